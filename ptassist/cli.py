@@ -1,0 +1,143 @@
+"""The ``ptassist`` command line.
+
+Headless commands import only what they need: ``assess`` and ``findings`` load the pure-Python
+core and nothing else, so they start fast. With no command, the desktop app starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from ptassist import __version__
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class CommandError(Exception):
+    """A failure to report in one line, with its exit status."""
+
+    def __init__(self, message: str, status: int = EXIT_FAILURE) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors in our one-line style."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        raise CommandError(message, EXIT_USAGE)
+
+
+def _read_input(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise CommandError(f"{path}: no such file", EXIT_USAGE) from None
+    except IsADirectoryError:
+        raise CommandError(f"{path}: is a folder, not an intake file", EXIT_USAGE) from None
+    except PermissionError:
+        raise CommandError(f"{path}: permission denied", EXIT_USAGE) from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{path}: not UTF-8 text; an intake is a JSON file", EXIT_USAGE) from None
+
+
+def cmd_assess(args: argparse.Namespace, out: TextIO) -> int:
+    from ptassist.core.engine import default_engine
+    from ptassist.core.errors import IntakeError
+    from ptassist.core.intake import decode_json, parse_intake
+    from ptassist.core.report import render_report
+
+    text = _read_input(args.file)
+    engine = default_engine()
+    label = "stdin" if args.file == "-" else args.file
+    try:
+        intake = parse_intake(decode_json(text), engine.vocabulary)
+    except IntakeError as exc:
+        raise CommandError(f"{label}: {exc}", EXIT_USAGE) from None
+    assessment = engine.assess(intake)
+    if args.json:
+        json.dump(assessment.to_json(), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        out.write(render_report(assessment, intake, engine.vocabulary))
+    return EXIT_OK
+
+
+def cmd_findings(args: argparse.Namespace, out: TextIO) -> int:
+    from ptassist.core.findings_listing import vocabulary_json, vocabulary_text
+    from ptassist.core.vocabulary import load_vocabulary
+
+    vocab = load_vocabulary()
+    if args.json:
+        json.dump(vocabulary_json(vocab), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        out.write(vocabulary_text(vocab))
+    return EXIT_OK
+
+
+def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
+    from ptassist.ui.app import run_app
+
+    return run_app(smoke_test=getattr(args, "smoke_test", False))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ptassist",
+        description="Clinical notes and a live differential checklist for lateral thigh and knee pain.",
+    )
+    parser.add_argument("--version", action="version", version=f"ptassist {__version__}")
+    parser.add_argument(
+        "--smoke-test", action="store_true", help="start the app, show the main window and exit (for packaged builds)"
+    )
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    assess = commands.add_parser("assess", help="assess an intake file (ptassist-intake/1)")
+    assess.add_argument("file", metavar="FILE", help="the intake JSON file, or - for standard input")
+    assess.add_argument("--json", action="store_true", help="print the ptassist-assessment/1 object")
+    assess.set_defaults(handler=cmd_assess)
+
+    findings = commands.add_parser("findings", help="list the findings vocabulary")
+    findings.add_argument("--json", action="store_true", help="print the vocabulary as JSON")
+    findings.set_defaults(handler=cmd_findings)
+
+    gui = commands.add_parser("gui", help="start the desktop app (the default with no command)")
+    gui.set_defaults(handler=cmd_gui)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Run the command line; returns the exit status (never raises, never prints a traceback)."""
+    stream = out or sys.stdout
+    try:
+        args = build_parser().parse_args(argv)
+        handler: Callable[[argparse.Namespace, TextIO], int] = getattr(args, "handler", cmd_gui)
+        return handler(args, stream)
+    except CommandError as exc:
+        print(f"ptassist: error: {exc}", file=sys.stderr)
+        return exc.status
+    except KeyboardInterrupt:
+        print("ptassist: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): not an error worth a message.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except SystemExit as exc:  # --help and --version
+        return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
+        print(f"ptassist: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE

@@ -1,0 +1,487 @@
+"""Load, validate and compile the versioned rule set (``resources/clinical/ruleset.toml``)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+from ptassist.core.errors import ResourceError
+from ptassist.core.expressions import ExpressionError, Node, Schema, compile_expression
+from ptassist.core.intake import DISTAL_RESPONSES, LOCAL_RESPONSES
+from ptassist.core.resources import load_toml
+from ptassist.core.vocabulary import Accuracy, Reader, Vocabulary, format_lr, load_vocabulary
+
+RULESET_FILE = "clinical/ruleset.toml"
+URGENCIES = ("emergency", "urgent", "routine", "none")
+URGENCY_RANK = {name: rank for rank, name in enumerate(reversed(URGENCIES))}
+CONDITION_IDS = (
+    "itbs",
+    "lumbar_radicular",
+    "meralgia_paresthetica",
+    "fibular_neuropathy",
+    "gtps",
+    "hip_oa",
+    "lateral_meniscus",
+    "lcl_injury",
+    "patellofemoral_pain",
+    "ptfj_dysfunction",
+    "biceps_femoris_tendinopathy",
+    "popliteus_tendinopathy",
+    "bone_stress_injury",
+)
+SUSPECTS = (
+    "cauda_equina",
+    "spinal_malignancy",
+    "spinal_infection",
+    "spinal_fracture",
+    "knee_fracture",
+    "bone_stress_injury",
+    "septic_arthritis",
+    "dvt",
+    "compartment_syndrome",
+    "severe_root_compression",
+    "peripheral_nerve_lesion",
+    "peripheral_arterial_disease",
+    "inflammatory_arthritis",
+)
+MEASURES = ("NPRS", "LEFS", "ODI", "PSFS", "STarTBack")
+# Facts computed in code (see facts.py); the rule file may use them like findings.
+CODE_FACTS = (
+    "bilateral_radicular",
+    "single_root",
+    "fibular_pattern",
+    "lfcn_pattern",
+    "weakness_found",
+    "reflex_change_found",
+    "sensory_loss_found",
+    "female",
+    "male",
+)
+ICD_SIDES = ("right", "left", "bilateral", "unspecified")
+_SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
+
+Direction = Literal["for", "against"]
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """Weights and thresholds of the rule set (design choices, documented in the file)."""
+
+    tiers: Mapping[str, float]
+    lr_cap: float
+    favoured_min: float
+    possible_min: float
+    second_within: float
+
+
+@dataclass(frozen=True)
+class RedFlagRule:
+    """A red flag: when it fires, what it suspects, how urgent it is and what to do."""
+
+    id: str
+    suspects: str
+    urgency: str
+    when: Node
+    action: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EvidenceRule:
+    """One piece of evidence for or against a condition.
+
+    ``lr_pos``/``lr_neg`` are set for items weighted by a published likelihood ratio; ``tier``
+    for pattern evidence. ``when_negative`` is the expression for the LR- side ("both" items).
+    """
+
+    finding: str
+    when: Node
+    when_negative: Node | None
+    tier: str | None
+    direction: Direction | None
+    lr_pos: float | None
+    lr_neg: float | None
+    accuracy: str
+    note: str
+    source: str
+
+
+@dataclass(frozen=True)
+class ConditionRule:
+    """A condition of the differential with its gate, evidence, codes and measures."""
+
+    id: str
+    label: str
+    requires: Node | None
+    evidence: tuple[EvidenceRule, ...]
+    icd10: Mapping[str, tuple[str, ...]]
+    icd10_note: str | None
+    measures: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MixedRule:
+    """A picture that is genuinely two problems: both conditions join the working diagnosis."""
+
+    when: Node
+    conditions: tuple[str, ...]
+    note: str
+    source: str
+
+
+@dataclass(frozen=True)
+class AssessNextRule:
+    """Items to suggest, in a context, with the reason."""
+
+    findings: tuple[str, ...]
+    when: Node
+    priority: float
+    why: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    """The compiled rule set."""
+
+    name: str
+    version: str
+    scoring: Scoring
+    facts: Mapping[str, Node]
+    red_flags: tuple[RedFlagRule, ...]
+    conditions: tuple[ConditionRule, ...]
+    mixed: tuple[MixedRule, ...]
+    assess_next: tuple[AssessNextRule, ...]
+
+
+def build_schema(vocab: Vocabulary, fact_names: list[str]) -> Schema:
+    """The names a rule expression may use."""
+    bools = [f.id for f in vocab.findings.values() if f.type == "bool"]
+    numbers = [f.id for f in vocab.findings.values() if f.type == "number"]
+    regions = frozenset(vocab.regions)
+    muscles = frozenset(vocab.strength)
+    return Schema(
+        leaves=frozenset(bools) | frozenset(fact_names) | frozenset(CODE_FACTS),
+        numbers=frozenset(numbers) | {"age"},
+        functions={
+            "pain": regions,
+            "symptom": regions,
+            "neuro_symptom": regions,
+            "sensory_loss": regions,
+            "weak": muscles,
+            "grade_at_most": muscles,
+            "reflex_reduced": frozenset(vocab.reflexes),
+            "distal_response": frozenset(DISTAL_RESPONSES),
+            "local_response": frozenset(LOCAL_RESPONSES),
+            "considered": frozenset(CONDITION_IDS),
+        },
+        numeric_first=frozenset({"grade_at_most"}),
+    )
+
+
+class _Compiler:
+    def __init__(self, vocab: Vocabulary, schema: Schema) -> None:
+        self.vocab = vocab
+        self.schema = schema
+
+    def expr(self, reader: Reader, key: str, default: str | None = None) -> Node:
+        text = reader.table.get(key, default)
+        if not isinstance(text, str):
+            raise reader.fail(f"'{key}' must be an expression string")
+        try:
+            return compile_expression(text, self.schema)
+        except ExpressionError as exc:
+            raise reader.fail(f"{key}: {exc}") from None
+
+    def source(self, reader: Reader, key: str = "source") -> str:
+        source = reader.str(key)
+        if source not in self.vocab.sources:
+            raise reader.fail(f"unknown source key '{source}'")
+        return source
+
+    def sources(self, reader: Reader) -> tuple[str, ...]:
+        keys = reader.str_list("sources")
+        if not keys:
+            raise reader.fail("'sources' must not be empty")
+        for key in keys:
+            if key not in self.vocab.sources:
+                raise reader.fail(f"unknown source key '{key}'")
+        return tuple(keys)
+
+
+def _scoring(top: Reader) -> Scoring:
+    reader = Reader(RULESET_FILE, "scoring", top.table_of("scoring"))
+    reader.check_keys({"weak", "moderate", "strong", "lr_cap", "favoured_min", "possible_min", "second_within"})
+    tiers = {name: reader.number(name) for name in ("weak", "moderate", "strong")}
+    if not 0 < tiers["weak"] < tiers["moderate"] < tiers["strong"]:
+        raise reader.fail("tiers must satisfy 0 < weak < moderate < strong")
+    scoring = Scoring(
+        tiers=tiers,
+        lr_cap=reader.number("lr_cap"),
+        favoured_min=reader.number("favoured_min"),
+        possible_min=reader.number("possible_min"),
+        second_within=reader.number("second_within"),
+    )
+    if not 0 < scoring.possible_min < scoring.favoured_min:
+        raise reader.fail("thresholds must satisfy 0 < possible_min < favoured_min")
+    return scoring
+
+
+def _red_flag(compiler: _Compiler, raw: Any, index: int) -> RedFlagRule:
+    name = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
+    reader = Reader(RULESET_FILE, f"red_flags.{name}", raw)
+    reader.check_keys({"id", "suspects", "urgency", "when", "action", "sources"})
+    suspects = reader.str("suspects")
+    if suspects not in SUSPECTS:
+        raise reader.fail(f"unknown 'suspects' value '{suspects}'")
+    urgency = reader.str("urgency")
+    if urgency not in URGENCIES[:3]:
+        raise reader.fail("urgency must be emergency, urgent or routine")
+    return RedFlagRule(
+        id=reader.str("id"),
+        suspects=suspects,
+        urgency=urgency,
+        when=compiler.expr(reader, "when"),
+        action=reader.str("action"),
+        sources=compiler.sources(reader),
+    )
+
+
+_EVIDENCE_KEYS = {
+    "finding", "when", "for", "against", "lr", "lr_pos", "lr_neg", "sensitivity", "specificity",
+    "note", "accuracy_note", "source",
+}
+
+
+def _lr_figures(reader: Reader, vocab_accuracy: Accuracy | None) -> tuple[float | None, float | None, str]:
+    """Likelihood ratios for an "lr" item: inline figures first, else the vocabulary's."""
+    sens, spec = reader.opt_number("sensitivity"), reader.opt_number("specificity")
+    lr_pos, lr_neg = reader.opt_number("lr_pos"), reader.opt_number("lr_neg")
+    if sens is not None and spec is not None:
+        lr_pos = sens / (1 - spec) if spec < 1 else math.inf
+        lr_neg = (1 - sens) / spec if spec > 0 else math.inf
+        return lr_pos, lr_neg, f"sensitivity {sens:.2f}, specificity {spec:.2f}"
+    if lr_pos is not None or lr_neg is not None:
+        return lr_pos, lr_neg, ""
+    if vocab_accuracy is None or not vocab_accuracy.validated:
+        raise reader.fail("an 'lr' item needs figures here or a finding with validated accuracy")
+    detail = ""
+    if vocab_accuracy.sensitivity is not None and vocab_accuracy.specificity is not None:
+        detail = f"sensitivity {vocab_accuracy.sensitivity:.2f}, specificity {vocab_accuracy.specificity:.2f}"
+    return vocab_accuracy.lr_pos, vocab_accuracy.lr_neg, detail
+
+
+def _evidence(compiler: _Compiler, raw: Any, where: str) -> EvidenceRule:
+    reader = Reader(RULESET_FILE, where, raw)
+    reader.check_keys(_EVIDENCE_KEYS)
+    finding = reader.str("finding")
+    head = finding.split(".")[0]
+    known_heads = {"symptoms", "sensory_loss", "strength", "reflexes", "repeated_movements", "sex", "neurological examination"}
+    if finding not in compiler.vocab.findings and head not in known_heads:
+        raise reader.fail(f"unknown finding '{finding}'")
+    default_when = finding if finding in compiler.vocab.findings else None
+    when = compiler.expr(reader, "when", default_when)
+    note = reader.str("note")
+    source = compiler.source(reader)
+    modes = [k for k in ("for", "against", "lr") if k in reader.table]
+    if len(modes) != 1:
+        raise reader.fail("give exactly one of 'for', 'against' or 'lr'")
+    mode = modes[0]
+    if mode == "lr":
+        lr_mode = reader.str("lr")
+        if lr_mode not in ("both", "pos", "neg"):
+            raise reader.fail("lr must be 'both', 'pos' or 'neg'")
+        vocab_acc = compiler.vocab.findings[finding].accuracy if finding in compiler.vocab.findings else None
+        lr_pos, lr_neg, detail = _lr_figures(reader, vocab_acc)
+        if lr_mode in ("both", "pos") and lr_pos is None:
+            raise reader.fail("no positive likelihood ratio available")
+        if lr_mode in ("both", "neg") and lr_neg is None:
+            raise reader.fail("no negative likelihood ratio available")
+        when_negative = None
+        if lr_mode == "both":
+            when_negative = compile_expression(f"not ({reader.table.get('when', finding)})", compiler.schema)
+        elif lr_mode == "neg":
+            when_negative, when, lr_pos = when, compile_expression("false", compiler.schema), None
+        if lr_mode == "pos":
+            lr_neg = None
+        return EvidenceRule(
+            finding=finding,
+            when=when,
+            when_negative=when_negative,
+            tier=None,
+            direction=None,
+            lr_pos=lr_pos,
+            lr_neg=lr_neg,
+            accuracy=detail,
+            note=note,
+            source=source,
+        )
+    tier = reader.str(mode)
+    if tier not in ("weak", "moderate", "strong"):
+        raise reader.fail(f"'{mode}' must be weak, moderate or strong")
+    accuracy = reader.opt_str("accuracy_note") or "Pattern evidence, no validated accuracy."
+    return EvidenceRule(
+        finding=finding,
+        when=when,
+        when_negative=None,
+        tier=tier,
+        direction="for" if mode == "for" else "against",
+        lr_pos=None,
+        lr_neg=None,
+        accuracy=accuracy,
+        note=note,
+        source=source,
+    )
+
+
+def _icd10(reader: Reader) -> dict[str, tuple[str, ...]]:
+    table = reader.table_of("icd10")
+    codes: dict[str, tuple[str, ...]] = {}
+    for side, values in table.items():
+        if side not in ICD_SIDES:
+            raise reader.fail(f"icd10: unknown side '{side}'")
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise reader.fail(f"icd10.{side} must be a list of codes")
+        for code in values:
+            if not re.match(r"^[A-Z]\d{2}(\.[0-9A-Z]{1,4})?$", code):
+                raise reader.fail(f"icd10.{side}: '{code}' is not an ICD-10-CM code")
+        codes[side] = tuple(values)
+    return codes
+
+
+def _condition(compiler: _Compiler, raw: Any, index: int) -> ConditionRule:
+    name = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
+    reader = Reader(RULESET_FILE, f"conditions.{name}", raw)
+    reader.check_keys({"id", "label", "requires", "icd10", "icd10_note", "measures", "evidence"})
+    cid = reader.str("id")
+    if cid not in CONDITION_IDS:
+        raise reader.fail(f"unknown condition id '{cid}'")
+    raw_evidence = reader.table.get("evidence")
+    if not isinstance(raw_evidence, list) or not raw_evidence:
+        raise reader.fail("'evidence' must be a non-empty list")
+    evidence = tuple(
+        _evidence(compiler, item, f"conditions.{cid}.evidence[{i}]") for i, item in enumerate(raw_evidence)
+    )
+    measures = tuple(reader.str_list("measures"))
+    for measure in measures:
+        if measure not in MEASURES:
+            raise reader.fail(f"unknown measure '{measure}'")
+    return ConditionRule(
+        id=cid,
+        label=reader.str("label"),
+        requires=compiler.expr(reader, "requires") if "requires" in reader.table else None,
+        evidence=evidence,
+        icd10=_icd10(reader),
+        icd10_note=reader.opt_str("icd10_note"),
+        measures=measures,
+    )
+
+
+def _assess_next(compiler: _Compiler, raw: Any, index: int, vocab: Vocabulary) -> AssessNextRule:
+    reader = Reader(RULESET_FILE, f"assess_next[{index}]", raw)
+    reader.check_keys({"findings", "when", "priority", "why", "source"})
+    findings = tuple(reader.str_list("findings"))
+    for key in findings:
+        head, _, tail = key.partition(".")
+        ok = (
+            key in vocab.findings
+            or key in ("repeated_movements", "sensory_loss", "symptoms", "age", "sex", "side")
+            or (head == "strength" and tail in vocab.strength)
+            or (head == "reflexes" and tail in vocab.reflexes)
+        )
+        if not ok:
+            raise reader.fail(f"unknown item '{key}'")
+    return AssessNextRule(
+        findings=findings,
+        when=compiler.expr(reader, "when"),
+        priority=reader.number("priority"),
+        why=reader.str("why"),
+        source=compiler.source(reader),
+    )
+
+
+def parse_ruleset(data: Mapping[str, Any], vocab: Vocabulary) -> Ruleset:
+    """Validate and compile the rule set; the first problem raises :class:`ResourceError`."""
+    top = Reader(RULESET_FILE, "(top level)", dict(data))
+    top.check_keys({"name", "version", "scoring", "facts", "mixed", "red_flags", "conditions", "assess_next"})
+    version = top.str("version")
+    if not _SEMVER.match(version):
+        raise top.fail("version must be semantic (MAJOR.MINOR.PATCH)")
+    fact_table = top.table_of("facts")
+    compiler = _Compiler(vocab, build_schema(vocab, list(fact_table)))
+    facts_reader = Reader(RULESET_FILE, "facts", fact_table)
+    facts = {name: compiler.expr(facts_reader, name) for name in fact_table}
+    _check_fact_cycles(facts)
+
+    def array(key: str) -> list[Any]:
+        value = top.table.get(key, [])
+        if not isinstance(value, list):
+            raise top.fail(f"'{key}' must be an array of tables")
+        return value
+
+    red_flags = tuple(_red_flag(compiler, raw, i) for i, raw in enumerate(array("red_flags")))
+    conditions = tuple(_condition(compiler, raw, i) for i, raw in enumerate(array("conditions")))
+    ids = [c.id for c in conditions]
+    if sorted(ids) != sorted(CONDITION_IDS):
+        missing = sorted(set(CONDITION_IDS) - set(ids))
+        raise top.fail(f"conditions must define each id once; missing: {', '.join(missing) or 'none'}")
+    flag_ids = [f.id for f in red_flags]
+    if len(set(flag_ids)) != len(flag_ids):
+        raise top.fail("red flag ids must be unique")
+    mixed = []
+    for i, raw in enumerate(array("mixed")):
+        reader = Reader(RULESET_FILE, f"mixed[{i}]", raw)
+        reader.check_keys({"when", "conditions", "note", "source"})
+        listed = tuple(reader.str_list("conditions"))
+        if len(listed) != 2 or not set(listed) <= set(CONDITION_IDS):
+            raise reader.fail("'conditions' must name two condition ids")
+        mixed.append(MixedRule(compiler.expr(reader, "when"), listed, reader.str("note"), compiler.source(reader)))
+    assess = tuple(_assess_next(compiler, raw, i, vocab) for i, raw in enumerate(array("assess_next")))
+    return Ruleset(
+        name=top.str("name"),
+        version=version,
+        scoring=_scoring(top),
+        facts=facts,
+        red_flags=red_flags,
+        conditions=conditions,
+        mixed=tuple(mixed),
+        assess_next=tuple(sorted(assess, key=lambda rule: -rule.priority)),
+    )
+
+
+def _check_fact_cycles(facts: Mapping[str, Node]) -> None:
+    state: dict[str, int] = {}
+
+    def visit(name: str, trail: tuple[str, ...]) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            raise ResourceError(RULESET_FILE, f"facts.{name}", f"circular definition: {' -> '.join((*trail, name))}")
+        state[name] = 1
+        for used in facts[name].names():
+            if used in facts:
+                visit(used, (*trail, name))
+        state[name] = 2
+
+    for name in facts:
+        visit(name, ())
+
+
+def describe_lr(lr_pos: float | None, lr_neg: float | None) -> str:
+    """'LR+ 2.80, LR- 0.80' for notes."""
+    parts = []
+    if lr_pos is not None:
+        parts.append(f"LR+ {format_lr(lr_pos)}")
+    if lr_neg is not None:
+        parts.append(f"LR- {format_lr(lr_neg)}")
+    return ", ".join(parts)
+
+
+@cache
+def load_ruleset() -> Ruleset:
+    """The shipped rule set (compiled once per process)."""
+    return parse_ruleset(load_toml(*RULESET_FILE.split("/")), load_vocabulary())
