@@ -37,7 +37,7 @@ def _wanted_stamp() -> str:
 
 def ensure_environment() -> Path:
     """Create .venv and install ptassist (editable) with its test tools, once."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this file must run on any Python to say so
         sys.exit(f"ptassist needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     python = _venv_python()
     if not python.exists():
@@ -67,7 +67,7 @@ def run_checks(python: Path, pytest_args: list[str]) -> int:
     failed: list[str] = []
     for name, cmd in steps:
         print(f"\n=== {name} ===", flush=True)
-        code = subprocess.run(cmd, cwd=ROOT).returncode
+        code = subprocess.run(cmd, cwd=ROOT, check=False).returncode
         if code != 0:
             # pytest's 5 ("no tests collected") is a failure too: it means nothing was checked.
             failed.append(f"{name} (exit {code})")
@@ -85,7 +85,7 @@ def main(argv: list[str]) -> int:
         return 2
     python = ensure_environment()
     if argv[0] == "run":
-        return subprocess.run([str(python), "-m", "ptassist", *argv[1:]]).returncode
+        return subprocess.run([str(python), "-m", "ptassist", *argv[1:]], check=False).returncode
     return run_checks(python, argv[1:])
 
 

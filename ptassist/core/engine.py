@@ -173,15 +173,15 @@ class Engine:
         if len(favoured) > 1 and scores[favoured[1]] >= scores[favoured[0]] - scoring.second_within:
             working.append(favoured[1])
         mixed_note = None
-        for rule in self.ruleset.mixed:
-            if rule.when.value(facts) is True and all(verdicts[c] != "unlikely" for c in rule.conditions):
-                working = sorted(rule.conditions, key=lambda c: -scores[c])
-                mixed_note = f"{rule.note} [{rule.source}]"
+        for mixed in self.ruleset.mixed:
+            if mixed.when.value(facts) is True and all(verdicts[c] != "unlikely" for c in mixed.conditions):
+                working = sorted(mixed.conditions, key=lambda c: -scores[c])
+                mixed_note = f"{mixed.note} [{mixed.source}]"
                 break
-        for cid in verdicts:
+        for cid, verdict in list(verdicts.items()):
             if cid in working:
                 verdicts[cid] = "favoured"
-            elif verdicts[cid] == "favoured":
+            elif verdict == "favoured":
                 verdicts[cid] = "possible"  # favoured on its own, but not part of the working diagnosis
         return verdicts, tuple(working), mixed_note
 
@@ -200,17 +200,17 @@ class Engine:
         # Then any un-assessed finding that would count for or against a condition still in play.
         extra: list[tuple[float, Suggestion]] = []
         in_play = {c.id: c for c in conditions if c.verdict != "unlikely"}
-        for rule in self.ruleset.conditions:
-            if rule.id not in in_play:
+        for condition in self.ruleset.conditions:
+            if condition.id not in in_play:
                 continue
-            for item in rule.evidence:
+            for item in condition.evidence:
                 key = item.finding
                 if key in chosen or key not in self.vocabulary.findings or intake.is_assessed(key):
                     continue
                 weight = self._potential(item)
                 lean = "for or against" if item.tier is None else item.direction
-                why = f"Would count {lean} {rule.label} ({item.note.rstrip('.')}). [{item.source}]"
-                boost = 1.0 if in_play[rule.id].verdict == "favoured" else 0.0
+                why = f"Would count {lean} {condition.label} ({item.note.rstrip('.')}). [{item.source}]"
+                boost = 1.0 if in_play[condition.id].verdict == "favoured" else 0.0
                 extra.append((weight + boost, Suggestion(key, why, item.source)))
         for _, suggestion in sorted(extra, key=lambda pair: -pair[0]):
             if len(chosen) >= MAX_SUGGESTIONS:

@@ -20,7 +20,9 @@ LEG_REGIONS = frozenset(
         "medial_leg", "lateral_leg", "posterior_calf", "dorsum_foot", "great_toe", "lateral_foot", "sole",
     }
 )
-BELOW_KNEE = frozenset({"medial_leg", "lateral_leg", "posterior_calf", "dorsum_foot", "great_toe", "lateral_foot", "sole"})
+BELOW_KNEE = frozenset(
+    {"medial_leg", "lateral_leg", "posterior_calf", "dorsum_foot", "great_toe", "lateral_foot", "sole"}
+)
 NEURAL_KINDS = frozenset({"paraesthesia", "numbness"})
 
 
@@ -110,7 +112,8 @@ class Facts:
             return [f"strength.{m}" for m in args if m in self.intake.strength and self.intake.strength[m].weak]
         if func == "grade_at_most":
             limit = float(args[0])
-            return [f"strength.{m}" for m in args[1:] if m in self.intake.strength and self.intake.strength[m].value <= limit]
+            strength = self.intake.strength
+            return [f"strength.{m}" for m in args[1:] if m in strength and strength[m].value <= limit]
         if func == "reflex_reduced":
             return [f"reflexes.{r}" for r in args if self.intake.reflexes.get(r) in ("reduced", "absent")]
         if func in ("distal_response", "local_response"):

@@ -55,7 +55,9 @@ def vocabulary_text(vocab: Vocabulary) -> str:
     for group in GROUPS_ORDER:
         lines.append(f"{vocab.groups[group]}")
         for finding in vocab.by_group(group):
-            kind = "" if finding.type == "bool" else f" [number {finding.minimum:g}-{finding.maximum:g} {finding.unit or ''}]"
+            kind = ""
+            if finding.type == "number":
+                kind = f" [number {finding.minimum:g}-{finding.maximum:g} {finding.unit or ''}]"
             lines.append(f"  {finding.id:<40} {finding.label}{kind}")
             if finding.accuracy is not None:
                 lines += textwrap.wrap(

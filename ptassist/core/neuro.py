@@ -84,7 +84,7 @@ def _weights(reader: Reader, key: str, allowed: Mapping[str, str]) -> dict[str, 
 
 
 def _regions(reader: Reader, key: str, vocab: Vocabulary) -> frozenset[str]:
-    regions = reader.str_list(key)
+    regions = reader.text_list(key)
     for region in regions:
         if region not in vocab.regions:
             raise reader.fail(f"{key}: unknown region '{region}'")
@@ -106,24 +106,24 @@ def parse_neuro_map(data: Mapping[str, Any], vocab: Vocabulary) -> NeuroMap:
             muscles=_weights(reader, "muscles", vocab.strength),
             reflexes=_weights(reader, "reflexes", vocab.reflexes),
             referral=_regions(reader, "referral", vocab),
-            sources=tuple(reader.str_list("sources")),
+            sources=tuple(reader.text_list("sources")),
         )
     nerves: dict[str, Nerve] = {}
     for name, raw in top.table_of("nerves").items():
         reader = Reader(NEURO_FILE, f"nerves.{name}", raw)
         reader.check_keys({"label", "sensory", "muscles", "spared", "sources"})
-        muscles = frozenset(reader.str_list("muscles"))
-        spared = frozenset(reader.str_list("spared"))
+        muscles = frozenset(reader.text_list("muscles"))
+        spared = frozenset(reader.text_list("spared"))
         for muscle in muscles | spared:
             if muscle not in vocab.strength:
                 raise reader.fail(f"unknown muscle '{muscle}'")
         nerves[name] = Nerve(
             name=name,
-            label=reader.str("label"),
+            label=reader.text("label"),
             sensory=_regions(reader, "sensory", vocab),
             muscles=muscles,
             spared=spared,
-            sources=tuple(reader.str_list("sources")),
+            sources=tuple(reader.text_list("sources")),
         )
     for required in ("common_fibular", "lateral_femoral_cutaneous"):
         if required not in nerves:

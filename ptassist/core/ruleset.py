@@ -198,13 +198,13 @@ class _Compiler:
             raise reader.fail(f"{key}: {exc}") from None
 
     def source(self, reader: Reader, key: str = "source") -> str:
-        source = reader.str(key)
+        source = reader.text(key)
         if source not in self.vocab.sources:
             raise reader.fail(f"unknown source key '{source}'")
         return source
 
     def sources(self, reader: Reader) -> tuple[str, ...]:
-        keys = reader.str_list("sources")
+        keys = reader.text_list("sources")
         if not keys:
             raise reader.fail("'sources' must not be empty")
         for key in keys:
@@ -235,18 +235,18 @@ def _red_flag(compiler: _Compiler, raw: Any, index: int) -> RedFlagRule:
     name = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
     reader = Reader(RULESET_FILE, f"red_flags.{name}", raw)
     reader.check_keys({"id", "suspects", "urgency", "when", "action", "sources"})
-    suspects = reader.str("suspects")
+    suspects = reader.text("suspects")
     if suspects not in SUSPECTS:
         raise reader.fail(f"unknown 'suspects' value '{suspects}'")
-    urgency = reader.str("urgency")
+    urgency = reader.text("urgency")
     if urgency not in URGENCIES[:3]:
         raise reader.fail("urgency must be emergency, urgent or routine")
     return RedFlagRule(
-        id=reader.str("id"),
+        id=reader.text("id"),
         suspects=suspects,
         urgency=urgency,
         when=compiler.expr(reader, "when"),
-        action=reader.str("action"),
+        action=reader.text("action"),
         sources=compiler.sources(reader),
     )
 
@@ -278,21 +278,23 @@ def _lr_figures(reader: Reader, vocab_accuracy: Accuracy | None) -> tuple[float 
 def _evidence(compiler: _Compiler, raw: Any, where: str) -> EvidenceRule:
     reader = Reader(RULESET_FILE, where, raw)
     reader.check_keys(_EVIDENCE_KEYS)
-    finding = reader.str("finding")
+    finding = reader.text("finding")
     head = finding.split(".")[0]
-    known_heads = {"symptoms", "sensory_loss", "strength", "reflexes", "repeated_movements", "sex", "neurological examination"}
+    known_heads = {
+        "symptoms", "sensory_loss", "strength", "reflexes", "repeated_movements", "sex", "neurological examination"
+    }
     if finding not in compiler.vocab.findings and head not in known_heads:
         raise reader.fail(f"unknown finding '{finding}'")
     default_when = finding if finding in compiler.vocab.findings else None
     when = compiler.expr(reader, "when", default_when)
-    note = reader.str("note")
+    note = reader.text("note")
     source = compiler.source(reader)
     modes = [k for k in ("for", "against", "lr") if k in reader.table]
     if len(modes) != 1:
         raise reader.fail("give exactly one of 'for', 'against' or 'lr'")
     mode = modes[0]
     if mode == "lr":
-        lr_mode = reader.str("lr")
+        lr_mode = reader.text("lr")
         if lr_mode not in ("both", "pos", "neg"):
             raise reader.fail("lr must be 'both', 'pos' or 'neg'")
         vocab_acc = compiler.vocab.findings[finding].accuracy if finding in compiler.vocab.findings else None
@@ -320,10 +322,10 @@ def _evidence(compiler: _Compiler, raw: Any, where: str) -> EvidenceRule:
             note=note,
             source=source,
         )
-    tier = reader.str(mode)
+    tier = reader.text(mode)
     if tier not in ("weak", "moderate", "strong"):
         raise reader.fail(f"'{mode}' must be weak, moderate or strong")
-    accuracy = reader.opt_str("accuracy_note") or "Pattern evidence, no validated accuracy."
+    accuracy = reader.opt_text("accuracy_note") or "Pattern evidence, no validated accuracy."
     return EvidenceRule(
         finding=finding,
         when=when,
@@ -357,7 +359,7 @@ def _condition(compiler: _Compiler, raw: Any, index: int) -> ConditionRule:
     name = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
     reader = Reader(RULESET_FILE, f"conditions.{name}", raw)
     reader.check_keys({"id", "label", "requires", "icd10", "icd10_note", "measures", "evidence"})
-    cid = reader.str("id")
+    cid = reader.text("id")
     if cid not in CONDITION_IDS:
         raise reader.fail(f"unknown condition id '{cid}'")
     raw_evidence = reader.table.get("evidence")
@@ -366,17 +368,17 @@ def _condition(compiler: _Compiler, raw: Any, index: int) -> ConditionRule:
     evidence = tuple(
         _evidence(compiler, item, f"conditions.{cid}.evidence[{i}]") for i, item in enumerate(raw_evidence)
     )
-    measures = tuple(reader.str_list("measures"))
+    measures = tuple(reader.text_list("measures"))
     for measure in measures:
         if measure not in MEASURES:
             raise reader.fail(f"unknown measure '{measure}'")
     return ConditionRule(
         id=cid,
-        label=reader.str("label"),
+        label=reader.text("label"),
         requires=compiler.expr(reader, "requires") if "requires" in reader.table else None,
         evidence=evidence,
         icd10=_icd10(reader),
-        icd10_note=reader.opt_str("icd10_note"),
+        icd10_note=reader.opt_text("icd10_note"),
         measures=measures,
     )
 
@@ -384,7 +386,7 @@ def _condition(compiler: _Compiler, raw: Any, index: int) -> ConditionRule:
 def _assess_next(compiler: _Compiler, raw: Any, index: int, vocab: Vocabulary) -> AssessNextRule:
     reader = Reader(RULESET_FILE, f"assess_next[{index}]", raw)
     reader.check_keys({"findings", "when", "priority", "why", "source"})
-    findings = tuple(reader.str_list("findings"))
+    findings = tuple(reader.text_list("findings"))
     for key in findings:
         head, _, tail = key.partition(".")
         ok = (
@@ -399,7 +401,7 @@ def _assess_next(compiler: _Compiler, raw: Any, index: int, vocab: Vocabulary) -
         findings=findings,
         when=compiler.expr(reader, "when"),
         priority=reader.number("priority"),
-        why=reader.str("why"),
+        why=reader.text("why"),
         source=compiler.source(reader),
     )
 
@@ -408,7 +410,7 @@ def parse_ruleset(data: Mapping[str, Any], vocab: Vocabulary) -> Ruleset:
     """Validate and compile the rule set; the first problem raises :class:`ResourceError`."""
     top = Reader(RULESET_FILE, "(top level)", dict(data))
     top.check_keys({"name", "version", "scoring", "facts", "mixed", "red_flags", "conditions", "assess_next"})
-    version = top.str("version")
+    version = top.text("version")
     if not _SEMVER.match(version):
         raise top.fail("version must be semantic (MAJOR.MINOR.PATCH)")
     fact_table = top.table_of("facts")
@@ -436,13 +438,13 @@ def parse_ruleset(data: Mapping[str, Any], vocab: Vocabulary) -> Ruleset:
     for i, raw in enumerate(array("mixed")):
         reader = Reader(RULESET_FILE, f"mixed[{i}]", raw)
         reader.check_keys({"when", "conditions", "note", "source"})
-        listed = tuple(reader.str_list("conditions"))
+        listed = tuple(reader.text_list("conditions"))
         if len(listed) != 2 or not set(listed) <= set(CONDITION_IDS):
             raise reader.fail("'conditions' must name two condition ids")
-        mixed.append(MixedRule(compiler.expr(reader, "when"), listed, reader.str("note"), compiler.source(reader)))
+        mixed.append(MixedRule(compiler.expr(reader, "when"), listed, reader.text("note"), compiler.source(reader)))
     assess = tuple(_assess_next(compiler, raw, i, vocab) for i, raw in enumerate(array("assess_next")))
     return Ruleset(
-        name=top.str("name"),
+        name=top.text("name"),
         version=version,
         scoring=_scoring(top),
         facts=facts,

@@ -102,16 +102,16 @@ class Reader:
     def fail(self, message: str) -> ResourceError:
         return ResourceError(self.filename, self.entry, message)
 
-    def str(self, key: str, default: str | None = None) -> str:
+    def text(self, key: str, default: str | None = None) -> str:
         value = self.table.get(key, default)
         if not isinstance(value, str) or not value.strip():
             raise self.fail(f"'{key}' must be a non-empty string")
         return value
 
-    def opt_str(self, key: str) -> str | None:
+    def opt_text(self, key: str) -> str | None:
         if key not in self.table:
             return None
-        return self.str(key)
+        return self.text(key)
 
     def number(self, key: str) -> float:
         value = self.table.get(key)
@@ -122,7 +122,7 @@ class Reader:
     def opt_number(self, key: str) -> float | None:
         return None if key not in self.table else self.number(key)
 
-    def str_list(self, key: str, default: list[str] | None = None) -> list[str]:
+    def text_list(self, key: str, default: list[str] | None = None) -> list[str]:
         value = self.table.get(key, default)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.fail(f"'{key}' must be a list of strings")
@@ -146,10 +146,10 @@ def _accuracy(reader: Reader, sources: Mapping[str, str]) -> Accuracy | None:
         return None
     acc = Reader(reader.filename, f"{reader.entry}.accuracy", raw)
     acc.check_keys({"none", "note", "source", "sensitivity", "specificity", "lr_pos", "lr_neg"})
-    source = acc.str("source")
+    source = acc.text("source")
     if source not in sources:
         raise acc.fail(f"unknown source key '{source}'")
-    note = acc.str("note", "") if "note" in acc.table else ""
+    note = acc.text("note", "") if "note" in acc.table else ""
     if acc.table.get("none") is True:
         if any(k in acc.table for k in ("sensitivity", "specificity", "lr_pos", "lr_neg")):
             raise acc.fail("'none = true' cannot carry figures")
@@ -188,16 +188,16 @@ def _finding(raw: Any, index: int, groups: Mapping[str, str], sources: Mapping[s
     entry_name = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
     reader = Reader(VOCABULARY_FILE, f"findings.{entry_name}", raw)
     reader.check_keys(_FINDING_KEYS)
-    fid = reader.str("id")
+    fid = reader.text("id")
     if not fid.isidentifier() or not fid.islower():
         raise reader.fail("id must be lower_snake_case")
-    group = reader.str("group")
+    group = reader.text("group")
     if group not in groups:
         raise reader.fail(f"unknown group '{group}'")
-    ftype = reader.str("type", "bool")
+    ftype = reader.text("type", "bool")
     if ftype not in ("bool", "number"):
         raise reader.fail("type must be 'bool' or 'number'")
-    source = reader.opt_str("source")
+    source = reader.opt_text("source")
     if source is not None and source not in sources:
         raise reader.fail(f"unknown source key '{source}'")
     minimum = reader.opt_number("min")
@@ -205,22 +205,22 @@ def _finding(raw: Any, index: int, groups: Mapping[str, str], sources: Mapping[s
     if ftype == "number" and (minimum is None or maximum is None or minimum >= maximum):
         raise reader.fail("a number finding needs min < max")
     accuracy = _accuracy(reader, sources)
-    if group in ("examination", "neurodynamic") and accuracy is None and ftype == "bool":
-        # Examination tests must state their accuracy or its absence, except signs that are
-        # observations rather than tests (effusion, percussion tenderness): those say so here.
-        if fid not in _OBSERVATIONS:
-            raise reader.fail("examination tests need an accuracy table (figures or none = true)")
+    # Examination tests must state their accuracy or its absence, except signs that are
+    # observations rather than tests (effusion, percussion tenderness).
+    is_test = group in ("examination", "neurodynamic") and ftype == "bool" and fid not in _OBSERVATIONS
+    if is_test and accuracy is None:
+        raise reader.fail("examination tests need an accuracy table (figures or none = true)")
     return Finding(
         id=fid,
         group=group,
-        label=reader.str("label"),
+        label=reader.text("label"),
         type="number" if ftype == "number" else "bool",
-        help=reader.str("help"),
-        ask=reader.opt_str("ask"),
+        help=reader.text("help"),
+        ask=reader.opt_text("ask"),
         source=source,
         minimum=minimum,
         maximum=maximum,
-        unit=reader.opt_str("unit"),
+        unit=reader.opt_text("unit"),
         accuracy=accuracy,
     )
 
@@ -238,9 +238,9 @@ def _labels(reader: Reader, key: str) -> tuple[dict[str, str], dict[str, str]]:
             labels[rid] = value
         elif isinstance(value, dict):
             sub = Reader(reader.filename, f"{key}.{rid}", value)
-            labels[rid] = sub.str("label")
+            labels[rid] = sub.text("label")
             if "view" in value:
-                views[rid] = sub.str("view")
+                views[rid] = sub.text("view")
         else:
             raise reader.fail(f"{key}.{rid} must be a label or a table")
     if not labels:
@@ -266,7 +266,7 @@ def parse_vocabulary(data: Mapping[str, Any], sources: Mapping[str, str]) -> Voc
             raise ResourceError(VOCABULARY_FILE, f"findings.{finding.id}", "duplicate id")
         findings[finding.id] = finding
     return Vocabulary(
-        version=reader.str("version"),
+        version=reader.text("version"),
         groups=groups,
         regions=regions,
         region_views=views,

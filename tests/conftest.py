@@ -1,0 +1,18 @@
+"""Shared test configuration: headless Qt, and a fresh data folder for every test."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# Qt tests run offscreen everywhere (CI has no display); set before any Qt import.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path, monkeypatch):
+    """Tests never touch the real user folders."""
+    monkeypatch.setenv("PTASSIST_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("PTASSIST_DATABASE_URL", raising=False)
