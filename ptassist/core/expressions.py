@@ -331,9 +331,10 @@ class _Parser:
         token = self.peek()
         if token is not None and token in self.schema.numbers:
             self.take()
-            op = self.take()
-            if op not in Compare._OPS:
+            op = self.peek()
+            if op is None or op not in Compare._OPS:
                 raise ExpressionError(f"'{token}' is a number: compare it, e.g. '{token} >= 55'")
+            self.take()
             return Compare(token, op, self.number())
         return self.atom()
 

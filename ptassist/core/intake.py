@@ -117,7 +117,10 @@ class Intake:
 
 def nearest(word: str, choices: Any) -> str:
     """' (did you mean: a, b?)' for a misspelt id, or '' when nothing is close."""
-    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
+    options = list(choices)
+    close = difflib.get_close_matches(word, options, n=3, cutoff=0.6)
+    if not close and len(word) >= 3:
+        close = [c for c in options if c.startswith(word) or word in c][:3]
     return f" (did you mean: {', '.join(close)}?)" if close else ""
 
 
@@ -273,9 +276,9 @@ def _findings(value: Any, vocab: Vocabulary) -> dict[str, bool | float]:
 
 def parse_intake(data: Any, vocab: Vocabulary) -> Intake:
     """Validate a decoded JSON value as ``ptassist-intake/1``; raises :class:`IntakeError`."""
-    obj = _object(data, "") if isinstance(data, dict) else None
-    if obj is None:
+    if not isinstance(data, dict):
         raise IntakeError("", f"the intake must be a JSON object; got {_describe(data)}")
+    obj: dict[str, Any] = data
     _check_keys(obj, "", TOP_LEVEL_KEYS)
     if "format" not in obj:
         raise IntakeError("format", f"missing; expected \"{INTAKE_FORMAT}\"")
