@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 import tomllib
 from pathlib import Path
 
@@ -117,7 +118,7 @@ def _noble(data: dict) -> dict:
 def test_a_test_without_accuracy_is_rejected():
     data = raw("vocabulary.toml")
     _noble(data).pop("accuracy")
-    with pytest.raises(ResourceError, match="findings.noble_test: examination tests need an accuracy"):
+    with pytest.raises(ResourceError, match=re.escape("findings.noble_test: examination tests need an accuracy")):
         parse_vocabulary(data, load_sources())
 
 
@@ -157,7 +158,7 @@ def test_a_malformed_rule_set_fails_fast(mutate, words):
 def test_malformed_neuro_and_measure_files_fail_fast():
     neuro = raw("neuro.toml")
     neuro["roots"]["L5"]["muscles"]["big_toe"] = "primary"
-    with pytest.raises(ResourceError, match="roots.L5: muscles: unknown name 'big_toe'"):
+    with pytest.raises(ResourceError, match=re.escape("roots.L5: muscles: unknown name 'big_toe'")):
         parse_neuro_map(neuro, load_vocabulary())
     measures = raw("measures.toml")
     measures["LEFS"]["item_topics"].pop()
