@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from ptassist import __version__
+from ptassist.core.errors import ResourceError
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -136,6 +137,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except ResourceError as exc:
+        print(f"ptassist: error: broken installation, a clinical data file is malformed: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_USAGE
     except Exception as exc:
