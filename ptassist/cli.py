@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from ptassist import __version__
 from ptassist.core.errors import ResourceError
@@ -94,12 +94,92 @@ def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
     return run_app(smoke_test=getattr(args, "smoke_test", False))
 
 
+def _add_record_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """Register the record commands; their handlers live in ptassist.cli_records (loaded lazily)."""
+    kinds = ("initial_evaluation", "follow_up", "re_evaluation", "discharge")
+
+    patient = commands.add_parser("patient", help="add, list or show patients", parents=[common])
+    sub = patient.add_subparsers(dest="patient_command", required=True, metavar="ACTION")
+    add = sub.add_parser("add", help="add a patient (prints the new id)", parents=[common])
+    add.add_argument("--family", required=True, help="family name")
+    add.add_argument("--given", required=True, help="given name")
+    add.add_argument("--dob", required=True, help="date of birth, YYYY-MM-DD")
+    add.add_argument("--sex", choices=("female", "male", "other", "unknown"))
+    add.add_argument("--chart-number", help="generated when not given")
+    for name in ("phone", "email", "address", "referring-physician", "referring-practice", "referring-contact"):
+        add.add_argument(f"--{name}", default="")
+    listing = sub.add_parser("list", help="list patients by name", parents=[common])
+    listing.add_argument("--limit", type=int, default=100)
+    listing.add_argument("--offset", type=int, default=0)
+    show = sub.add_parser("show", help="show one patient", parents=[common])
+    show.add_argument("id", type=int)
+    show.add_argument("--json", action="store_true")
+    patient.set_defaults(records_handler="cmd_patient")
+
+    search = commands.add_parser("search", help="find patients by name, chart number or date of birth",
+                                 parents=[common])
+    search.add_argument("query")
+    search.add_argument("--limit", type=int, default=50)
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(records_handler="cmd_search")
+
+    visit = commands.add_parser("visit", help="create, show, sign visits and add addenda", parents=[common])
+    vsub = visit.add_subparsers(dest="visit_command", required=True, metavar="ACTION")
+    new = vsub.add_parser("new", help="start a draft visit (prints the new id)", parents=[common])
+    new.add_argument("patient_id", type=int)
+    new.add_argument("--kind", required=True, choices=kinds)
+    new.add_argument("--intake", help="an intake file (ptassist-intake/1), or - for standard input")
+    vshow = vsub.add_parser("show", help="show a visit", parents=[common])
+    vshow.add_argument("id", type=int)
+    vshow.add_argument("--json", action="store_true")
+    sign = vsub.add_parser("sign", help="sign and lock a visit", parents=[common])
+    sign.add_argument("id", type=int)
+    sign.add_argument("--clinician", required=True)
+    sign.add_argument("--credentials", help='e.g. "PT, DPT"')
+    addendum = vsub.add_parser("addendum", help="add a correction or late entry to a signed visit",
+                               parents=[common])
+    addendum.add_argument("id", type=int)
+    addendum.add_argument("--text", required=True)
+    addendum.add_argument("--clinician", required=True)
+    visit.set_defaults(records_handler="cmd_visit")
+
+    history = commands.add_parser("history", help="a patient's visits, newest first", parents=[common])
+    history.add_argument("patient_id", type=int)
+    history.add_argument("--json", action="store_true")
+    history.set_defaults(records_handler="cmd_history")
+
+    for name, helptext in (
+        ("backup", "copy the database to PATH (consistent while the app runs)"),
+        ("restore", "replace the database with a checked backup (the current one is kept)"),
+        ("export", "write the whole database as JSON (ptassist-export/1)"),
+        ("import", "load an export into an empty database"),
+    ):
+        command = commands.add_parser(name, help=helptext, parents=[common])
+        command.add_argument("path", metavar="PATH")
+        command.set_defaults(records_handler=f"cmd_{name}")
+
+    verify = commands.add_parser("verify", help="check every signed record against the hash chain",
+                                 parents=[common])
+    verify.set_defaults(records_handler="cmd_verify")
+
+    demo = commands.add_parser("demo", help="add deterministic synthetic patients and visits", parents=[common])
+    demo.add_argument("--patients", type=int, required=True)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.set_defaults(records_handler="cmd_demo")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ptassist",
         description="Clinical notes and a live differential checklist for lateral thigh and knee pain.",
     )
     parser.add_argument("--version", action="version", version=f"ptassist {__version__}")
+    parser.add_argument(
+        "--data-dir", metavar="DIR", help="the data folder (default: $PTASSIST_DATA_DIR or the user data folder)"
+    )
+    # --data-dir is accepted after the command too; SUPPRESS keeps one given before it.
+    common = _Parser(add_help=False)
+    common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     parser.add_argument(
         "--smoke-test", action="store_true", help="start the app, show the main window and exit (for packaged builds)"
     )
@@ -114,8 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
     findings.add_argument("--json", action="store_true", help="print the vocabulary as JSON")
     findings.set_defaults(handler=cmd_findings)
 
-    gui = commands.add_parser("gui", help="start the desktop app (the default with no command)")
+    gui = commands.add_parser("gui", help="start the desktop app (the default with no command)", parents=[common])
     gui.set_defaults(handler=cmd_gui)
+    _add_record_commands(commands, common)
     return parser
 
 
@@ -124,6 +205,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     stream = out or sys.stdout
     try:
         args = build_parser().parse_args(argv)
+        records_handler = getattr(args, "records_handler", None)
+        if records_handler is not None:
+            from ptassist import cli_records
+
+            return cli_records.run(getattr(cli_records, records_handler), args, stream)
         handler: Callable[[argparse.Namespace, TextIO], int] = getattr(args, "handler", cmd_gui)
         return handler(args, stream)
     except CommandError as exc:

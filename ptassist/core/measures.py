@@ -273,3 +273,32 @@ def compare(measure: str, baseline: float, current: float) -> Change:
         threshold=" or ".join(parts),
         sources=definition.sources,
     )
+
+
+def score_visit_measures(measures: Mapping[str, Any]) -> dict[str, Score]:
+    """Score the forms stored with a visit.
+
+    ``measures`` maps a measure id to its answers: ``{"NPRS": {"value": 6}, "LEFS": {"items": [...]},
+    "ODI": {"items": [...]}, "PSFS": {"activities": [{"name": "...", "score": 4}]},
+    "STarTBack": {"items": [...]}}``. Raises :class:`MeasureError` naming the measure.
+    """
+    scores: dict[str, Score] = {}
+    for name, answers in measures.items():
+        if not isinstance(answers, Mapping):
+            raise MeasureError(f"{name}: answers must be an object")
+        if name == "NPRS":
+            scores[name] = score_nprs(answers.get("value"))
+        elif name in ("LEFS", "ODI", "STarTBack"):
+            items = answers.get("items")
+            if not isinstance(items, list):
+                raise MeasureError(f"{name}: 'items' must be a list")
+            scorer = {"LEFS": score_lefs, "ODI": score_odi, "STarTBack": score_start_back}[name]
+            scores[name] = scorer(items)
+        elif name == "PSFS":
+            activities = answers.get("activities")
+            if not isinstance(activities, list) or not all(isinstance(a, Mapping) for a in activities):
+                raise MeasureError("PSFS: 'activities' must be a list of {name, score}")
+            scores[name] = score_psfs([a.get("score") for a in activities])
+        else:
+            raise MeasureError(f"unknown measure '{name}'")
+    return scores

@@ -1,0 +1,312 @@
+"""The record commands of the CLI: patients, visits, history, verify, backups, export, demo.
+
+Imported only when one of these commands runs, so `ptassist assess` never loads the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, TextIO
+
+from ptassist import paths
+from ptassist.core.validation import ValidationError
+from ptassist.services.records import Records, default_actor
+from ptassist.store import backup as backups
+from ptassist.store.database import CorruptDatabaseError, StoreError, check_sqlite_file
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+class RecordsCommandError(Exception):
+    """A one-line failure with an exit status."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _folder(args: argparse.Namespace) -> Path:
+    return paths.data_dir(getattr(args, "data_dir", None))
+
+
+def _open(args: argparse.Namespace) -> Records:
+    folder = _folder(args)
+    try:
+        return Records.open(folder)
+    except CorruptDatabaseError as exc:
+        newest = backups.newest_backup(folder)
+        hint = f"restore the newest backup with: ptassist restore {newest}" if newest else "no backup was found"
+        raise RecordsCommandError(f"{exc}; the file was left untouched; {hint}", EXIT_FAILURE) from None
+
+
+def _json(out: TextIO, value: Any) -> None:
+    json.dump(value, out, indent=2, ensure_ascii=False, default=str)
+    out.write("\n")
+
+
+def _patient_line(p: Any) -> str:
+    return f"{p.id:>7}  {p.chart_number:<10} {p.family_name}, {p.given_name}  ({p.date_of_birth.isoformat()})"
+
+
+def cmd_patient(args: argparse.Namespace, out: TextIO) -> int:
+    records = _open(args)
+    try:
+        if args.patient_command == "add":
+            patient = records.patients.add(
+                actor=default_actor(),
+                family_name=args.family,
+                given_name=args.given,
+                date_of_birth=args.dob,
+                sex=args.sex,
+                chart_number=args.chart_number,
+                phone=args.phone,
+                email=args.email,
+                address=args.address,
+                referring_physician=args.referring_physician,
+                referring_practice=args.referring_practice,
+                referring_contact=args.referring_contact,
+            )
+            out.write(f"{patient.id}\n")
+        elif args.patient_command == "list":
+            for patient in records.patients.page(limit=args.limit, offset=args.offset):
+                out.write(_patient_line(patient) + "\n")
+        else:
+            found = records.patients.get(args.id)
+            if found is None:
+                raise RecordsCommandError(f"no patient with id {args.id}", EXIT_FAILURE)
+            records.audit.log(default_actor(), "view", "patient", found.id)
+            if args.json:
+                _json(out, asdict(found))
+            else:
+                for key, value in asdict(found).items():
+                    out.write(f"{key:<20} {value}\n")
+        return EXIT_OK
+    finally:
+        records.close()
+
+
+def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
+    records = _open(args)
+    try:
+        found = records.patients.search(args.query, limit=args.limit)
+        if args.json:
+            _json(out, [asdict(p) for p in found])
+        elif not found:
+            out.write("No patient found.\n")
+        else:
+            for patient in found:
+                out.write(_patient_line(patient) + "\n")
+        return EXIT_OK
+    finally:
+        records.close()
+
+
+def _read_json_file(path: str) -> Any:
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        return json.loads(text)
+    except OSError as exc:
+        raise RecordsCommandError(f"{path}: {exc.strerror or exc}", EXIT_USAGE) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RecordsCommandError(f"{path}: not valid JSON ({exc})", EXIT_USAGE) from None
+
+
+def _visit_json(records: Records, visit_id: int) -> dict[str, Any]:
+    visit = records.visits.get(visit_id)
+    if visit is None:
+        raise RecordsCommandError(f"no visit with id {visit_id}", EXIT_FAILURE)
+    data = asdict(visit)
+    if visit.status == "draft" and visit.intake is not None:
+        live = records.assess(visit.intake)
+        data["assessment"] = live.to_json() if live else None
+        data["assessment_is_live"] = True
+    data["addenda"] = [asdict(a) for a in records.visits.addenda(visit_id)]
+    data["documents"] = [asdict(d) for d in records.documents.for_visit(visit_id)]
+    return data
+
+
+def cmd_visit(args: argparse.Namespace, out: TextIO) -> int:
+    records = _open(args)
+    try:
+        if args.visit_command == "new":
+            intake = _read_json_file(args.intake) if args.intake else None
+            visit = records.new_visit(args.patient_id, args.kind, intake=intake)
+            out.write(f"{visit.id}\n")
+        elif args.visit_command == "show":
+            data = _visit_json(records, args.id)
+            records.audit.log(default_actor(), "view", "visit", args.id)
+            if args.json:
+                _json(out, data)
+            else:
+                out.write(_visit_text(data))
+        elif args.visit_command == "sign":
+            visit = records.sign(args.id, args.clinician, credentials=args.credentials or "")
+            out.write(f"visit {visit.id} signed by {visit.signed_by} at {visit.signed_at}; hash {visit.content_hash}\n")
+        else:
+            addendum = records.add_addendum(args.id, args.text, args.clinician)
+            out.write(f"addendum {addendum.id} added to visit {addendum.visit_id}\n")
+        return EXIT_OK
+    finally:
+        records.close()
+
+
+def _visit_text(data: dict[str, Any]) -> str:
+    lines = [
+        f"Visit {data['id']}  patient {data['patient_id']}  {data['visit_time']}  {data['kind']}  "
+        f"{data['status'].upper()}",
+    ]
+    if data["status"] == "signed":
+        lines.append(f"Signed by {data['signed_by']} at {data['signed_at']} (rule set {data['ruleset_version']})")
+        lines.append(f"Hash {data['content_hash']}")
+    assessment = data.get("assessment") or {}
+    if assessment:
+        lines.append(f"Urgency: {assessment.get('urgency', '?')}")
+        lines.append(f"Working diagnosis: {', '.join(assessment.get('working_diagnosis', [])) or 'none'}")
+        for flag in assessment.get("red_flags", []):
+            lines.append(f"  RED FLAG {flag['urgency'].upper()}: {flag['suspects']} - {flag['action']}")
+    for section, value in (data.get("narrative") or {}).items():
+        lines.append(f"{section.capitalize()}: {value}")
+    for addendum in data.get("addenda", []):
+        lines.append(f"Addendum {addendum['id']} by {addendum['clinician_name']} at {addendum['created_at']}:")
+        lines.append(f"  {addendum['text']}")
+    return "\n".join(lines) + "\n"
+
+
+def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
+    records = _open(args)
+    try:
+        if records.patients.get(args.patient_id) is None:
+            raise RecordsCommandError(f"no patient with id {args.patient_id}", EXIT_FAILURE)
+        history = records.visits.history(args.patient_id)
+        records.audit.log(default_actor(), "view", "patient", args.patient_id)
+        if args.json:
+            _json(out, [asdict(v) for v in history])
+        elif not history:
+            out.write("No visits yet.\n")
+        else:
+            for v in history:
+                scores = "  ".join(f"{k.upper()} {val:g}" for k, val in v.scores.items())
+                out.write(
+                    f"{v.id:>8}  {v.visit_time[:16]}  {v.kind:<18} {v.status:<6} {v.urgency or '-':<9} "
+                    f"{','.join(v.working_diagnosis) or '-':<28} {scores}\n"
+                )
+        return EXIT_OK
+    finally:
+        records.close()
+
+
+def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
+    from ptassist.store.verify import verify_chain
+
+    records = _open(args)
+    try:
+        report = verify_chain(records.database)
+        for problem in report.problems:
+            target = problem.record_type
+            if problem.record_id is not None:
+                target += f" {problem.record_id}"
+            out.write(f"FAIL  {target}: {problem.message}\n")
+        if report.ok:
+            out.write(f"OK: {report.records} signed records; every hash and link matches.\n")
+            return EXIT_OK
+        out.write(f"{len(report.problems)} problem(s) in {report.records} signed records.\n")
+        return EXIT_FAILURE
+    finally:
+        records.close()
+
+
+def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
+    records = _open(args)
+    try:
+        target = backups.backup_to(records.database, Path(args.path))
+        records.audit.log(default_actor(), "backup", "database", None)
+        out.write(f"backup written to {target}\n")
+        return EXIT_OK
+    finally:
+        records.close()
+
+
+def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
+    candidate = Path(args.path)
+    backups.check_backup(candidate)
+    folder = _folder(args)
+    try:
+        check_sqlite_file(paths.database_path(folder))
+    except CorruptDatabaseError:
+        # The current file is damaged: keep it aside untouched and restore into a fresh file.
+        damaged = paths.database_path(folder)
+        keep = damaged.with_name(damaged.name + ".damaged")
+        damaged.replace(keep)
+        out.write(f"the damaged database was kept as {keep}\n")
+    records = _open(args)
+    try:
+        safety = backups.restore_from(records.database, candidate)
+    finally:
+        records.close()
+    after = _open(args)
+    try:
+        after.audit.log(default_actor(), "restore", "database", None)
+    finally:
+        after.close()
+    out.write(f"restored from {candidate}; the database as it was is kept in {safety}\n")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    from ptassist.store.transfer import export_database
+
+    records = _open(args)
+    try:
+        counts = export_database(records.database, Path(args.path), default_actor())
+        out.write(f"exported to {args.path}: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + "\n")
+        return EXIT_OK
+    finally:
+        records.close()
+
+
+def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    from ptassist.store.transfer import import_database
+
+    records = _open(args)
+    try:
+        counts = import_database(records.database, Path(args.path))
+        out.write(f"imported {args.path}: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + "\n")
+        return EXIT_OK
+    finally:
+        records.close()
+
+
+def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    from ptassist.store.demo import build_demo
+
+    records = _open(args)
+    try:
+        def progress(done: int, total: int) -> None:
+            print(f"\r{done}/{total} patients", end="", file=sys.stderr, flush=True)
+
+        show = progress if sys.stderr.isatty() else None
+        counts = build_demo(records.database, args.patients, args.seed, progress=show)
+        out.write(", ".join(f"{n} {k}" for k, n in counts.items()) + "\n")
+        return EXIT_OK
+    finally:
+        records.close()
+
+
+def run(handler: Callable[[argparse.Namespace, TextIO], int], args: argparse.Namespace, out: TextIO) -> int:
+    """Run a record command, turning expected failures into one line and an exit status."""
+    try:
+        return handler(args, out)
+    except RecordsCommandError as exc:
+        print(f"ptassist: error: {exc}", file=sys.stderr)
+        return exc.status
+    except ValidationError as exc:
+        print(f"ptassist: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except StoreError as exc:
+        print(f"ptassist: error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE

@@ -1,0 +1,246 @@
+"""Open the database safely: check the file, set the pragmas, back up, then migrate."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel import Session
+
+from ptassist import paths
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+SQLITE_MAGIC = b"SQLite format 3\x00"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class StoreError(Exception):
+    """A storage failure with a message fit for the clinician; nothing was lost or changed."""
+
+
+class CorruptDatabaseError(StoreError):
+    """The database file is damaged or not a database. The file is left untouched."""
+
+
+class ConflictError(StoreError):
+    """A draft was changed elsewhere since it was loaded; nothing was overwritten."""
+
+
+class LockedError(StoreError):
+    """A record that may not change (signed, permanent) was about to be changed."""
+
+
+def describe_operational_error(exc: BaseException, path: Path | None) -> str:
+    """Turn SQLite's terse errors into a sentence that says what to do."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    where = f" ({path})" if path else ""
+    if "locked" in text or "busy" in text:
+        return f"the database{where} is busy in another window or program; try again in a moment"
+    if "readonly" in text or "read-only" in text:
+        return f"the database{where} cannot be written: the folder or file is read-only"
+    if "disk is full" in text or "database or disk is full" in text:
+        return f"the disk holding the database{where} is full: free some space and save again"
+    if "disk i/o" in text:
+        return f"the disk holding the database{where} reported an input/output error"
+    if "unable to open" in text:
+        return f"the database{where} cannot be opened: check the folder exists and is writable"
+    return f"database error{where}: {getattr(exc, 'orig', exc)}"
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url)
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revisions() -> set[str]:
+    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config("sqlite://")).walk_revisions()}
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Raise :class:`CorruptDatabaseError` if an existing file is not a readable SQLite database.
+
+    Reads the header with plain file I/O first, so a file that is not a database is never opened
+    by SQLite (which could otherwise create journal files beside it).
+    """
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with open(path, "rb") as handle:
+        header = handle.read(len(SQLITE_MAGIC))
+    if header != SQLITE_MAGIC:
+        raise CorruptDatabaseError(f"{path} is not a ptassist database (it is not an SQLite file)")
+    try:
+        probe = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            result = probe.execute("PRAGMA quick_check(1)").fetchone()
+        finally:
+            probe.close()
+    except sqlite3.DatabaseError as exc:
+        raise CorruptDatabaseError(f"{path} is damaged ({exc})") from None
+    if result is None or result[0] != "ok":
+        raise CorruptDatabaseError(f"{path} is damaged (integrity check: {result[0] if result else 'no answer'})")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see _begin)
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    # FULL: every commit (draft saves included) is on disk before it returns; fsync is cheap here
+    # and a clinician's note must survive a power cut.
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.close()
+
+
+WRITE_OPTION = "ptassist_write"
+
+
+def _begin(connection: Any) -> None:
+    # Write transactions take the write lock at once: a deferred transaction that later writes
+    # can fail with SQLITE_BUSY instead of waiting for the busy timeout. Reads stay deferred, so
+    # in WAL mode they read a snapshot and never wait for a writer.
+    if connection.get_execution_options().get(WRITE_OPTION):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        connection.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with ptassist's SQLite settings (WAL, foreign keys, FULL sync, busy timeout)."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+@dataclass
+class Database:
+    """An open, migrated database with its data folder."""
+
+    engine: Engine
+    url: str
+    folder: Path
+    path: Path | None  # the SQLite file, when the URL is SQLite
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def session(self) -> Session:
+        """A session for reading (a consistent snapshot; it takes no write lock)."""
+        return Session(self.engine, expire_on_commit=False)
+
+    def session_factory(self) -> Callable[[], Session]:
+        return self.session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A writing session: takes the write lock, commits on success, rolls back on any error."""
+        writer = self.engine.execution_options(**{WRITE_OPTION: True})
+        with Session(writer, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except OperationalError as exc:
+                session.rollback()
+                raise StoreError(describe_operational_error(exc, self.path)) from exc
+            except DBAPIError as exc:
+                session.rollback()
+                if "locked" in str(exc.orig) or "permanent" in str(exc.orig):
+                    raise LockedError(str(exc.orig)) from exc
+                raise
+            except BaseException:
+                session.rollback()
+                raise
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def open_database(folder: Path | None = None, *, migrate: bool = True, backup: bool = True) -> Database:
+    """Open (creating if needed) the database in ``folder`` and bring it to the newest schema.
+
+    A corrupt file raises :class:`CorruptDatabaseError` before anything touches it. When a
+    migration is needed, a backup is taken first; a daily backup is taken on the first start of
+    each day.
+    """
+    from ptassist.store import backup as backups
+
+    folder = folder or paths.data_dir()
+    url = paths.database_url(folder)
+    path: Path | None = None
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the data folder {path.parent}: {exc.strerror}") from None
+        check_sqlite_file(path)
+        if not path.exists():
+            # Create the file ourselves so that it is private to this user from the start.
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+                os.close(fd)
+            except OSError as exc:
+                raise StoreError(f"cannot create {path}: {exc.strerror}") from None
+    engine = make_engine(url)
+    database = Database(engine=engine, url=url, folder=folder, path=path)
+    try:
+        revision = current_revision(engine)
+        if revision is not None and revision not in known_revisions():
+            raise StoreError(
+                f"{path or url} was written by a newer ptassist (schema {revision}); update ptassist to open it"
+            )
+        if migrate and revision != head_revision():
+            if backup and path is not None and revision is not None:
+                backups.rotate_backup(database, reason="pre-migration")
+            upgrade(database)
+        if backup and path is not None and revision is not None:
+            backups.daily_backup(database)
+    except OperationalError as exc:
+        engine.dispose()
+        raise StoreError(describe_operational_error(exc, path)) from exc
+    except BaseException:
+        engine.dispose()
+        raise
+    return database
+
+
+def upgrade(database: Database, revision: str = "head") -> None:
+    """Run the Alembic migrations up to ``revision`` on this database."""
+    config = alembic_config(database.url)
+    with database.engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+        connection.commit()
+    log.info("database schema at %s", current_revision(database.engine))

@@ -1,0 +1,77 @@
+"""Printed sheets kept with signed visits, and the clinic's settings for sheets."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlmodel import col, select
+
+from ptassist.core.records import DOCUMENT_KINDS, ClinicSettings, Document
+from ptassist.core.validation import ValidationError, check_choice, check_paper, clean_text
+from ptassist.store import audit
+from ptassist.store.clock import now_iso
+from ptassist.store.database import Database
+from ptassist.store.models import ClinicSettingsRow, DocumentRow, VisitRow
+
+MAX_LOGO_BYTES = 2_000_000
+
+
+class DocumentRepository:
+    """Stored PDFs (bytes and SHA-256)."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def store(self, visit_id: int, kind: str, content: bytes, actor: str) -> Document:
+        check_choice(kind, "kind", DOCUMENT_KINDS)
+        digest = hashlib.sha256(content).hexdigest()
+        with self.database.transaction() as session:
+            visit = session.get(VisitRow, visit_id)
+            if visit is None or visit.status != "signed":
+                raise ValidationError("visit_id", "only sheets printed from a signed visit are stored")
+            row = DocumentRow(visit_id=visit_id, kind=kind, content=content, sha256=digest, created_at=now_iso())
+            session.add(row)
+            session.flush()
+            audit.record(session, actor, "print", "document", row.id)
+            return Document(row.id or 0, visit_id, kind, digest, len(content), row.created_at)
+
+    def for_visit(self, visit_id: int) -> list[Document]:
+        with self.database.session() as session:
+            query = select(DocumentRow).where(DocumentRow.visit_id == visit_id).order_by(col(DocumentRow.id))
+            rows = session.exec(query)
+            return [Document(r.id or 0, r.visit_id, r.kind, r.sha256, len(r.content), r.created_at) for r in rows]
+
+    def content(self, document_id: int) -> bytes:
+        with self.database.session() as session:
+            row = session.get(DocumentRow, document_id)
+            if row is None:
+                raise ValidationError("document_id", f"no document with id {document_id}")
+            return row.content
+
+
+class SettingsRepository:
+    """The clinic's details printed on sheets (one row)."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def get(self) -> ClinicSettings:
+        with self.database.session() as session:
+            row = session.get(ClinicSettingsRow, 1)
+            if row is None:
+                return ClinicSettings()
+            return ClinicSettings(row.name, row.address, row.phone, row.logo, row.paper_size)
+
+    def save(self, settings: ClinicSettings, actor: str) -> ClinicSettings:
+        if settings.logo is not None and len(settings.logo) > MAX_LOGO_BYTES:
+            raise ValidationError("logo", "the logo image is larger than 2 MB")
+        with self.database.transaction() as session:
+            row = session.get(ClinicSettingsRow, 1) or ClinicSettingsRow(id=1)
+            row.name = clean_text(settings.name, "name")
+            row.address = clean_text(settings.address, "address", limit=1000)
+            row.phone = clean_text(settings.phone, "phone")
+            row.logo = settings.logo
+            row.paper_size = check_paper(settings.paper_size)
+            session.add(row)
+            audit.record(session, actor, "edit", "clinic_settings", 1)
+        return self.get()

@@ -1,0 +1,138 @@
+"""The table models. Times are ISO-8601 UTC text, so they hash and export exactly as stored."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, Text
+from sqlmodel import Field, SQLModel
+
+
+class PatientRow(SQLModel, table=True):
+    """A patient."""
+
+    __tablename__ = "patient"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chart_number: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    family_name: str = Field(sa_column=Column(Text, nullable=False))
+    given_name: str = Field(sa_column=Column(Text, nullable=False))
+    date_of_birth: str = Field(sa_column=Column(Text, nullable=False, index=True))
+    sex: str | None = Field(default=None, sa_column=Column(Text))
+    phone: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    email: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    address: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    referring_physician: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    referring_practice: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    referring_contact: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    search_name: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    created_at: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class ClinicianRow(SQLModel, table=True):
+    """A clinician."""
+
+    __tablename__ = "clinician"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    credentials: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    licence_number: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+
+
+class VisitRow(SQLModel, table=True):
+    """A visit. JSON parts are canonical JSON text; the frozen assessment is zlib-compressed."""
+
+    __tablename__ = "visit"
+    __table_args__ = (Index("ix_visit_patient_time", "patient_id", "visit_time"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(sa_column=Column(Integer, ForeignKey("patient.id"), nullable=False))
+    clinician_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("clinician.id")))
+    visit_time: str = Field(sa_column=Column(Text, nullable=False))
+    kind: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="draft", sa_column=Column(Text, nullable=False, server_default="draft"))
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
+    intake_json: str | None = Field(default=None, sa_column=Column(Text))
+    assessment_z: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    ruleset_version: str | None = Field(default=None, sa_column=Column(Text))
+    narrative_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+    measures_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+    prescription_json: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
+    urgency: str | None = Field(default=None, sa_column=Column(Text))
+    working_diagnosis: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    nprs: float | None = None
+    lefs: float | None = None
+    odi: float | None = None
+    psfs: float | None = None
+    updated_at: str = Field(sa_column=Column(Text, nullable=False))
+    updated_by: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    signed_at: str | None = Field(default=None, sa_column=Column(Text))
+    signed_by: str | None = Field(default=None, sa_column=Column(Text))
+    chain_seq: int | None = Field(default=None, sa_column=Column(Integer, unique=True))
+    content_hash: str | None = Field(default=None, sa_column=Column(Text))
+    prev_hash: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class AddendumRow(SQLModel, table=True):
+    """A correction or late entry on a signed visit."""
+
+    __tablename__ = "addendum"
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int = Field(sa_column=Column(Integer, ForeignKey("visit.id"), nullable=False, index=True))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    clinician_name: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: str = Field(sa_column=Column(Text, nullable=False))
+    chain_seq: int = Field(sa_column=Column(Integer, nullable=False, unique=True))
+    content_hash: str = Field(sa_column=Column(Text, nullable=False))
+    prev_hash: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class DocumentRow(SQLModel, table=True):
+    """A printed sheet kept with a signed visit."""
+
+    __tablename__ = "document"
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int = Field(sa_column=Column(Integer, ForeignKey("visit.id"), nullable=False, index=True))
+    kind: str = Field(sa_column=Column(Text, nullable=False))
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    sha256: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class AuditEventRow(SQLModel, table=True):
+    """An audit event; holds ids and actions only, never names or note text."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: str = Field(sa_column=Column(Text, nullable=False))
+    actor: str = Field(sa_column=Column(Text, nullable=False))
+    action: str = Field(sa_column=Column(Text, nullable=False))
+    record_type: str = Field(sa_column=Column(Text, nullable=False))
+    record_id: int | None = None
+
+
+class ClinicSettingsRow(SQLModel, table=True):
+    """The clinic's details for printed sheets (a single row, id 1)."""
+
+    __tablename__ = "clinic_settings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    address: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    phone: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    logo: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    paper_size: str = Field(default="a4", sa_column=Column(Text, nullable=False, server_default="a4"))
+
+
+class ChainHeadRow(SQLModel, table=True):
+    """The newest link of the hash chain (a single row, id 1)."""
+
+    __tablename__ = "chain_head"
+
+    id: int | None = Field(default=None, primary_key=True)
+    seq: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    hash: str = Field(sa_column=Column(Text, nullable=False))

@@ -1,0 +1,151 @@
+"""Export the whole database as documented JSON, and import such an export into an empty database.
+
+Format ``ptassist-export/1`` (see docs/export.md): one JSON object whose arrays hold every row in
+id order; JSON parts of a visit appear as objects, binary parts as base64 with their SHA-256.
+Export then import then export gives identical bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import text
+
+from ptassist.core.ledger import canonical_json
+from ptassist.core.validation import search_key
+from ptassist.store import audit
+from ptassist.store.database import Database, StoreError, current_revision
+
+EXPORT_FORMAT = "ptassist-export/1"
+# (export key, table, columns in order)
+TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("clinic_settings", "clinic_settings", ("id", "name", "address", "phone", "logo", "paper_size")),
+    ("clinicians", "clinician", ("id", "name", "credentials", "licence_number")),
+    ("patients", "patient", (
+        "id", "chart_number", "family_name", "given_name", "date_of_birth", "sex", "phone", "email", "address",
+        "referring_physician", "referring_practice", "referring_contact", "notes", "created_at", "updated_at",
+    )),
+    ("visits", "visit", (
+        "id", "patient_id", "clinician_id", "visit_time", "kind", "status", "version", "intake_json", "assessment_z",
+        "ruleset_version", "narrative_json", "measures_json", "prescription_json", "urgency", "working_diagnosis",
+        "nprs", "lefs", "odi", "psfs", "updated_at", "updated_by", "signed_at", "signed_by", "chain_seq",
+        "content_hash", "prev_hash",
+    )),
+    ("addenda", "addendum", ("id", "visit_id", "text", "clinician_name", "created_at", "chain_seq", "content_hash",
+                             "prev_hash")),
+    ("documents", "document", ("id", "visit_id", "kind", "content", "sha256", "created_at")),
+    ("audit_events", "audit_event", ("id", "at", "actor", "action", "record_type", "record_id")),
+    ("chain_head", "chain_head", ("id", "seq", "hash")),
+)
+JSON_COLUMNS = {"intake_json": "intake", "narrative_json": "narrative", "measures_json": "measures",
+                "prescription_json": "prescription"}
+BINARY_COLUMNS = {"logo": "logo_base64", "content": "content_base64"}
+
+
+def _to_export(columns: tuple[str, ...], row: Any) -> dict[str, Any]:
+    item: dict[str, Any] = {}
+    for name, value in zip(columns, row, strict=True):
+        if name in JSON_COLUMNS:
+            item[JSON_COLUMNS[name]] = json.loads(value) if value is not None else None
+        elif name == "assessment_z":
+            item["assessment"] = json.loads(zlib.decompress(value)) if value is not None else None
+        elif name in BINARY_COLUMNS:
+            item[BINARY_COLUMNS[name]] = base64.b64encode(value).decode("ascii") if value is not None else None
+        else:
+            item[name] = value
+    return item
+
+
+def _from_export(columns: tuple[str, ...], item: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in columns:
+        if name in JSON_COLUMNS:
+            raw = item.get(JSON_COLUMNS[name])
+            values[name] = canonical_json(raw) if raw is not None else None
+        elif name == "assessment_z":
+            raw = item.get("assessment")
+            values[name] = zlib.compress(canonical_json(raw).encode("utf-8"), 6) if raw is not None else None
+        elif name in BINARY_COLUMNS:
+            raw = item.get(BINARY_COLUMNS[name])
+            values[name] = base64.b64decode(raw) if raw is not None else None
+        else:
+            values[name] = item.get(name)
+    return values
+
+
+def _write_array(out: IO[str], key: str, rows: Any, columns: tuple[str, ...], first: bool) -> int:
+    out.write(("" if first else ",\n") + f'"{key}": [')
+    count = 0
+    for row in rows:
+        item = json.dumps(_to_export(columns, row), ensure_ascii=False, sort_keys=True)
+        out.write(("\n" if count == 0 else ",\n") + item)
+        count += 1
+    out.write("\n]" if count else "]")
+    return count
+
+
+def export_database(database: Database, target: Path, actor: str) -> dict[str, int]:
+    """Write the export to ``target`` (via a temporary file); returns the row count per array."""
+    counts: dict[str, int] = {}
+    partial = target.with_name(target.name + ".partial")
+    try:
+        with database.engine.connect() as connection, open(partial, "w", encoding="utf-8") as out:
+            # One read transaction: a consistent snapshot even while the app keeps saving.
+            out.write("{\n")
+            out.write(f'"format": "{EXPORT_FORMAT}",\n"schema_revision": "{current_revision(database.engine)}",\n')
+            first = True
+            for key, table, columns in TABLES:
+                rows = connection.execute(text(f"SELECT {', '.join(columns)} FROM {table} ORDER BY id"))
+                counts[key] = _write_array(out, key, rows, columns, first)
+                first = False
+            out.write("\n}\n")
+        partial.replace(target)
+        target.chmod(0o600)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise StoreError(f"cannot write the export {target}: {exc.strerror or exc}") from None
+    # Recorded after the snapshot, so that the file describes the database as it was exported.
+    with database.transaction() as session:
+        audit.record(session, actor, "export", "database", None)
+    return counts
+
+
+def import_database(database: Database, source: Path) -> dict[str, int]:
+    """Load an export into an empty database, keeping every id, time and hash."""
+    try:
+        document = json.loads(source.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StoreError(f"cannot read {source}: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise StoreError(f"{source} is not a ptassist export (not valid JSON: {exc.msg})") from None
+    if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
+        raise StoreError(f"{source} is not a ptassist export ({EXPORT_FORMAT})")
+    counts: dict[str, int] = {}
+    with database.transaction() as session:
+        connection = session.connection()
+        for table in ("patient", "visit", "clinician", "addendum", "document", "audit_event"):
+            if connection.execute(text(f"SELECT 1 FROM {table} LIMIT 1")).first():
+                raise StoreError("import needs an empty database: this one already holds records")
+        connection.execute(text("DELETE FROM clinic_settings"))
+        connection.execute(text("DELETE FROM chain_head"))
+        for key, table, columns in TABLES:
+            items = document.get(key, [])
+            if not isinstance(items, list):
+                raise StoreError(f"{source}: '{key}' must be a list")
+            rows = [_from_export(columns, item) for item in items]
+            names = columns
+            if table == "patient":  # the folded search name is derived, not exported
+                names = (*columns, "search_name")
+                for row in rows:
+                    row["search_name"] = search_key(row["family_name"] or "", row["given_name"] or "")
+            statement = text(
+                f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + c for c in names)})"
+            )
+            if rows:
+                connection.execute(statement, rows)
+            counts[key] = len(rows)
+    return counts

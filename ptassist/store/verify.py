@@ -1,0 +1,92 @@
+"""Walk the hash chain and report every record whose content or link does not match."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+
+from ptassist.core.ledger import GENESIS, chain_hash
+from ptassist.store.database import Database
+from ptassist.store.models import AddendumRow, ChainHeadRow, VisitRow
+from ptassist.store.visits import addendum_content, visit_content
+
+MISSING = "a record is missing"
+CHANGED_OR_REMOVED = "a record was changed or removed"
+REMOVED = "records were removed"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken record or link."""
+
+    record_type: str
+    record_id: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """The result of walking the chain."""
+
+    records: int
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _links(database: Database) -> Iterator[tuple[int, str, int | None, str, str, str]]:
+    """(seq, kind, id, stored hash, stored prev, recomputed hash) in chain order."""
+    with database.session() as session:
+        visits = session.exec(
+            select(VisitRow).where(col(VisitRow.chain_seq).is_not(None)).order_by(col(VisitRow.chain_seq))
+        ).all()
+        addenda = session.exec(select(AddendumRow).order_by(col(AddendumRow.chain_seq))).all()
+    entries: list[tuple[int, str, int | None, str, str, str]] = []
+    for v in visits:
+        assert v.chain_seq is not None
+        entries.append(
+            (v.chain_seq, "visit", v.id, v.content_hash or "", v.prev_hash or "",
+             chain_hash(v.prev_hash or "", "visit", visit_content(v)))
+        )
+    for a in addenda:
+        entries.append(
+            (a.chain_seq, "addendum", a.id, a.content_hash, a.prev_hash,
+             chain_hash(a.prev_hash, "addendum", addendum_content(a)))
+        )
+    entries.sort(key=lambda e: e[0])
+    yield from entries
+
+
+def verify_chain(database: Database) -> VerifyReport:
+    """Recompute every signed visit's and addendum's hash and check every link."""
+    problems: list[Problem] = []
+    expected_prev = GENESIS
+    expected_seq = 1
+    count = 0
+    with database.session() as session:
+        unsigned_in_chain = session.exec(
+            select(VisitRow.id).where(VisitRow.status == "signed", col(VisitRow.chain_seq).is_(None))
+        ).all()
+        head = session.get(ChainHeadRow, 1)
+    for visit_id in unsigned_in_chain:
+        problems.append(Problem("visit", visit_id, "signed but not linked into the chain"))
+    for seq, kind, rid, stored, prev, recomputed in _links(database):
+        count += 1
+        if seq != expected_seq:
+            problems.append(Problem(kind, rid, f"chain position {seq} where {expected_seq} was expected: {MISSING}"))
+            expected_seq = seq
+        if prev != expected_prev:
+            problems.append(Problem(kind, rid, "link to the previous record does not match: " + CHANGED_OR_REMOVED))
+        if recomputed != stored:
+            problems.append(Problem(kind, rid, "content does not match its hash: the record was changed after signing"))
+        expected_prev = stored
+        expected_seq += 1
+    if head is None:
+        problems.append(Problem("chain_head", None, "the chain head is missing"))
+    elif head.seq != count or head.hash != expected_prev:
+        problems.append(Problem("chain_head", None, "the newest record does not match the chain head: " + REMOVED))
+    return VerifyReport(records=count, problems=tuple(problems))

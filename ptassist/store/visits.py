@@ -1,0 +1,378 @@
+"""Visits: drafts saved cheaply with optimistic concurrency, signing into the hash chain, addenda."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, text
+from sqlmodel import Session, col, select
+
+from ptassist.core.ledger import canonical_json, chain_hash
+from ptassist.core.records import Addendum, Visit, VisitSummary
+from ptassist.core.validation import MAX_NAME, MAX_TEXT, ValidationError, check_kind, clean_text
+from ptassist.store import audit
+from ptassist.store.clock import now_iso
+from ptassist.store.database import ConflictError, Database, LockedError
+from ptassist.store.models import AddendumRow, ChainHeadRow, ClinicianRow, PatientRow, VisitRow
+
+SCORE_COLUMNS = ("nprs", "lefs", "odi", "psfs")
+UNSET: Any = object()
+
+
+@dataclass(frozen=True)
+class Derived:
+    """What the service computes from a visit's content and the store keeps for fast history."""
+
+    urgency: str | None
+    working_diagnosis: tuple[str, ...]
+    scores: dict[str, float | None]
+
+
+def compress(value: dict[str, Any]) -> bytes:
+    return zlib.compress(canonical_json(value).encode("utf-8"), 6)
+
+
+def decompress(blob: bytes | None) -> dict[str, Any] | None:
+    if blob is None:
+        return None
+    loaded: dict[str, Any] = json.loads(zlib.decompress(blob).decode("utf-8"))
+    return loaded
+
+
+CONTENT_FIELDS = (
+    "id", "patient_id", "clinician_id", "visit_time", "kind", "intake", "assessment", "ruleset_version",
+    "narrative", "measures", "prescription", "signed_at", "signed_by",
+)
+
+
+def visit_content(row: VisitRow) -> dict[str, Any]:
+    """The canonical content of a signed visit that its hash covers (stored texts, exactly)."""
+    assessment = zlib.decompress(row.assessment_z).decode("utf-8") if row.assessment_z is not None else None
+    values = (
+        row.id, row.patient_id, row.clinician_id, row.visit_time, row.kind, row.intake_json, assessment,
+        row.ruleset_version, row.narrative_json, row.measures_json, row.prescription_json, row.signed_at,
+        row.signed_by,
+    )
+    return dict(zip(CONTENT_FIELDS, values, strict=True))
+
+
+def addendum_content(row: AddendumRow) -> dict[str, Any]:
+    """The canonical content of an addendum that its hash covers."""
+    return {
+        "id": row.id,
+        "visit_id": row.visit_id,
+        "text": row.text,
+        "clinician_name": row.clinician_name,
+        "created_at": row.created_at,
+    }
+
+
+def to_visit(row: VisitRow, clinician_name: str | None = None) -> Visit:
+    return Visit(
+        id=row.id or 0,
+        patient_id=row.patient_id,
+        visit_time=row.visit_time,
+        kind=row.kind,
+        status=row.status,
+        version=row.version,
+        intake=json.loads(row.intake_json) if row.intake_json else None,
+        assessment=decompress(row.assessment_z),
+        ruleset_version=row.ruleset_version,
+        narrative=json.loads(row.narrative_json),
+        measures=json.loads(row.measures_json),
+        prescription=json.loads(row.prescription_json),
+        clinician_name=clinician_name,
+        updated_at=row.updated_at,
+        updated_by=row.updated_by,
+        signed_at=row.signed_at,
+        signed_by=row.signed_by,
+        content_hash=row.content_hash,
+        prev_hash=row.prev_hash,
+    )
+
+
+def to_addendum(row: AddendumRow) -> Addendum:
+    return Addendum(
+        id=row.id or 0,
+        visit_id=row.visit_id,
+        text=row.text,
+        clinician_name=row.clinician_name,
+        created_at=row.created_at,
+        content_hash=row.content_hash,
+        prev_hash=row.prev_hash,
+    )
+
+
+def _apply_derived(row: VisitRow, derived: Derived) -> None:
+    row.urgency = derived.urgency
+    row.working_diagnosis = ",".join(derived.working_diagnosis)
+    for name in SCORE_COLUMNS:
+        setattr(row, name, derived.scores.get(name))
+
+
+def _clean_narrative(narrative: dict[str, Any]) -> dict[str, str]:
+    cleaned = {}
+    for key, value in narrative.items():
+        if key not in ("subjective", "objective", "assessment", "plan"):
+            raise ValidationError(f"narrative.{key}", "unknown section")
+        cleaned[key] = clean_text(value, f"narrative.{key}", limit=MAX_TEXT)
+    return cleaned
+
+
+class VisitRepository:
+    """Visits, addenda and the hash chain."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    # ------------------------------------------------------------------ drafts
+    def create_draft(
+        self,
+        patient_id: int,
+        kind: str,
+        *,
+        visit_time: str,
+        intake: dict[str, Any] | None,
+        derived: Derived,
+        actor: str,
+    ) -> Visit:
+        kind = check_kind(kind)
+        stamp = now_iso()
+        with self.database.transaction() as session:
+            if session.get(PatientRow, patient_id) is None:
+                raise ValidationError("patient_id", f"no patient with id {patient_id}")
+            row = VisitRow(
+                patient_id=patient_id,
+                visit_time=visit_time,
+                kind=kind,
+                intake_json=canonical_json(intake) if intake is not None else None,
+                updated_at=stamp,
+                updated_by=actor,
+            )
+            _apply_derived(row, derived)
+            session.add(row)
+            session.flush()
+            audit.record(session, actor, "create", "visit", row.id)
+            return to_visit(row)
+
+    def save_draft(
+        self,
+        visit_id: int,
+        base_version: int,
+        *,
+        actor: str,
+        derived: Derived,
+        intake: dict[str, Any] | None = UNSET,
+        narrative: dict[str, Any] = UNSET,
+        measures: dict[str, Any] = UNSET,
+        prescription: list[dict[str, Any]] = UNSET,
+        kind: str = UNSET,
+        visit_time: str = UNSET,
+    ) -> Visit:
+        """Save a draft based on ``base_version``; a stale base raises :class:`ConflictError`.
+
+        One short UPDATE guarded by ``version`` and ``status``: cheap enough to call many times a
+        minute, and never overwrites a change made elsewhere.
+        """
+        values: dict[str, Any] = {}
+        if intake is not UNSET:
+            values["intake_json"] = canonical_json(intake) if intake is not None else None
+        if narrative is not UNSET:
+            values["narrative_json"] = canonical_json(_clean_narrative(narrative))
+        if measures is not UNSET:
+            values["measures_json"] = canonical_json(measures)
+        if prescription is not UNSET:
+            values["prescription_json"] = canonical_json(prescription)
+        if kind is not UNSET:
+            values["kind"] = check_kind(kind)
+        if visit_time is not UNSET:
+            values["visit_time"] = clean_text(visit_time, "visit_time", required=True)
+        values.update(
+            urgency=derived.urgency,
+            working_diagnosis=",".join(derived.working_diagnosis),
+            **{name: derived.scores.get(name) for name in SCORE_COLUMNS},
+            updated_at=now_iso(),
+            updated_by=actor,
+        )
+        assignments = ", ".join(f"{name} = :{name}" for name in values)
+        with self.database.transaction() as session:
+            result = session.connection().execute(
+                text(
+                    f"UPDATE visit SET {assignments}, version = version + 1 "
+                    "WHERE id = :visit_id AND version = :base AND status = 'draft'"
+                ),
+                {**values, "visit_id": visit_id, "base": base_version},
+            )
+            if result.rowcount != 1:
+                raise self._conflict(session, visit_id, base_version)
+            row = session.get(VisitRow, visit_id)
+            assert row is not None
+            session.refresh(row)
+            return to_visit(row)
+
+    @staticmethod
+    def _conflict(session: Session, visit_id: int, base_version: int) -> Exception:
+        row = session.get(VisitRow, visit_id)
+        if row is None:
+            return ValidationError("visit_id", f"no visit with id {visit_id}")
+        if row.status == "signed":
+            return LockedError(f"visit {visit_id} was signed by {row.signed_by} at {row.signed_at}: it is locked")
+        return ConflictError(
+            f"visit {visit_id} was changed by {row.updated_by or 'another window'} at {row.updated_at} "
+            f"(now version {row.version}, you had version {base_version}); reload it before saving"
+        )
+
+    def delete_draft(self, visit_id: int, actor: str) -> None:
+        with self.database.transaction() as session:
+            row = session.get(VisitRow, visit_id)
+            if row is None:
+                return
+            if row.status == "signed":
+                raise LockedError(f"visit {visit_id} is signed and cannot be deleted")
+            session.delete(row)
+            audit.record(session, actor, "edit", "visit", visit_id)
+
+    # ------------------------------------------------------------------ reading
+    def get(self, visit_id: int) -> Visit | None:
+        with self.database.session() as session:
+            row = session.get(VisitRow, visit_id)
+            if row is None:
+                return None
+            name = None
+            if row.clinician_id is not None:
+                clinician = session.get(ClinicianRow, row.clinician_id)
+                name = clinician.name if clinician else None
+            return to_visit(row, name)
+
+    def history(self, patient_id: int) -> list[VisitSummary]:
+        """A patient's visits, newest first, without the large blobs."""
+        with self.database.session() as session:
+            rows = session.connection().execute(
+                text(
+                    "SELECT id, visit_time, kind, status, working_diagnosis, urgency, nprs, lefs, odi, psfs "
+                    "FROM visit WHERE patient_id = :p ORDER BY visit_time DESC, id DESC"
+                ),
+                {"p": patient_id},
+            ).all()
+        return [
+            VisitSummary(
+                id=r[0],
+                visit_time=r[1],
+                kind=r[2],
+                status=r[3],
+                working_diagnosis=tuple(x for x in r[4].split(",") if x),
+                urgency=r[5],
+                scores={name: r[6 + i] for i, name in enumerate(SCORE_COLUMNS) if r[6 + i] is not None},
+            )
+            for r in rows
+        ]
+
+    def latest_signed(self, patient_id: int, before_visit: int | None = None) -> Visit | None:
+        """The newest signed visit of a patient (for copying findings forward)."""
+        with self.database.session() as session:
+            query = (
+                select(VisitRow)
+                .where(VisitRow.patient_id == patient_id, VisitRow.status == "signed")
+                .order_by(col(VisitRow.visit_time).desc(), col(VisitRow.id).desc())
+            )
+            if before_visit is not None:
+                query = query.where(VisitRow.id != before_visit)
+            row = session.exec(query.limit(1)).first()
+            return to_visit(row) if row else None
+
+    def addenda(self, visit_id: int) -> list[Addendum]:
+        with self.database.session() as session:
+            rows = session.exec(
+                select(AddendumRow).where(AddendumRow.visit_id == visit_id).order_by(col(AddendumRow.id))
+            )
+            return [to_addendum(r) for r in rows]
+
+    def count(self) -> int:
+        with self.database.session() as session:
+            return int(session.exec(select(func.count()).select_from(VisitRow)).one())
+
+    # ------------------------------------------------------------------ signing and addenda
+    @staticmethod
+    def _clinician(session: Session, name: str, credentials: str = "") -> ClinicianRow:
+        row = session.exec(select(ClinicianRow).where(ClinicianRow.name == name)).first()
+        if row is None:
+            row = ClinicianRow(name=name, credentials=credentials)
+            session.add(row)
+            session.flush()
+        return row
+
+    @staticmethod
+    def _advance_chain(session: Session) -> tuple[ChainHeadRow, int, str]:
+        head = session.get(ChainHeadRow, 1)
+        assert head is not None, "chain head missing"
+        return head, head.seq + 1, head.hash
+
+    def sign(
+        self,
+        visit_id: int,
+        *,
+        clinician: str,
+        credentials: str = "",
+        assessment: dict[str, Any],
+        ruleset_version: str,
+        derived: Derived,
+        base_version: int | None = None,
+        actor: str,
+    ) -> Visit:
+        """Lock a draft: freeze the assessment and link the visit into the hash chain."""
+        name = clean_text(clinician, "clinician", required=True, limit=MAX_NAME)
+        with self.database.transaction() as session:
+            row = session.get(VisitRow, visit_id)
+            if row is None:
+                raise ValidationError("visit_id", f"no visit with id {visit_id}")
+            if row.status == "signed":
+                raise LockedError(f"visit {visit_id} was already signed by {row.signed_by} at {row.signed_at}")
+            if base_version is not None and row.version != base_version:
+                raise self._conflict(session, visit_id, base_version)
+            clinician_row = self._clinician(session, name, credentials)
+            head, seq, prev = self._advance_chain(session)
+            row.clinician_id = clinician_row.id
+            row.assessment_z = compress(assessment)
+            row.ruleset_version = ruleset_version
+            _apply_derived(row, derived)
+            row.signed_at = now_iso()
+            row.signed_by = name
+            row.status = "signed"
+            row.chain_seq = seq
+            row.prev_hash = prev
+            row.content_hash = chain_hash(prev, "visit", visit_content(row))
+            row.updated_at = row.signed_at
+            row.updated_by = actor
+            row.version += 1
+            head.seq, head.hash = seq, row.content_hash
+            session.add(row)
+            session.add(head)
+            audit.record(session, actor, "sign", "visit", visit_id)
+            session.flush()
+            return to_visit(row, name)
+
+    def add_addendum(self, visit_id: int, *, text_: str, clinician: str, actor: str) -> Addendum:
+        """A correction or late entry on a signed visit, linked into the chain."""
+        body = clean_text(text_, "text", required=True, limit=MAX_TEXT)
+        name = clean_text(clinician, "clinician", required=True, limit=MAX_NAME)
+        with self.database.transaction() as session:
+            visit = session.get(VisitRow, visit_id)
+            if visit is None:
+                raise ValidationError("visit_id", f"no visit with id {visit_id}")
+            if visit.status != "signed":
+                raise ValidationError("visit_id", f"visit {visit_id} is a draft: edit it instead of adding an addendum")
+            self._clinician(session, name)
+            head, seq, prev = self._advance_chain(session)
+            next_id = session.exec(select(func.coalesce(func.max(AddendumRow.id), 0) + 1)).one()
+            row = AddendumRow(id=next_id, visit_id=visit_id, text=body, clinician_name=name, created_at=now_iso(),
+                              chain_seq=seq, content_hash="", prev_hash=prev)
+            row.content_hash = chain_hash(prev, "addendum", addendum_content(row))
+            head.seq, head.hash = seq, row.content_hash
+            session.add(row)
+            session.add(head)
+            audit.record(session, actor, "addendum", "visit", visit_id)
+            session.flush()
+            return to_addendum(row)
