@@ -1,0 +1,102 @@
+"""The record commands from a fresh data folder, run as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+
+from tests.store.conftest import INTAKE
+
+
+def run(folder, *args, stdin=None, env=None):
+    return subprocess.run([sys.executable, "-m", "ptassist", "--data-dir", str(folder), *args], input=stdin,
+                          capture_output=True, text=True, check=False, timeout=120, env=env)
+
+
+def test_a_whole_visit_from_the_command_line(tmp_path):
+    folder = tmp_path / "data"
+    added = run(folder, "patient", "add", "--family", "Müller", "--given", "Zoë", "--dob", "1980-03-07", "--sex", "female")
+    assert added.returncode == 0, added.stderr
+    pid = added.stdout.strip()
+    assert stat.S_IMODE(os.stat(folder / "ptassist.db").st_mode) == 0o600
+    assert "Müller, Zoë" in run(folder, "search", "zoe muller").stdout
+    assert json.loads(run(folder, "search", "1980-03-07", "--json").stdout)[0]["chart_number"] == "P000001"
+    intake = tmp_path / "intake.json"
+    intake.write_text(json.dumps(INTAKE), encoding="utf-8")
+    vid = run(folder, "visit", "new", pid, "--kind", "initial_evaluation", "--intake", str(intake)).stdout.strip()
+    draft = json.loads(run(folder, "visit", "show", vid, "--json").stdout)
+    assert draft["status"] == "draft" and draft["assessment_is_live"] and draft["assessment"]["working_diagnosis"] == ["itbs"]
+    signed = run(folder, "visit", "sign", vid, "--clinician", "Alex Carter", "--credentials", "PT, DPT")
+    assert signed.returncode == 0 and "signed by Alex Carter" in signed.stdout
+    assert run(folder, "visit", "addendum", vid, "--text", "Late entry: phoned.", "--clinician", "Alex Carter").returncode == 0
+    shown = run(folder, "visit", "show", vid).stdout
+    assert "SIGNED" in shown and "Late entry: phoned." in shown
+    history = json.loads(run(folder, "history", pid, "--json").stdout)
+    assert history[0]["status"] == "signed" and history[0]["working_diagnosis"] == ["itbs"]
+    assert run(folder, "verify").stdout.startswith("OK: 2 signed records")
+    again = run(folder, "visit", "sign", vid, "--clinician", "Alex Carter")
+    assert again.returncode == 1 and "already signed" in again.stderr
+
+
+def test_backup_restore_export_import_and_demo_commands(tmp_path):
+    folder = tmp_path / "data"
+    assert run(folder, "demo", "--patients", "20", "--seed", "5").returncode == 0
+    listed = run(folder, "patient", "list", "--limit", "5").stdout.splitlines()
+    assert len(listed) == 5
+    backup = tmp_path / "b.db"
+    assert run(folder, "backup", str(backup)).returncode == 0 and backup.exists()
+    run(folder, "patient", "add", "--family", "Extra", "--given", "One", "--dob", "1990-01-01")
+    restored = run(folder, "restore", str(backup))
+    assert restored.returncode == 0, restored.stderr
+    assert "Extra" not in run(folder, "search", "extra").stdout
+    export = tmp_path / "all.json"
+    assert run(folder, "export", str(export)).returncode == 0
+    other = tmp_path / "other"
+    imported = run(other, "import", str(export))
+    assert imported.returncode == 0, imported.stderr
+    assert run(other, "verify").returncode == 0
+    export2 = tmp_path / "again.json"
+    run(other, "export", str(export2))
+    assert export.read_bytes() == export2.read_bytes()
+
+
+def test_the_same_demo_seed_gives_the_same_data(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    for folder in (first, second):
+        assert run(folder, "demo", "--patients", "15", "--seed", "9").returncode == 0
+    names = [run(f, "patient", "list", "--limit", "50").stdout for f in (first, second)]
+    assert names[0] == names[1] and len(names[0].splitlines()) == 15
+    scripts = names[0]
+    assert any(ord(ch) > 0x370 for ch in scripts)  # not only Latin names
+
+
+def test_data_dir_may_follow_the_command_and_comes_from_the_environment(tmp_path):
+    folder = tmp_path / "data"
+    done = subprocess.run([sys.executable, "-m", "ptassist", "patient", "add", "--family", "A", "--given", "B",
+                           "--dob", "1990-01-01", "--data-dir", str(folder)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and (folder / "ptassist.db").exists()
+    env = {**os.environ, "PTASSIST_DATA_DIR": str(folder)}
+    listing = subprocess.run([sys.executable, "-m", "ptassist", "patient", "list"], capture_output=True, text=True,
+                             check=False, env=env)
+    assert "A, B" in listing.stdout
+
+
+def test_bad_record_input_is_one_line_and_no_traceback(tmp_path):
+    folder = tmp_path / "data"
+    cases = [
+        (("patient", "add", "--family", "A", "--given", "B", "--dob", "1990-13-01"), 2, "date_of_birth"),
+        (("patient", "show", "42"), 1, "no patient with id 42"),
+        (("visit", "new", "1", "--kind", "initial_evaluation"), 2, "patient_id"),
+        (("visit", "show", "9"), 1, "no visit with id 9"),
+        (("history", "3"), 1, "no patient with id 3"),
+        (("visit", "new", "1", "--kind", "nonsense"), 2, "invalid choice"),
+        (("restore", str(tmp_path / "nope.db")), 1, "no such backup"),
+        (("import", str(tmp_path / "nope.json")), 1, "cannot read"),
+    ]
+    for args, status, words in cases:
+        done = run(folder, *args)
+        assert done.returncode == status, (args, done.stderr)
+        assert "Traceback" not in done.stderr and words in done.stderr, (args, done.stderr)

@@ -1,0 +1,93 @@
+"""Backups, restore, rotation, and export/import round trips."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from ptassist.services.records import Records
+from ptassist.store import backup as backups
+from ptassist.store.database import StoreError
+from ptassist.store.demo import build_demo
+from ptassist.store.transfer import export_database, import_database
+from ptassist.store.verify import verify_chain
+from tests.store.conftest import INTAKE
+
+
+def test_backup_and_restore_round_trip(records, patient, tmp_path):
+    visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
+    records.sign(visit.id, "Alex Carter")
+    target = backups.backup_to(records.database, tmp_path / "copy.db")
+    records.patients.add(family_name="Later", given_name="Added", date_of_birth="1990-01-01")
+    assert records.patients.count() == 2
+    safety = backups.restore_from(records.database, target)
+    assert records.patients.count() == 1
+    assert verify_chain(records.database).ok
+    # The database as it was before the restore is kept.
+    kept = Records.open(tmp_path / "kept")
+    kept.close()
+    assert safety.exists() and "pre-restore" in safety.name
+
+
+def test_restore_refuses_a_file_that_is_not_a_good_backup(records, tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(StoreError, match="not a ptassist database"):
+        backups.restore_from(records.database, junk)
+    with pytest.raises(StoreError, match="no such backup"):
+        backups.restore_from(records.database, tmp_path / "missing.db")
+
+
+def test_rotation_keeps_the_newest(records):
+    for _ in range(5):
+        backups.rotate_backup(records.database, reason="test", keep=3)
+    assert len(backups.list_backups(records.database.folder)) == 3
+
+
+def test_daily_backup_is_taken_once_a_day(tmp_path):
+    folder = tmp_path / "daily"
+    Records.open(folder).close()  # a new database: nothing to back up yet
+    assert backups.list_backups(folder) == []
+    Records.open(folder).close()
+    Records.open(folder).close()
+    assert [p.name.endswith("-daily.db") for p in backups.list_backups(folder)] == [True]
+
+
+def test_export_import_export_is_identical(records, tmp_path):
+    build_demo(records.database, 25, seed=3)
+    patient = records.patients.add(family_name="Ζήσης", given_name="Zoë 🏃", date_of_birth="1985-06-15")
+    visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
+    records.sign(visit.id, "Alex Carter")
+    records.documents.store(visit.id, "hep", b"%PDF-1.4 programme \x00\xff", "Alex Carter")
+    first = tmp_path / "first.json"
+    export_database(records.database, first, "tester")
+    document = json.loads(first.read_text(encoding="utf-8"))
+    assert document["format"] == "ptassist-export/1"
+    stored = document["documents"][0]
+    assert hashlib.sha256(__import__("base64").b64decode(stored["content_base64"])).hexdigest() == stored["sha256"]
+    assert document["visits"][-1]["intake"] == INTAKE and document["visits"][-1]["assessment"]["format"]
+
+    target = Records.open(tmp_path / "other")
+    try:
+        import_database(target.database, first)
+        assert verify_chain(target.database).ok
+        assert target.patients.search("ζησ")[0].given_name == "Zoë 🏃"
+        second = tmp_path / "second.json"
+        export_database(target.database, second, "tester")
+        assert second.read_bytes() == first.read_bytes()
+        with pytest.raises(StoreError, match="empty database"):
+            import_database(target.database, first)
+    finally:
+        target.close()
+
+
+def test_import_rejects_what_is_not_an_export(records, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "something-else"}', encoding="utf-8")
+    with pytest.raises(StoreError, match="not a ptassist export"):
+        import_database(records.database, bad)
+    bad.write_text("{", encoding="utf-8")
+    with pytest.raises(StoreError, match="not valid JSON"):
+        import_database(records.database, bad)
