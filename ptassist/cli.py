@@ -91,7 +91,7 @@ def cmd_findings(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
     from ptassist.ui.app import run_app
 
-    return run_app(smoke_test=getattr(args, "smoke_test", False))
+    return run_app(smoke_test=getattr(args, "smoke_test", False), data_dir=getattr(args, "data_dir", None))
 
 
 def _add_record_commands(commands: Any, common: argparse.ArgumentParser) -> None:
