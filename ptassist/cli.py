@@ -162,6 +162,16 @@ def _add_record_commands(commands: Any, common: argparse.ArgumentParser) -> None
                                  parents=[common])
     verify.set_defaults(records_handler="cmd_verify")
 
+    printing = commands.add_parser("print", help="print a sheet for a visit to a PDF file", parents=[common])
+    printing.add_argument("sheet", choices=("hep", "referral", "summary"),
+                          help="hep: home-exercise programme; referral: letter to a physician; summary: visit summary")
+    printing.add_argument("visit_id", type=int, nargs="?", help="the visit (omit with --intake)")
+    printing.add_argument("-o", "--output", required=True, metavar="FILE", help="the PDF file to write")
+    printing.add_argument("--paper", choices=("a4", "letter"), help="default: the clinic setting")
+    printing.add_argument("--to", metavar="NAME", help="referral recipient (default: the referring physician)")
+    printing.add_argument("--intake", metavar="FILE", help="hep only: a programme for an intake with no stored visit")
+    printing.set_defaults(records_handler="cmd_print")
+
     demo = commands.add_parser("demo", help="add deterministic synthetic patients and visits", parents=[common])
     demo.add_argument("--patients", type=int, required=True)
     demo.add_argument("--seed", type=int, default=1)

@@ -281,6 +281,40 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
         records.close()
 
 
+def cmd_print(args: argparse.Namespace, out: TextIO) -> int:
+    from ptassist.services.printing import Printing
+
+    if args.intake and (args.sheet != "hep" or args.visit_id is not None):
+        raise RecordsCommandError("--intake works with 'print hep' and no visit id", EXIT_USAGE)
+    if not args.intake and args.visit_id is None:
+        raise RecordsCommandError("give a visit id (or, for 'print hep', --intake FILE)", EXIT_USAGE)
+    records = _open(args)
+    try:
+        printing = Printing(records)
+        target = Path(args.output)
+        if args.intake:
+            pdf = printing.hep_for_intake(_read_json_file(args.intake), paper=args.paper)
+            note = "draft (no stored visit)"
+        else:
+            if args.sheet == "hep":
+                printed = printing.hep(args.visit_id, paper=args.paper)
+            elif args.sheet == "referral":
+                printed = printing.referral(args.visit_id, paper=args.paper, to=args.to)
+            else:
+                printed = printing.summary(args.visit_id, paper=args.paper)
+            pdf = printed.pdf
+            note = ("draft: marked DRAFT, not stored" if printed.draft
+                    else f"stored with the visit, sha256 {printed.sha256}")
+        try:
+            target.write_bytes(pdf)
+        except OSError as exc:
+            raise RecordsCommandError(f"cannot write {target}: {exc.strerror or exc}", EXIT_FAILURE) from None
+        out.write(f"{args.sheet} written to {target} ({note})\n")
+        return EXIT_OK
+    finally:
+        records.close()
+
+
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from ptassist.store.demo import build_demo
 

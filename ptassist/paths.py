@@ -41,3 +41,8 @@ def log_dir() -> Path:
     if override:
         return Path(override) / "logs"
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+def exercises_dir(folder: Path) -> Path:
+    """Where a clinic puts its own exercise pictures (``<exercise id>.svg|png|jpg``)."""
+    return folder / "exercises"

@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+from ptassist.services.records import Records
+
 # Qt tests run offscreen everywhere (CI has no display); set before any Qt import.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -16,3 +18,15 @@ def _isolated_data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("PTASSIST_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.delenv("PTASSIST_DATABASE_URL", raising=False)
+
+
+@pytest.fixture
+def records(tmp_path):
+    opened = Records.open(tmp_path / "data")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def patient(records):
+    return records.patients.add(family_name="Okafor", given_name="Chidi", date_of_birth="1979-05-02", sex="male")

@@ -11,7 +11,7 @@ from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from ptassist.core.ledger import canonical_json, chain_hash
-from ptassist.core.records import Addendum, Visit, VisitSummary
+from ptassist.core.records import Addendum, Clinician, Visit, VisitSummary
 from ptassist.core.validation import MAX_NAME, MAX_TEXT, ValidationError, check_kind, clean_text
 from ptassist.store import audit
 from ptassist.store.clock import now_iso
@@ -293,6 +293,11 @@ class VisitRepository:
     def count(self) -> int:
         with self.database.session() as session:
             return int(session.exec(select(func.count()).select_from(VisitRow)).one())
+
+    def clinician(self, name: str) -> Clinician | None:
+        with self.database.session() as session:
+            row = session.exec(select(ClinicianRow).where(ClinicianRow.name == name)).first()
+            return Clinician(row.id or 0, row.name, row.credentials, row.licence_number) if row else None
 
     # ------------------------------------------------------------------ signing and addenda
     @staticmethod

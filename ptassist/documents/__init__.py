@@ -1,0 +1,1 @@
+"""Printed sheets (reportlab): home-exercise programme, referral letter, visit summary. No Qt."""

@@ -1,0 +1,56 @@
+"""Exercise illustrations as flowables: the bundled SVG drawings, or a clinic's own image.
+
+A clinic replaces a drawing by putting ``<exercise id>.svg``, ``.png`` or ``.jpg`` in its
+``exercises`` folder (``DATA_DIR/exercises``); that file wins over the bundled one.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib.resources import as_file
+from pathlib import Path
+
+from reportlab.graphics.shapes import Drawing, Group
+from reportlab.platypus import Flowable, Image, Spacer
+from svglib.svglib import svg2rlg
+
+from ptassist.core.exercises import Exercise
+from ptassist.core.resources import resource_path
+
+RASTER_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+
+@lru_cache(maxsize=256)
+def _svg(path: str, _mtime: float) -> Drawing | None:
+    return svg2rlg(path)
+
+
+def _override(exercise: Exercise, folder: Path | None) -> Path | None:
+    if folder is None or not folder.is_dir():
+        return None
+    for suffix in (".svg", *RASTER_SUFFIXES):
+        candidate = folder / f"{exercise.id}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def illustration(exercise: Exercise, width: float, override_dir: Path | None = None) -> Flowable:
+    """The drawing for ``exercise`` scaled to ``width`` points."""
+    custom = _override(exercise, override_dir)
+    if custom is not None and custom.suffix.lower() in RASTER_SUFFIXES:
+        image = Image(str(custom))
+        ratio = image.imageHeight / image.imageWidth if image.imageWidth else 0.6
+        image.drawWidth, image.drawHeight = width, width * ratio
+        return image
+    if custom is not None:
+        base = _svg(str(custom), custom.stat().st_mtime)
+    else:
+        with as_file(resource_path("exercises", exercise.illustration)) as path:
+            base = _svg(str(path), Path(path).stat().st_mtime)
+    if base is None or not base.width:
+        return Spacer(width, width * 0.6)
+    scale = width / base.width
+    group = Group(*base.contents)
+    group.scale(scale, scale)
+    return Drawing(width, base.height * scale, group)

@@ -1,0 +1,120 @@
+"""The referral letter: urgency banner and request first, then reasons, history, examination."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+from ptassist.core.sheets import FlagReason, ReferralContent, ScoreRow
+from ptassist.documents.layout import build_pdf, usable_width
+from ptassist.documents.styles import RULE, TINT, URGENCY_COLOURS, styles
+from ptassist.documents.text import rich
+
+
+def _table(rows: list[list[str]], widths: list[float], header: bool = True) -> Table:
+    s = styles()
+    cells = [[Paragraph(("<b>" + rich(c) + "</b>") if header and r == 0 else rich(c), s["cell"]) for c in row]
+             for r, row in enumerate(rows)]
+    table = Table(cells, colWidths=widths, repeatRows=1 if header else 0)
+    style: list[Any] = [("GRID", (0, 0), (-1, -1), 0.5, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+             ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]
+    if header:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), TINT))
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def flag_section(flags: tuple[FlagReason, ...]) -> list[Flowable]:
+    s = styles()
+    out: list[Flowable] = []
+    for flag in flags:
+        block = [Paragraph(f"<b>{rich(flag.title)} suspected</b> ({flag.urgency})", s["body"])]
+        if flag.findings:
+            block.append(Paragraph("Findings: " + rich("; ".join(flag.findings)), s["body"]))
+        block.append(Paragraph("Action: " + rich(flag.action), s["body"]))
+        block.append(Paragraph("Sources: " + rich(", ".join(flag.sources)), s["small"]))
+        out.append(KeepTogether([*block, Spacer(1, 2 * mm)]))
+    return out
+
+
+def score_table(scores: tuple[ScoreRow, ...], width: float) -> Table:
+    rows = [["Measure", "Baseline", "Now", "Change"]]
+    for row in scores:
+        rows.append([row.measure, "-" if row.baseline is None else f"{row.baseline:g}",
+                     "-" if row.current is None else f"{row.current:g}", row.change or "-"])
+    return _table(rows, [22 * mm, 22 * mm, 18 * mm, width - 62 * mm])
+
+
+def referral_story(content: ReferralContent) -> list[Flowable]:
+    s = styles()
+    width = usable_width(content.meta.paper)
+    banner = Table([[Paragraph(rich(content.banner), s["banner"])],
+                    [Paragraph("<b>Requested:</b> " + rich(content.request), s["body"])]],
+                   colWidths=[width])
+    colour = URGENCY_COLOURS[content.urgency]
+    banner.setStyle(TableStyle([("BACKGROUND", (0, 0), (0, 0), colour), ("BOX", (0, 0), (-1, -1), 1.5, colour),
+                                ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+                                ("LEFTPADDING", (0, 0), (-1, -1), 8)]))
+    story: list[Flowable] = [banner, Spacer(1, 5 * mm)]
+    to_lines = [content.recipient, content.recipient_practice, content.recipient_contact]
+    story.append(Paragraph("<br/>".join(rich(x) for x in to_lines if x), s["body"]))
+    story.append(Spacer(1, 3 * mm))
+    meta = content.meta
+    story.append(Paragraph(
+        f"<b>Re: {rich(meta.patient_name)}</b>, born {rich(meta.patient_dob)}, chart {rich(meta.chart_number)}",
+        s["body"]))
+    story.append(Spacer(1, 2 * mm))
+    story.append(Paragraph(f"Dear {rich(content.recipient)},", s["body"]))
+    reason = "the red flags below" if content.flags else "the findings below"
+    story.append(Paragraph(
+        f"I assessed {rich(meta.patient_name)} on {rich(meta.date)} for lateral thigh and knee symptoms. "
+        f"I am referring them because of {reason}; the request and its urgency are stated above.", s["body"]))
+    if content.flags:
+        story.append(Paragraph("Reason for referral", s["h2"]))
+        story += flag_section(content.flags)
+    if content.history:
+        story.append(Paragraph("Relevant history and findings", s["h2"]))
+        story += [Paragraph("• " + rich(line), s["body"]) for line in content.history]
+    story.append(Paragraph("Examination", s["h2"]))
+    neuro_rows = [["Myotome", "MRC grade"]] + [[m, g] for m, g in content.strength]
+    reflex_rows = [["Reflex", "Finding"]] + [[r, v] for r, v in content.reflexes]
+    half = (width - 6 * mm) / 2
+    strength: Flowable = (_table(neuro_rows, [half * 0.62, half * 0.38]) if content.strength
+                          else Paragraph("Strength not tested.", s["body"]))
+    reflexes: Flowable = (_table(reflex_rows, [half * 0.6, half * 0.4]) if content.reflexes
+                          else Paragraph("Reflexes not tested.", s["body"]))
+    pair = Table([[strength, reflexes]], colWidths=[half + 6 * mm, half])
+    pair.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    story.append(pair)
+    story.append(Paragraph("Sensation: " + rich(content.sensory), s["body"]))
+    if content.tests:
+        story.append(_table([["Test", "Result"]] + [[t, r] for t, r in content.tests], [width * 0.7, width * 0.3]))
+    story.append(Paragraph("Working diagnosis and differential", s["h2"]))
+    story.append(Paragraph(rich(" + ".join(content.working_diagnosis) or "No working diagnosis yet."), s["body"]))
+    if content.differential:
+        story.append(Paragraph("Also considered: " + rich("; ".join(f"{label} ({verdict})"
+                                                                  for label, verdict in content.differential)),
+                               s["body"]))
+    story.append(Paragraph(rich(f"Differential checklist rule set {content.ruleset}."), s["small"]))
+    if content.scores:
+        story.append(Paragraph("Outcome measures", s["h2"]))
+        story.append(score_table(content.scores, width))
+    if content.addition:
+        story.append(Paragraph("Additional information", s["h2"]))
+        story.append(Paragraph(rich(content.addition), s["body"]))
+    signature = [Spacer(1, 6 * mm), Paragraph("Yours sincerely,", s["body"]), Spacer(1, 10 * mm),
+                 Paragraph(f"<b>{rich(meta.clinician or 'Treating physical therapist')}</b>", s["body"])]
+    details = ", ".join(x for x in (content.clinician_credentials,
+                                    f"licence {content.clinician_licence}" if content.clinician_licence else "") if x)
+    if details:
+        signature.append(Paragraph(rich(details), s["body"]))
+    signature.append(Paragraph(rich(meta.clinic.name or ""), s["body"]))
+    story.append(KeepTogether(signature))
+    return story
+
+
+def render_referral(content: ReferralContent) -> bytes:
+    """The referral letter as PDF bytes."""
+    return build_pdf(content.meta, referral_story(content))

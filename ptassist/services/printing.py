@@ -1,0 +1,109 @@
+"""Printing use cases: build a sheet for a visit, and keep it with the visit when the visit is signed.
+
+A sheet printed from a signed visit is stored (bytes and SHA-256) once; printing it again gives the
+same bytes. A sheet printed from a draft carries a DRAFT mark and is not stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from ptassist import paths
+from ptassist.core.records import Document, Visit
+from ptassist.core.sheets import hep_content, referral_content, summary_content
+from ptassist.core.validation import ValidationError, check_paper
+from ptassist.services.records import Records, default_actor
+
+
+@dataclass(frozen=True)
+class Printed:
+    """A built sheet: its bytes, and the stored document when the visit is signed."""
+
+    pdf: bytes
+    draft: bool
+    stored: Document | None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.pdf).hexdigest()
+
+
+class Printing:
+    """Builds the home-exercise programme, the referral letter and the visit summary."""
+
+    def __init__(self, records: Records) -> None:
+        self.records = records
+
+    def _visit(self, visit_id: int) -> tuple[Visit, dict[str, Any]]:
+        visit = self.records.visits.get(visit_id)
+        if visit is None:
+            raise ValidationError("visit_id", f"no visit with id {visit_id}")
+        if visit.signed and visit.assessment:
+            return visit, visit.assessment
+        live = self.records.assess(visit.intake)
+        return visit, live.to_json() if live else {}
+
+    def _paper(self, paper: str | None) -> str:
+        chosen = paper or self.records.settings.get().paper_size
+        return str(check_paper(chosen))
+
+    def _keep(self, visit: Visit, kind: str, pdf: bytes) -> Printed:
+        if not visit.signed:
+            self.records.audit.log(default_actor(), "print", "visit", visit.id)
+            return Printed(pdf, True, None)
+        digest = hashlib.sha256(pdf).hexdigest()
+        stored = self.records.documents.for_visit(visit.id)
+        existing = next((d for d in stored if d.kind == kind and d.sha256 == digest), None)
+        if existing is not None:
+            self.records.audit.log(default_actor(), "print", "document", existing.id)
+            return Printed(pdf, False, existing)
+        return Printed(pdf, False, self.records.documents.store(visit.id, kind, pdf, default_actor()))
+
+    def hep(self, visit_id: int, *, paper: str | None = None) -> Printed:
+        from ptassist.documents.hep import render_hep
+
+        visit, assessment = self._visit(visit_id)
+        patient = self.records.patients.get(visit.patient_id)
+        content = hep_content(patient=patient, visit=visit, assessment=assessment,
+                              clinic=self.records.settings.get(), paper=self._paper(paper),
+                              prescription=visit.prescription)
+        pdf = render_hep(content, paths.exercises_dir(self.records.database.folder))
+        return self._keep(visit, "hep", pdf)
+
+    def hep_for_intake(self, intake: dict[str, Any], *, paper: str | None = None) -> bytes:
+        """A programme for an intake with no stored visit: the starter set for its diagnosis (a draft)."""
+        from ptassist.documents.hep import render_hep
+
+        assessment = self.records.assess(intake)
+        content = hep_content(patient=None, visit=None, assessment=assessment.to_json() if assessment else {},
+                              clinic=self.records.settings.get(), paper=self._paper(paper))
+        return render_hep(content, paths.exercises_dir(self.records.database.folder))
+
+    def referral(self, visit_id: int, *, paper: str | None = None, to: str | None = None,
+                 urgency: str | None = None, addition: str = "") -> Printed:
+        from ptassist.documents.referral import render_referral
+
+        visit, assessment = self._visit(visit_id)
+        patient = self.records.patients.get(visit.patient_id)
+        assert patient is not None
+        clinician = self.records.visits.clinician(visit.signed_by) if visit.signed_by else None
+        content = referral_content(
+            patient=patient, visit=visit, assessment=assessment, history=self.records.visits.history(patient.id),
+            clinic=self.records.settings.get(), paper=self._paper(paper), recipient=to, urgency=urgency,
+            addition=addition, credentials=clinician.credentials if clinician else "",
+            licence=clinician.licence_number if clinician else "",
+        )
+        return self._keep(visit, "referral", render_referral(content))
+
+    def summary(self, visit_id: int, *, paper: str | None = None) -> Printed:
+        from ptassist.documents.summary import render_summary
+
+        visit, assessment = self._visit(visit_id)
+        patient = self.records.patients.get(visit.patient_id)
+        assert patient is not None
+        content = summary_content(patient=patient, visit=visit, assessment=assessment,
+                                  history=self.records.visits.history(patient.id),
+                                  clinic=self.records.settings.get(), paper=self._paper(paper))
+        return self._keep(visit, "summary", render_summary(content))

@@ -1,0 +1,126 @@
+"""The home-exercise programme: content, layout, scripts, escaping, determinism."""
+
+from __future__ import annotations
+
+import pytest
+
+from ptassist.core.engine import default_engine
+from ptassist.core.exercises import PrescribedItem, load_library
+from ptassist.core.records import ClinicSettings, Patient
+from ptassist.core.sheets import HepContent, hep_content
+from ptassist.documents.hep import render_hep
+from ptassist.documents.text import font_for, rich
+from tests.documents.helpers import all_text, font_names, page_size, pages_text
+from tests.helpers import intake, sym
+
+CLINIC = ClinicSettings(name="Riverside Physiotherapy", address="12 Mill Lane, Bristol", phone="0117 555 0100")
+RADICULAR = default_engine().assess_json(
+    intake(side="left", symptoms=[sym("low_back"), sym("lateral_leg", "paraesthesia")], findings={"slr": True, "crossed_slr": True},
+           sensory_loss=[{"region": "lateral_leg"}])
+).to_json()
+ITBS = default_engine().assess_json(
+    intake(side="right", symptoms=[sym("lateral_knee")], findings={"noble_test": True, "lateral_epicondyle_tenderness": True,
+                                                                   "pain_at_predictable_point_in_activity": True})
+).to_json()
+
+
+def patient(family="Müller", given="Zoë"):
+    from datetime import date
+
+    return Patient(id=1, chart_number="P000001", family_name=family, given_name=given, date_of_birth=date(1980, 3, 7))
+
+
+def content_with(n: int, paper: str = "a4", who: Patient | None = None) -> HepContent:
+    library = list(load_library().exercises.values())
+    items = tuple(PrescribedItem(library[i % len(library)], dict(library[i % len(library)].dosage)) for i in range(n))
+    base = hep_content(patient=who or patient(), visit=None, assessment=ITBS, clinic=CLINIC, paper=paper)
+    return HepContent(meta=base.meta, items=items, general_advice=base.general_advice, seek_care=base.seek_care)
+
+
+def test_the_programme_names_patient_exercises_dosages_and_clinic():
+    pdf = render_hep(hep_content(patient=patient(), visit=None, assessment=ITBS, clinic=CLINIC, paper="a4"))
+    text = all_text(pdf)
+    assert "Zoë Müller" in text and "Riverside Physiotherapy" in text
+    for name in ("Side-lying leg lift", "Hip hike on a step", "Bridge"):
+        assert name in text
+    assert "How much: 3 sets of 10 · 3 times a week" in text
+    assert "Seek care or call us if" in text
+    assert "DRAFT" in text  # printed without a signed visit
+
+
+def test_a_radicular_picture_always_names_saddle_bladder_and_bowel_as_an_emergency():
+    text = all_text(render_hep(hep_content(patient=patient(), visit=None, assessment=RADICULAR, clinic=CLINIC, paper="a4")))
+    assert "Emergency" in text and "saddle area" in text and "bladder or bowels" in text
+    assert "Press-up from lying" in text  # the extension programme for a spinal source
+    itbs_text = all_text(render_hep(hep_content(patient=patient(), visit=None, assessment=ITBS, clinic=CLINIC, paper="a4")))
+    assert "saddle area" not in itbs_text
+
+
+@pytest.mark.parametrize(("count", "pages"), [(1, 1), (6, 3), (15, 6)])
+def test_page_counts_and_page_x_of_y(count, pages):
+    pdf = render_hep(content_with(count))
+    texts = pages_text(pdf)
+    assert len(texts) == pages
+    for number, text in enumerate(texts, start=1):
+        assert f"page {number} of {pages}" in text
+        assert "Zoë Müller" in text  # the patient's name on every page
+
+
+def test_no_exercise_block_is_split_across_pages():
+    content = content_with(15)
+    texts = pages_text(render_hep(content))
+    for item in content.items:
+        name, last_step = item.exercise.name, " ".join(item.exercise.steps[-1].split()[-3:])
+        holding = [i for i, t in enumerate(texts) if name in t]
+        assert holding, name
+        page = texts[holding[0]]
+        assert last_step in page, f"{name}: last step not on the page of its title"
+        if item.dosage_text:
+            assert item.dosage_text.split(" · ")[0] in page
+
+
+@pytest.mark.parametrize(("paper", "size"), [("a4", (595.3, 841.9)), ("letter", (612.0, 792.0))])
+def test_paper_sizes(paper, size):
+    width, height = page_size(render_hep(content_with(2, paper=paper)))
+    assert (round(width, 1), round(height, 1)) == size
+
+
+NAMES = [("Müller", "Zoë"), ("Παπαδοπούλου", "Ἀθηνᾶ"), ("Иванова", "Ольга"), ("王", "小明"), ("佐藤", "さくら"),
+         ("Nguyễn", "Thảo"), ("Ó Súilleabháin", "Siobhán")]
+
+
+@pytest.mark.parametrize(("family", "given"), NAMES)
+def test_names_in_several_scripts_print_with_every_glyph(family, given):
+    for char in family + given:
+        assert font_for(char), f"no bundled font has {char!r}"
+    pdf = render_hep(content_with(1, who=patient(family, given)))
+    assert f"{given} {family}" in all_text(pdf)
+    fonts = font_names(pdf)
+    if any(ord(c) > 0x3000 for c in family + given):
+        assert any("DroidSansFallback" in f for f in fonts)
+
+
+def test_user_text_is_escaped_not_interpreted():
+    assert rich("a <b>bold</b> & <font name='x'>") == "a &lt;b&gt;bold&lt;/b&gt; &amp; &lt;font name='x'&gt;"
+    library = load_library().exercises["bridge"]
+    base = content_with(1)
+    item = PrescribedItem(library, dict(library.dosage), notes="Use <b>two</b> pillows & a towel")
+    pdf = render_hep(HepContent(meta=base.meta, items=(item,), general_advice=(), seek_care=()))
+    assert "Use <b>two</b> pillows & a towel" in all_text(pdf)
+
+
+def test_the_same_input_gives_the_same_bytes():
+    content = content_with(6)
+    assert render_hep(content) == render_hep(content)
+
+
+def test_a_clinic_can_replace_a_drawing_with_its_own_picture(tmp_path):
+    from PIL import Image
+
+    Image.new("RGB", (300, 200), (200, 30, 30)).save(tmp_path / "bridge.png")
+    library = load_library().exercises["bridge"]
+    base = content_with(1)
+    content = HepContent(meta=base.meta, items=(PrescribedItem(library, dict(library.dosage)),), general_advice=(),
+                         seek_care=())
+    assert render_hep(content, tmp_path) != render_hep(content)
+    assert b"/Subtype /Image" in render_hep(content, tmp_path)
