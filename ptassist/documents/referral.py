@@ -39,6 +39,18 @@ def flag_section(flags: tuple[FlagReason, ...]) -> list[Flowable]:
     return out
 
 
+def diagnosis_section(working: tuple[str, ...], others: tuple[tuple[str, str], ...], ruleset: str) -> list[Flowable]:
+    """The working diagnosis, the other conditions still in play, and the rule-set version."""
+    s = styles()
+    out: list[Flowable] = [Paragraph("Working diagnosis: " + rich(" + ".join(working) or "none favoured yet"),
+                                     s["body"])]
+    if others:
+        listed = "; ".join(f"{label} ({verdict})" for label, verdict in others)
+        out.append(Paragraph("Also considered: " + rich(listed), s["body"]))
+    out.append(Paragraph(rich(f"Differential checklist rule set {ruleset}."), s["small"]))
+    return out
+
+
 def score_table(scores: tuple[ScoreRow, ...], width: float) -> Table:
     rows = [["Measure", "Baseline", "Now", "Change"]]
     for row in scores:
@@ -92,12 +104,7 @@ def referral_story(content: ReferralContent) -> list[Flowable]:
     if content.tests:
         story.append(_table([["Test", "Result"]] + [[t, r] for t, r in content.tests], [width * 0.7, width * 0.3]))
     story.append(Paragraph("Working diagnosis and differential", s["h2"]))
-    story.append(Paragraph(rich(" + ".join(content.working_diagnosis) or "No working diagnosis yet."), s["body"]))
-    if content.differential:
-        story.append(Paragraph("Also considered: " + rich("; ".join(f"{label} ({verdict})"
-                                                                  for label, verdict in content.differential)),
-                               s["body"]))
-    story.append(Paragraph(rich(f"Differential checklist rule set {content.ruleset}."), s["small"]))
+    story += diagnosis_section(content.working_diagnosis, content.differential, content.ruleset)
     if content.scores:
         story.append(Paragraph("Outcome measures", s["h2"]))
         story.append(score_table(content.scores, width))

@@ -11,7 +11,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 
 from ptassist.core.sheets import SummaryContent
 from ptassist.documents.layout import build_pdf, usable_width
-from ptassist.documents.referral import flag_section, score_table
+from ptassist.documents.referral import diagnosis_section, flag_section, score_table
 from ptassist.documents.styles import MUTED, styles
 from ptassist.documents.text import BODY, rich
 
@@ -77,13 +77,7 @@ def summary_story(content: SummaryContent) -> list[Flowable]:
     story.append(Paragraph("Differential checklist", s["h2"]))
     story.append(Paragraph(f"<b>Urgency: {rich(content.urgency.upper())}</b>", s["body"]))
     story += flag_section(content.flags)
-    story.append(Paragraph("Working diagnosis: " + rich(" + ".join(content.working_diagnosis) or "none favoured"),
-                           s["body"]))
-    if content.differential:
-        story.append(Paragraph("Also considered: " + rich("; ".join(f"{label} ({verdict})"
-                                                                  for label, verdict in content.differential)),
-                               s["body"]))
-    story.append(Paragraph(rich(f"Rule set {content.ruleset}."), s["small"]))
+    story += diagnosis_section(content.working_diagnosis, content.differential, content.ruleset)
     if content.scores:
         block: list[Flowable] = [Paragraph("Outcome measures", s["h2"]), score_table(content.scores, width)]
         chart = trend_chart(content, width)
