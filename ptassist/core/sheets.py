@@ -145,11 +145,17 @@ def _sheets_data() -> dict[str, Any]:
     return data
 
 
+def display_name(patient: Patient) -> str:
+    """The name as it is said: family name first for Chinese, Japanese and Korean names."""
+    east_asian = any(0x3040 <= ord(ch) <= 0x9FFF or 0xAC00 <= ord(ch) <= 0xD7AF for ch in patient.family_name)
+    return f"{patient.family_name} {patient.given_name}" if east_asian else f"{patient.given_name} {patient.family_name}"
+
+
 def _meta(title: str, patient: Patient | None, visit: Visit | None, clinic: ClinicSettings, paper: str,
           clinician: str = "") -> SheetMeta:
     return SheetMeta(
         title=title,
-        patient_name=f"{patient.given_name} {patient.family_name}" if patient else "",
+        patient_name=display_name(patient) if patient else "",
         patient_dob=patient.date_of_birth.isoformat() if patient else "",
         chart_number=patient.chart_number if patient else "",
         date=(visit.visit_time[:10] if visit else date.today().isoformat()),

@@ -56,7 +56,7 @@ def score_table(scores: tuple[ScoreRow, ...], width: float) -> Table:
     for row in scores:
         rows.append([row.measure, "-" if row.baseline is None else f"{row.baseline:g}",
                      "-" if row.current is None else f"{row.current:g}", row.change or "-"])
-    return _table(rows, [22 * mm, 22 * mm, 18 * mm, width - 62 * mm])
+    return _table(rows, [25 * mm, 26 * mm, 18 * mm, width - 69 * mm])
 
 
 def referral_story(content: ReferralContent) -> list[Flowable]:

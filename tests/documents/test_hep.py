@@ -94,7 +94,9 @@ def test_names_in_several_scripts_print_with_every_glyph(family, given):
     for char in family + given:
         assert font_for(char), f"no bundled font has {char!r}"
     pdf = render_hep(content_with(1, who=patient(family, given)))
-    assert f"{given} {family}" in all_text(pdf)
+    from ptassist.core.sheets import display_name
+
+    assert display_name(patient(family, given)) in all_text(pdf)
     fonts = font_names(pdf)
     if any(ord(c) > 0x3000 for c in family + given):
         assert any("DroidSansFallback" in f for f in fonts)
@@ -124,3 +126,10 @@ def test_a_clinic_can_replace_a_drawing_with_its_own_picture(tmp_path):
                          seek_care=())
     assert render_hep(content, tmp_path) != render_hep(content)
     assert b"/Subtype /Image" in render_hep(content, tmp_path)
+
+
+def test_east_asian_names_print_family_name_first():
+    from ptassist.core.sheets import display_name
+
+    assert display_name(patient("王", "小明")) == "王 小明"
+    assert display_name(patient("Müller", "Zoë")) == "Zoë Müller"
