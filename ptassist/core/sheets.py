@@ -148,7 +148,9 @@ def _sheets_data() -> dict[str, Any]:
 def display_name(patient: Patient) -> str:
     """The name as it is said: family name first for Chinese, Japanese and Korean names."""
     east_asian = any(0x3040 <= ord(ch) <= 0x9FFF or 0xAC00 <= ord(ch) <= 0xD7AF for ch in patient.family_name)
-    return f"{patient.family_name} {patient.given_name}" if east_asian else f"{patient.given_name} {patient.family_name}"
+    if east_asian:
+        return f"{patient.family_name} {patient.given_name}"
+    return f"{patient.given_name} {patient.family_name}"
 
 
 def _meta(title: str, patient: Patient | None, visit: Visit | None, clinic: ClinicSettings, paper: str,
