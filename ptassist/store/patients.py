@@ -94,6 +94,8 @@ class PatientRepository:
         for required in ("family_name", "given_name", "date_of_birth"):
             if not fields.get(required):
                 raise ValidationError(required, "is required")
+        if not str(fields.get("chart_number") or "").strip():
+            fields.pop("chart_number", None)  # blank: generate one
         cleaned = clean_patient_fields({k: v for k, v in fields.items() if v is not None})
         stamp = now_iso()
         with self.database.transaction() as session:

@@ -114,3 +114,7 @@ def test_editing_a_patient_updates_search(records):
     records.patients.update(p.id, family_name="Schäfer")
     assert [x.id for x in records.patients.search("schafer")] == [p.id]
     assert records.patients.search("smith") == []
+
+
+def test_a_blank_chart_number_is_generated(records):
+    assert records.patients.add(family_name="A", given_name="B", date_of_birth="1980-01-01", chart_number="  ").chart_number == "P000001"

@@ -1,0 +1,75 @@
+"""The live differential checklist beside the form: urgency, flags, diagnosis, evidence, next steps."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from ptassist.core.report import SUSPECT_LABELS, URGENCY_MEANING
+
+URGENCY_COLOURS = {"emergency": "#b3261e", "urgent": "#b85c00", "routine": "#24465e", "none": "#2e7d5b"}
+
+
+class ChecklistPanel(QTextBrowser):
+    """Renders an assessment; 'assess next' items are links that jump to their field."""
+
+    assess_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("checklist_panel")
+        self.setAccessibleName("Differential checklist")
+        self.setOpenLinks(False)
+        self.anchorClicked.connect(self._clicked)
+        self.assessment: dict[str, Any] = {}
+
+    def _clicked(self, url: QUrl) -> None:
+        if url.scheme() == "assess":
+            self.assess_requested.emit(url.path())
+
+    def show_assessment(self, assessment: dict[str, Any], frozen: bool = False) -> None:
+        self.assessment = assessment
+        self.setHtml(render_html(assessment, frozen))
+
+
+def render_html(a: dict[str, Any], frozen: bool = False) -> str:
+    if not a:
+        return "<p>Record findings to see the checklist.</p>"
+    urgency = a.get("urgency", "none")
+    colour = URGENCY_COLOURS[urgency]
+    version = a.get("ruleset", {}).get("version", "?")
+    out = [f"<h2 style='color:{colour}'>Urgency: {urgency.upper()}</h2>",
+           f"<p style='color:#5b6b78'>{escape(URGENCY_MEANING[urgency])}"
+           f"{' · frozen at signing' if frozen else ''} · rule set {escape(version)}</p>"]
+    for flag in a.get("red_flags", []):
+        out.append(f"<p style='border-left:4px solid {URGENCY_COLOURS[flag['urgency']]}; padding-left:6px'>"
+                   f"<b>{flag['urgency'].upper()}: {escape(SUSPECT_LABELS.get(flag['suspects'], flag['suspects']))}"
+                   f"</b><br>{escape(flag['action'])}<br><small>Because: {escape(', '.join(flag['because']))} · "
+                   f"{escape(', '.join(flag['sources']))}</small></p>")
+    labels = {c["id"]: c["label"] for c in a.get("conditions", [])}
+    working = " + ".join(labels.get(c, c) for c in a.get("working_diagnosis", [])) or "none favoured yet"
+    out.append(f"<h3>Working diagnosis: {escape(working)}</h3>")
+    if a.get("mixed_note"):
+        out.append(f"<p><i>{escape(a['mixed_note'])}</i></p>")
+    root = a.get("root_level")
+    out.append(f"<p>Root level: <b>{escape(root)}</b></p>" if root else "<p>Root level: not determined</p>")
+    if a.get("assess_next"):
+        out.append("<h3>Assess next</h3><ol>")
+        for item in a["assess_next"]:
+            out.append(f"<li><a href='assess:{escape(item['finding'])}'>{escape(item['finding'].replace('_', ' '))}"
+                       f"</a>: {escape(item['why'])}</li>")
+        out.append("</ol>")
+    out.append("<h3>Conditions</h3>")
+    for condition in a.get("conditions", []):
+        if condition["verdict"] == "unlikely" and not condition["evidence"]:
+            continue
+        out.append(f"<p><b>{escape(condition['label'])}</b>: {condition['verdict']} "
+                   f"(score {condition.get('score', 0):+.1f})</p><ul>")
+        for item in condition["evidence"]:
+            mark = "+" if item["direction"] == "for" else "−"
+            out.append(f"<li>{mark} {escape(item['note'])} <small>[{escape(item['source'])}]</small></li>")
+        out.append("</ul>")
+    return "".join(out)

@@ -1,0 +1,170 @@
+"""The main window: patient list, patient chart and visit editor, with the app's shortcuts."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QProgressDialog, QStackedWidget, QWidget
+
+from ptassist import __version__
+from ptassist.services.records import Records
+from ptassist.ui.patient_chart import PatientChartScreen
+from ptassist.ui.patient_dialog import PatientDialog
+from ptassist.ui.patient_list import PatientListScreen
+from ptassist.ui.visit_editor import SESSION_KEY, VisitEditorScreen
+from ptassist.ui.worker import run_in_background
+
+DEMO_PATIENTS = 200
+
+
+class MainWindow(QMainWindow):
+    """One window; screens are swapped in a stack."""
+
+    def __init__(self, records: Records, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.records = records
+        self.settings = settings
+        self.setObjectName("main_window")
+        self.setWindowTitle(f"ptassist {__version__}")
+        self.patients = PatientListScreen(records)
+        self.chart = PatientChartScreen(records)
+        self.editor = VisitEditorScreen(records, settings)
+        self.stack = QStackedWidget()
+        for screen in (self.patients, self.chart, self.editor):
+            self.stack.addWidget(screen)
+        self.setCentralWidget(self.stack)
+        self.patients.patient_opened.connect(self.open_patient)
+        self.patients.new_patient_requested.connect(self.new_patient)
+        self.patients.demo_requested.connect(self.load_demo)
+        self.chart.back_requested.connect(self.show_patients)
+        self.chart.visit_opened.connect(self.open_visit)
+        self.chart.edit_requested.connect(self.edit_patient)
+        self.editor.closed.connect(self._editor_closed)
+        self.editor.visit_signed.connect(lambda _id: self.chart.refresh())
+        self.editor.print_requested.connect(self.print_sheet)
+        self._actions()
+        self.statusBar().showMessage(f"Records: {records.database.path or records.database.url}")
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 820)
+        for key, splitter in (("window/editor_splitter", self.editor.splitter),
+                              ("window/chart_splitter", self.chart.splitter)):
+            state = settings.value(key)
+            if state is not None:
+                splitter.restoreState(state)
+
+    def _actions(self) -> None:
+        menu = self.menuBar().addMenu("&File")
+        for text, shortcut, slot in (
+            ("Find patient", QKeySequence.StandardKey.Find, self.find_patient),
+            ("New patient", QKeySequence.StandardKey.New, self.new_patient),
+            ("Print programme", QKeySequence.StandardKey.Print, self._print_current),
+            ("Settings…", QKeySequence("Ctrl+,"), self.open_settings),
+            ("Quit", QKeySequence.StandardKey.Quit, self.close),
+        ):
+            action = QAction(text, self)
+            action.setShortcut(shortcut)
+            action.triggered.connect(slot)
+            menu.addAction(action)
+            self.addAction(action)
+
+    # ------------------------------------------------------------------ navigation
+    def show_patients(self) -> None:
+        self.patients.refresh()
+        self.stack.setCurrentWidget(self.patients)
+
+    def find_patient(self) -> None:
+        if self.stack.currentWidget() is self.editor and not self.editor.save_now():
+            return
+        self.show_patients()
+        self.patients.focus_search()
+
+    def open_patient(self, patient_id: int) -> None:
+        self.chart.show_patient(patient_id)
+        self.stack.setCurrentWidget(self.chart)
+
+    def open_visit(self, visit_id: int) -> None:
+        if self.editor.open_visit(visit_id):
+            self.stack.setCurrentWidget(self.editor)
+
+    def _editor_closed(self, _visit_id: int) -> None:
+        self.chart.refresh()
+        self.stack.setCurrentWidget(self.chart)
+
+    def new_patient(self) -> None:
+        dialog = PatientDialog(self.records, parent=self)
+        if dialog.exec() and dialog.saved is not None:
+            self.open_patient(dialog.saved.id)
+
+    def edit_patient(self, patient_id: int) -> None:
+        dialog = PatientDialog(self.records, self.records.patients.get(patient_id), parent=self)
+        if dialog.exec():
+            self.chart.show_patient(patient_id)
+
+    def reopen_unfinished_draft(self) -> bool:
+        """After a crash, reopen the draft that was open; it was autosaved within two seconds."""
+        visit_id = self.settings.value(SESSION_KEY)
+        if visit_id is None:
+            return False
+        visit = self.records.visits.get(int(visit_id))
+        if visit is None or visit.signed:
+            self.settings.remove(SESSION_KEY)
+            return False
+        self.chart.show_patient(visit.patient_id)
+        self.open_visit(visit.id)
+        self.statusBar().showMessage("Reopened the draft that was open when ptassist last stopped.", 8000)
+        return True
+
+    # ------------------------------------------------------------------ printing and settings
+    def _print_current(self) -> None:
+        if self.stack.currentWidget() is self.editor and self.editor.visit is not None:
+            self.print_sheet(self.editor.visit.id, "hep")
+
+    def print_sheet(self, visit_id: int, sheet: str) -> None:
+        if self.stack.currentWidget() is self.editor and not self.editor.save_now():
+            return
+        from ptassist.ui.print_dialog import PrintDialog
+
+        PrintDialog(self.records, visit_id, sheet, parent=self).exec()
+        self.chart.refresh()
+
+    def open_settings(self) -> None:
+        from ptassist.ui.settings_dialog import SettingsDialog
+
+        SettingsDialog(self.records, self.settings, parent=self).exec()
+
+    def load_demo(self) -> None:
+        """Build demo patients off the GUI thread with a progress indicator."""
+        from ptassist.store.demo import build_demo
+
+        progress = QProgressDialog("Creating demo patients…", "", 0, 0, self)
+        progress.setObjectName("demo_progress")
+        progress.setCancelButton(None)
+        progress.setMinimumDuration(0)
+        progress.show()
+
+        def done(_counts: object) -> None:
+            progress.close()
+            self.show_patients()
+
+        def failed(exc: BaseException, _details: str) -> None:
+            progress.close()
+            QMessageBox.warning(self, "Demo data", f"Could not create demo data: {exc}")
+
+        run_in_background(lambda: build_demo(self.records.database, DEMO_PATIENTS, seed=1), done, failed)
+
+    # ------------------------------------------------------------------ closing
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        if self.editor.visit is not None and not self.editor.save_now():
+            answer = QMessageBox.question(self, "Unsaved changes", "The last changes could not be saved. Quit anyway?")
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        if self.editor.visit is not None:
+            self.settings.remove(SESSION_KEY)  # a clean exit: nothing to recover
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/editor_splitter", self.editor.splitter.saveState())
+        self.settings.setValue("window/chart_splitter", self.chart.splitter.saveState())
+        event.accept()

@@ -1,0 +1,182 @@
+"""A patient's chart: header, visit timeline with urgency badges, outcome trend, documents."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ptassist.core.records import VISIT_KINDS, Patient, VisitSummary
+from ptassist.services.records import Records
+from ptassist.ui.widgets.trend_chart import TrendChart
+
+URGENCY_STYLE = {
+    "emergency": ("EMERGENCY", "#b3261e"),
+    "urgent": ("URGENT", "#b85c00"),
+    "routine": ("routine", "#24465e"),
+    "none": ("none", "#5b6b78"),
+}
+CONDITION_LABELS = {
+    "itbs": "ITBS", "lumbar_radicular": "Lumbar radicular", "meralgia_paresthetica": "Meralgia",
+    "fibular_neuropathy": "Fibular neuropathy", "gtps": "GTPS", "hip_oa": "Hip OA", "lateral_meniscus": "Lat. meniscus",
+    "lcl_injury": "LCL", "patellofemoral_pain": "PFP", "ptfj_dysfunction": "PTFJ",
+    "biceps_femoris_tendinopathy": "Biceps femoris", "popliteus_tendinopathy": "Popliteus",
+    "bone_stress_injury": "Bone stress",
+}
+
+
+class PatientChartScreen(QWidget):
+    """Everything about one patient at a glance."""
+
+    visit_opened = Signal(int)
+    back_requested = Signal()
+    edit_requested = Signal(int)
+
+    def __init__(self, records: Records, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.records = records
+        self.patient: Patient | None = None
+        self.history: list[VisitSummary] = []
+        self.setObjectName("patient_chart")
+        back = QPushButton("← Patients")
+        back.setObjectName("chart_back_button")
+        back.clicked.connect(self.back_requested.emit)
+        self.header = QLabel()
+        self.header.setObjectName("chart_header")
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        edit = QPushButton("Edit patient")
+        edit.setObjectName("edit_patient_button")
+        edit.clicked.connect(lambda: self.patient and self.edit_requested.emit(self.patient.id))
+        self.kind = QComboBox()
+        self.kind.setObjectName("new_visit_kind")
+        self.kind.setAccessibleName("Kind of new visit")
+        for kind in VISIT_KINDS:
+            self.kind.addItem(kind.replace("_", " "), kind)
+        new_visit = QPushButton("New visit")
+        new_visit.setObjectName("new_visit_button")
+        new_visit.clicked.connect(self.new_visit)
+        top = QHBoxLayout()
+        top.addWidget(back)
+        top.addWidget(self.header, 1)
+        top.addWidget(edit)
+        top.addWidget(self.kind)
+        top.addWidget(new_visit)
+
+        self.timeline = QTableWidget(0, 6)
+        self.timeline.setObjectName("visit_timeline")
+        self.timeline.setAccessibleName("Visit timeline")
+        self.timeline.setHorizontalHeaderLabels(["Date", "Kind", "Status", "Working diagnosis", "Urgency", "Scores"])
+        self.timeline.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.timeline.verticalHeader().hide()
+        self.timeline.setWordWrap(False)
+        header = self.timeline.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.timeline.cellActivated.connect(lambda row, _col: self.visit_opened.emit(self.history[row].id))
+        self.timeline.itemSelectionChanged.connect(self._show_documents)
+        self.chart = TrendChart()
+        self.documents = QListWidget()
+        self.documents.setObjectName("visit_documents")
+        self.documents.setAccessibleName("Printed documents of the selected visit")
+        lower = QSplitter(Qt.Orientation.Horizontal)
+        lower.addWidget(self.chart)
+        lower.addWidget(self.documents)
+        lower.setSizes([700, 300])
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("chart_splitter")
+        self.splitter.addWidget(self.timeline)
+        self.splitter.addWidget(lower)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.splitter, 1)
+
+    def show_patient(self, patient_id: int) -> None:
+        patient = self.records.patients.get(patient_id)
+        if patient is None:
+            return
+        self.patient = patient
+        self.records.audit.log(self.records_actor(), "view", "patient", patient.id)
+        age = patient.age_on(date.today())
+        referrer = f" · referred by {patient.referring_physician}" if patient.referring_physician else ""
+        details = f"{age} years · {patient.sex or 'sex not recorded'} · chart {patient.chart_number}{referrer}"
+        self.header.setText(f"<b style='font-size:16pt'>{_html(patient.display_name)}</b><br>{_html(details)}")
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.patient is None:
+            return
+        self.history = self.records.visits.history(self.patient.id)
+        self.timeline.setRowCount(len(self.history))
+        for row, visit in enumerate(self.history):
+            words, colour = URGENCY_STYLE.get(visit.urgency or "none", ("-", "#5b6b78"))
+            scores = "  ".join(f"{k.upper()} {v:g}" for k, v in visit.scores.items())
+            cells = [visit.visit_time[:16].replace("T", " "), visit.kind.replace("_", " "), visit.status,
+                     " + ".join(CONDITION_LABELS.get(c, c) for c in visit.working_diagnosis) or "-", words, scores]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column == 4:
+                    item.setForeground(QBrush(QColor(colour)))
+                    if visit.urgency in ("emergency", "urgent"):
+                        font = item.font()
+                        font.setBold(True)
+                        item.setFont(font)
+                self.timeline.setItem(row, column, item)
+        oldest_first = list(reversed(self.history))
+        series = {name.upper(): [v.scores[name] for v in oldest_first if name in v.scores]
+                  for name in ("nprs", "lefs", "odi", "psfs")}
+        self.chart.set_series(series)
+        if self.history:
+            self.timeline.selectRow(0)
+
+    def new_visit(self) -> None:
+        """Start a draft; a follow-up copies the previous visit's findings forward."""
+        if self.patient is None:
+            return
+        kind = self.kind.currentData()
+        intake = None
+        if kind != "initial_evaluation":
+            previous = self.records.visits.latest_signed(self.patient.id)
+            intake = previous.intake if previous else None
+        visit = self.records.new_visit(self.patient.id, kind, intake=intake, actor=self.records_actor())
+        self.refresh()
+        self.visit_opened.emit(visit.id)
+
+    def _show_documents(self) -> None:
+        self.documents.clear()
+        rows = self.timeline.selectionModel().selectedRows()
+        if not rows:
+            return
+        visit = self.history[rows[0].row()]
+        for document in self.records.documents.for_visit(visit.id):
+            item = QListWidgetItem(f"{document.kind} · {document.created_at[:16].replace('T', ' ')}")
+            item.setData(Qt.ItemDataRole.UserRole, document.id)
+            self.documents.addItem(item)
+        if self.documents.count() == 0:
+            self.documents.addItem("No printed documents for this visit")
+
+    @staticmethod
+    def records_actor() -> str:
+        from ptassist.services.records import default_actor
+
+        return default_actor()
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,300 @@
+"""Print a sheet: the home-exercise builder, referral options, a preview inside the app (QtPdf),
+then Print (the system dialog) or Save as PDF. PDFs are built off the GUI thread.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, QTimer
+from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ptassist.core.exercises import DOSAGE_KEYS, Exercise, load_library, suggested_for
+from ptassist.core.resources import resource_path
+from ptassist.services.printing import Printing
+from ptassist.services.records import Records
+from ptassist.ui.worker import run_in_background
+
+TITLES = {"hep": "Home exercise programme", "referral": "Referral letter", "summary": "Visit summary"}
+DOSAGE_LABELS = {"sets": "Sets", "reps": "Reps", "hold_seconds": "Hold (s)", "per_day": "/day", "per_week": "/week",
+                 "duration_minutes": "Minutes"}
+
+
+def thumbnail(exercise: Exercise, size: QSize = QSize(96, 60)) -> QIcon:  # noqa: B008
+    renderer = QSvgRenderer(str(resource_path("exercises", exercise.illustration)))
+    image = QImage(size, QImage.Format.Format_ARGB32)
+    image.fill(Qt.GlobalColor.white)
+    painter = QPainter(image)
+    renderer.render(painter)
+    painter.end()
+    return QIcon(QPixmap.fromImage(image))
+
+
+class ExerciseBuilder(QWidget):
+    """Suggested exercises first, the whole library searchable; add, remove, reorder, edit dosage."""
+
+    def __init__(self, working_diagnosis: list[str], prescription: list[dict[str, Any]], editable: bool,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("hep_builder")
+        self.library = load_library()
+        suggested = [e.id for e in suggested_for(working_diagnosis, self.library)]
+        self.search = QLineEdit(placeholderText="Search the exercise library")
+        self.search.setObjectName("exercise_search")
+        self.search.textChanged.connect(self._fill_library)
+        self.available = QListWidget()
+        self.available.setObjectName("exercise_library")
+        self.available.setIconSize(QSize(96, 60))
+        self.available.itemDoubleClicked.connect(lambda item: self.add(item.data(Qt.ItemDataRole.UserRole)))
+        self.suggested = suggested
+        self.table = QTableWidget(0, 2 + len(DOSAGE_KEYS))
+        self.table.setObjectName("prescription_table")
+        self.table.setHorizontalHeaderLabels(["Exercise", *(DOSAGE_LABELS[k] for k in DOSAGE_KEYS), "Note"])
+        self.rows: list[dict[str, Any]] = []
+        add = QPushButton("Add →")
+        add.setObjectName("add_exercise_button")
+        add.clicked.connect(self.add_selected)
+        remove, up, down = QPushButton("Remove"), QPushButton("Up"), QPushButton("Down")
+        remove.setObjectName("remove_exercise_button")
+        remove.clicked.connect(self.remove_current)
+        up.clicked.connect(lambda: self.move_row(-1))
+        down.clicked.connect(lambda: self.move_row(1))
+        left = QVBoxLayout()
+        left.addWidget(self.search)
+        left.addWidget(self.available)
+        left.addWidget(add)
+        right = QVBoxLayout()
+        right.addWidget(self.table)
+        buttons = QHBoxLayout()
+        for button in (remove, up, down):
+            buttons.addWidget(button)
+        right.addLayout(buttons)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 2)
+        layout.addLayout(right, 3)
+        self._fill_library("")
+        for item in prescription or [{"exercise": e} for e in suggested]:
+            self.add(item["exercise"], item)
+        self.setEnabled(editable)
+
+    def _fill_library(self, text: str) -> None:
+        self.available.clear()
+        found = self.library.search(text) if text.strip() else list(self.library.exercises.values())
+        rank = {eid: i for i, eid in enumerate(self.suggested)}
+        found.sort(key=lambda e: rank.get(e.id, len(rank)))
+        for exercise in found:
+            mark = "★ " if exercise.id in self.suggested else ""
+            item = QListWidgetItem(thumbnail(exercise), f"{mark}{exercise.name}")
+            item.setData(Qt.ItemDataRole.UserRole, exercise.id)
+            item.setToolTip(exercise.purpose)
+            self.available.addItem(item)
+
+    def add_selected(self) -> None:
+        current = self.available.currentItem()
+        if current is not None:
+            self.add(current.data(Qt.ItemDataRole.UserRole))
+
+    def add(self, exercise_id: str, item: dict[str, Any] | None = None) -> None:
+        exercise = self.library.exercises[exercise_id]
+        row = {"exercise": exercise_id, **{k: (item or {}).get(k, exercise.dosage.get(k)) for k in DOSAGE_KEYS},
+               "notes": (item or {}).get("notes", "")}
+        self.rows.append(row)
+        self._render()
+
+    def remove_current(self) -> None:
+        row = self.table.currentRow()
+        if 0 <= row < len(self.rows):
+            self.rows.pop(row)
+            self._render()
+
+    def move_row(self, step: int) -> None:
+        row = self.table.currentRow()
+        target = row + step
+        if 0 <= row < len(self.rows) and 0 <= target < len(self.rows):
+            self.rows[row], self.rows[target] = self.rows[target], self.rows[row]
+            self._render()
+            self.table.selectRow(target)
+
+    def _render(self) -> None:
+        self.table.setRowCount(len(self.rows))
+        for r, row in enumerate(self.rows):
+            self.table.setCellWidget(r, 0, QLabel(self.library.exercises[row["exercise"]].name))
+            for c, key in enumerate(DOSAGE_KEYS, start=1):
+                spin = QSpinBox()
+                spin.setRange(0, 500)
+                spin.setSpecialValueText("—")
+                spin.setValue(int(row.get(key) or 0))
+                spin.valueChanged.connect(lambda v, r=r, k=key: self.rows[r].__setitem__(k, v or None))
+                self.table.setCellWidget(r, c, spin)
+            note = QLineEdit(row.get("notes", ""))
+            note.textChanged.connect(lambda t, r=r: self.rows[r].__setitem__("notes", t))
+            self.table.setCellWidget(r, len(DOSAGE_KEYS) + 1, note)
+        self.table.resizeColumnsToContents()
+
+    def prescription(self) -> list[dict[str, Any]]:
+        return [{k: v for k, v in row.items() if v not in (None, "")} for row in self.rows]
+
+
+class PrintDialog(QDialog):
+    """Options, a live preview and the print or save actions for one sheet of one visit."""
+
+    def __init__(self, records: Records, visit_id: int, sheet: str, parent: QWidget | None = None,
+                 auto_build: bool = True) -> None:
+        super().__init__(parent)
+        self.records = records
+        self.printing = Printing(records)
+        self.visit_id = visit_id
+        self.sheet = sheet
+        self.pdf = b""
+        self.setObjectName("print_dialog")
+        self.setWindowTitle(TITLES[sheet])
+        self.resize(1200, 800)
+        visit = records.visits.get(visit_id)
+        assert visit is not None
+        self.visit = visit
+        self.options = QWidget()
+        options = QVBoxLayout(self.options)
+        self.builder: ExerciseBuilder | None = None
+        self.recipient = QLineEdit()
+        self.addition = QPlainTextEdit()
+        self.urgency = QComboBox()
+        if sheet == "hep":
+            live = records.assess(visit.intake) if visit.intake else None
+            assessment = visit.assessment or (live.to_json() if live else {})
+            self.builder = ExerciseBuilder(assessment.get("working_diagnosis", []), visit.prescription,
+                                           editable=not visit.signed)
+            options.addWidget(self.builder)
+        elif sheet == "referral":
+            form = QFormLayout()
+            patient = records.patients.get(visit.patient_id)
+            self.recipient.setObjectName("referral_recipient")
+            self.recipient.setText(patient.referring_physician if patient else "")
+            self.urgency.setObjectName("referral_urgency")
+            for value in ("", "emergency", "urgent", "routine"):
+                self.urgency.addItem(value or "from the checklist", value or None)
+            self.addition.setObjectName("referral_addition")
+            self.addition.setFixedHeight(90)
+            form.addRow("To", self.recipient)
+            form.addRow("Urgency", self.urgency)
+            form.addRow("Additional text", self.addition)
+            options.addLayout(form)
+        else:
+            options.addWidget(QLabel("The summary of this visit, with outcome measures and their trend."))
+        refresh = QPushButton("Update preview")
+        refresh.setObjectName("update_preview_button")
+        refresh.clicked.connect(self.build)
+        options.addWidget(refresh)
+        self.document = QPdfDocument(self)
+        self.preview = QPdfView(self)
+        self.preview.setObjectName("pdf_preview")
+        self.preview.setDocument(self.document)
+        self.preview.setPageMode(QPdfView.PageMode.MultiPage)
+        self.preview.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.status = QLabel("Building preview…")
+        self.status.setObjectName("print_status")
+        self.save_button = QPushButton("Save as PDF…")
+        self.save_button.setObjectName("save_pdf_button")
+        self.save_button.clicked.connect(self.save_pdf)
+        self.print_button = QPushButton("Print…")
+        self.print_button.setObjectName("print_button")
+        self.print_button.clicked.connect(self.print_pdf)
+        close = QPushButton("Close")
+        close.clicked.connect(self.accept)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.options)
+        splitter.addWidget(self.preview)
+        splitter.setSizes([560, 640])
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        for button in (self.save_button, self.print_button, close):
+            bottom.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(bottom)
+        self._buffer: QBuffer | None = None
+        if auto_build:
+            QTimer.singleShot(0, self.build)
+
+    def _work(self) -> Any:
+        if self.sheet == "hep":
+            if self.builder is not None and not self.visit.signed:
+                self.visit = self.records.save_draft(self.visit, prescription=self.builder.prescription())
+            return self.printing.hep(self.visit_id)
+        if self.sheet == "referral":
+            return self.printing.referral(self.visit_id, to=self.recipient.text().strip() or None,
+                                          urgency=self.urgency.currentData(), addition=self.addition.toPlainText())
+        return self.printing.summary(self.visit_id)
+
+    def build(self) -> None:
+        """Build the PDF off the GUI thread, then show it."""
+        self.status.setText("Building preview…")
+        self.save_button.setEnabled(False)
+        self.print_button.setEnabled(False)
+        run_in_background(self._work, self._show, self._failed)
+
+    def build_now(self) -> None:
+        """The same, synchronously (tests and screenshots)."""
+        self._show(self._work())
+
+    def _show(self, printed: Any) -> None:
+        self.pdf = printed.pdf
+        self._buffer = QBuffer(self)
+        self._buffer.setData(QByteArray(self.pdf))
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document.load(self._buffer)
+        state = "DRAFT (not stored)" if printed.draft else "stored with the signed visit"
+        self.status.setText(f"{self.document.pageCount()} page(s) · {state}")
+        self.save_button.setEnabled(True)
+        self.print_button.setEnabled(True)
+
+    def _failed(self, exc: BaseException, _details: str) -> None:
+        self.status.setText(f"Could not build the sheet: {exc}")
+        QMessageBox.warning(self, "Printing", f"Could not build the sheet: {exc}")
+
+    def save_to(self, path: Path) -> None:
+        path.write_bytes(self.pdf)
+
+    def save_pdf(self) -> None:
+        name, _filter = QFileDialog.getSaveFileName(self, "Save as PDF", f"{self.sheet}.pdf", "PDF files (*.pdf)")
+        if name:
+            try:
+                self.save_to(Path(name))
+            except OSError as exc:
+                QMessageBox.warning(self, "Not saved", f"Could not save {name}: {exc.strerror or exc}")
+
+    def print_pdf(self) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:
+            return
+        painter = QPainter(printer)
+        for page in range(self.document.pageCount()):
+            if page:
+                printer.newPage()
+            rect = painter.viewport()
+            image = self.document.render(page, rect.size())
+            painter.drawImage(rect, image)
+        painter.end()

@@ -1,0 +1,56 @@
+"""Run long work off the GUI thread: one small helper with success and failure callbacks."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+
+class _Signals(QObject):
+    succeeded = Signal(object)
+    failed = Signal(object, str)
+
+
+class _Task(QRunnable):
+    def __init__(self, work: Callable[[], Any]) -> None:
+        super().__init__()
+        self.work = work
+        self.signals = _Signals()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self.work()
+        except Exception as exc:
+            self.signals.failed.emit(exc, traceback.format_exc())
+        else:
+            self.signals.succeeded.emit(result)
+
+
+_running: set[_Task] = set()
+
+
+def run_in_background(
+    work: Callable[[], Any],
+    on_success: Callable[[Any], None],
+    on_failure: Callable[[BaseException, str], None],
+) -> None:
+    """Run ``work`` on the thread pool; the callbacks run on the GUI thread."""
+    task = _Task(work)
+    _running.add(task)
+
+    def done(result: Any) -> None:
+        _running.discard(task)
+        on_success(result)
+
+    def failed(exc: BaseException, details: str) -> None:
+        _running.discard(task)
+        on_failure(exc, details)
+
+    task.signals.succeeded.connect(done)
+    task.signals.failed.connect(failed)
+    task.setAutoDelete(False)
+    QThreadPool.globalInstance().start(task)

@@ -1,0 +1,27 @@
+"""GUI fixtures: a main window over a fresh file database, with isolated UI settings."""
+
+from __future__ import annotations
+
+import pytest
+
+from ptassist.ui.app import ui_settings
+from ptassist.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def settings(records):
+    return ui_settings(records.database.folder)
+
+
+@pytest.fixture
+def window(qtbot, records, settings):
+    win = MainWindow(records, settings)
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+@pytest.fixture
+def zoe(records):
+    return records.patients.add(family_name="Müller", given_name="Zoë", date_of_birth="1980-03-07", sex="female",
+                                referring_physician="Dr Sarah Chen")

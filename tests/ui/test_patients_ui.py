@@ -1,0 +1,74 @@
+"""Patient list, search as you type, the patient dialog and the chart."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from ptassist.ui.patient_dialog import PatientDialog
+
+pytestmark = pytest.mark.gui
+
+
+def test_empty_state_tells_a_new_user_what_to_do(window):
+    assert window.patients.stack.currentWidget() is window.patients.empty
+
+
+def test_search_as_you_type_and_open_with_enter(qtbot, window, records, zoe):
+    records.patients.add(family_name="Smith", given_name="Jo", date_of_birth="1970-01-01")
+    window.show_patients()
+    qtbot.keyClicks(window.patients.search, "zoe")
+    qtbot.waitUntil(lambda: [p.id for p in window.patients.model.patients] == [zoe.id], timeout=2000)
+    with qtbot.waitSignal(window.patients.patient_opened) as opened:
+        qtbot.keyClick(window.patients.search, Qt.Key.Key_Return)
+    assert opened.args == [zoe.id]
+    assert window.stack.currentWidget() is window.chart
+    assert "Müller, Zoë" in window.chart.header.text()
+
+
+def test_no_match_state(qtbot, window, zoe):
+    qtbot.keyClicks(window.patients.search, "nobody-like-this")
+    qtbot.waitUntil(lambda: window.patients.stack.currentWidget() is window.patients.no_match, timeout=2000)
+
+
+def test_new_patient_dialog_accept_path(qtbot, records):
+    dialog = PatientDialog(records)
+    qtbot.addWidget(dialog)
+    dialog.fields["family_name"].setText("Иванова")
+    dialog.fields["given_name"].setText("Ольга")
+    dialog.fields["email"].setText("olga@example.org")
+    dialog.accept()
+    assert dialog.result() == PatientDialog.DialogCode.Accepted
+    assert dialog.saved is not None and records.patients.search("ольга")[0].id == dialog.saved.id
+
+
+def test_new_patient_dialog_names_the_bad_field_and_keeps_input(qtbot, records):
+    dialog = PatientDialog(records)
+    qtbot.addWidget(dialog)
+    dialog.fields["family_name"].setText("Okafor")
+    dialog.fields["given_name"].setText("Chidi")
+    dialog.fields["email"].setText("not-an-email")
+    dialog.accept()
+    assert dialog.result() != PatientDialog.DialogCode.Accepted
+    assert "email" in dialog.error.text()
+    assert dialog.fields["family_name"].text() == "Okafor"
+    assert records.patients.count() == 0
+
+
+def test_new_patient_dialog_cancel_path(qtbot, records):
+    dialog = PatientDialog(records)
+    qtbot.addWidget(dialog)
+    dialog.fields["family_name"].setText("Okafor")
+    dialog.reject()
+    assert dialog.result() == PatientDialog.DialogCode.Rejected
+    assert records.patients.count() == 0
+
+
+def test_chart_shows_timeline_and_trend(window, records, zoe):
+    intake = {"format": "ptassist-intake/1", "side": "left", "findings": {"saddle_sensory_change": True}}
+    visit = records.new_visit(zoe.id, "initial_evaluation", intake=intake)
+    records.save_draft(visit, measures={"NPRS": {"value": 7}})
+    window.open_patient(zoe.id)
+    assert window.chart.timeline.rowCount() == 1
+    assert window.chart.timeline.item(0, 4).text() == "EMERGENCY"  # words, not colour alone
+    assert window.chart.chart.series == {"NPRS": [7.0]}

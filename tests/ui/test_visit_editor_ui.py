@@ -1,0 +1,117 @@
+"""The visit editor: widgets in, live checklist out, autosave, signing, addenda, recovery."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from ptassist.ui.main_window import MainWindow
+from ptassist.ui.visit_editor import SESSION_KEY
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def editor(window, records, zoe):
+    window.open_patient(zoe.id)
+    window.chart.new_visit()
+    assert window.stack.currentWidget() is window.editor
+    return window.editor
+
+
+def click_yes(qtbot, editor, finding):
+    qtbot.mouseClick(editor.findings.widgets[finding].buttons[1], Qt.MouseButton.LeftButton)
+
+
+def test_filling_the_intake_through_widgets_updates_the_checklist(qtbot, editor):
+    editor.side.setCurrentIndex(editor.side.findData("right"))
+    editor.body_chart.toggle("lateral_knee")
+    for finding in ("noble_test", "lateral_epicondyle_tenderness", "pain_at_predictable_point_in_activity"):
+        click_yes(qtbot, editor, finding)
+    assert editor.intake()["findings"]["noble_test"] is True
+    assert editor.checklist.assessment["working_diagnosis"] == ["itbs"]
+    assert "Working diagnosis: Iliotibial band syndrome" in editor.checklist.toPlainText()
+    assert not editor.banner.isVisible()
+
+
+def test_a_cauda_equina_picture_raises_the_emergency_banner(qtbot, editor):
+    editor.body_chart.toggle("low_back")
+    click_yes(qtbot, editor, "saddle_sensory_change")
+    assert editor.banner.isVisible()
+    assert "EMERGENCY: Cauda equina syndrome suspected" in editor.banner.text.text()
+    assert editor.checklist.assessment["urgency"] == "emergency"
+
+
+def test_not_assessed_and_negative_differ_in_the_intake(qtbot, editor):
+    qtbot.mouseClick(editor.findings.widgets["slr"].buttons[2], Qt.MouseButton.LeftButton)
+    assert editor.intake()["findings"] == {"slr": False}
+    qtbot.mouseClick(editor.findings.widgets["slr"].buttons[0], Qt.MouseButton.LeftButton)
+    assert "findings" not in editor.intake()
+
+
+def test_assess_next_links_jump_to_the_field(qtbot, editor):
+    editor.jump_to("strength.ehl")
+    assert editor.neuro.grades["ehl"].hasFocus() or editor.focusWidget() is editor.neuro.grades["ehl"]
+
+
+def test_changes_autosave_within_two_seconds(qtbot, editor, records):
+    start_version = editor.visit.version
+    editor.narrative["subjective"].setPlainText("Runs 30 km a week; pain at 4 km.")
+    qtbot.waitUntil(lambda: editor.saved_label.text().startswith("Saved "), timeout=2000)
+    stored = records.visits.get(editor.visit.id)
+    assert stored.version > start_version
+    assert stored.narrative["subjective"] == "Runs 30 km a week; pain at 4 km."
+
+
+def test_sign_locks_the_visit_and_addenda_follow(qtbot, editor, records, settings, monkeypatch):
+    settings.setValue("clinician/name", "Alex Carter")
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
+    click_yes(qtbot, editor, "noble_test")
+    editor.sign()
+    assert "Alex Carter" in asked[0]  # the confirmation names the clinician
+    visit = records.visits.get(editor.visit.id)
+    assert visit.signed and visit.signed_by == "Alex Carter"
+    assert not editor.form_widget.isEnabled()
+    assert editor.addendum_button.isVisible() and not editor.sign_button.isVisible()
+    editor.add_addendum("Late entry: phoned, settling.")
+    assert records.visits.addenda(visit.id)[0].text == "Late entry: phoned, settling."
+    assert "Late entry" in editor.addenda.item(0).text()
+
+
+def test_sign_cancel_leaves_the_draft(qtbot, editor, records, settings, monkeypatch):
+    settings.setValue("clinician/name", "Alex Carter")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    editor.sign()
+    assert records.visits.get(editor.visit.id).status == "draft"
+
+
+def test_a_draft_is_reopened_intact_after_a_crash(qtbot, editor, records, settings):
+    editor.narrative["plan"].setPlainText("Hip strengthening; review in 2 weeks.")
+    click_yes(qtbot, editor, "noble_test")
+    qtbot.waitUntil(lambda: editor.saved_label.text().startswith("Saved "), timeout=2000)
+    visit_id = editor.visit.id
+    assert settings.value(SESSION_KEY) is not None  # no clean close: as after a crash
+    reopened = MainWindow(records, settings)
+    qtbot.addWidget(reopened)
+    assert reopened.reopen_unfinished_draft()
+    assert reopened.editor.visit.id == visit_id
+    assert reopened.editor.narrative["plan"].toPlainText() == "Hip strengthening; review in 2 weeks."
+    assert reopened.editor.findings.widgets["noble_test"].value is True
+
+
+def test_a_save_conflict_is_shown_not_swallowed(qtbot, editor, records, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    other = records.visits.get(editor.visit.id)
+    records.save_draft(other, actor="desk 2", narrative={"plan": "from the other window"})
+    editor.narrative["subjective"].setPlainText("typed here")
+    assert not editor.save_now()
+    assert "desk 2" in shown[0]
+    assert editor.narrative["subjective"].toPlainText() == "typed here"
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
+    editor.window().close()  # closing with unsaved changes asks first
+    assert "could not be saved" in asked[0]
