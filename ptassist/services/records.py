@@ -36,16 +36,26 @@ class Records:
 
     def __init__(self, database: Database, engine: Engine | None = None) -> None:
         self.database = database
-        self.engine = engine or default_engine()
+        self._engine = engine
         self.patients = PatientRepository(database)
         self.visits = VisitRepository(database)
         self.audit = AuditRepository(database)
         self.documents = DocumentRepository(database)
         self.settings = SettingsRepository(database)
 
+    @property
+    def engine(self) -> Engine:
+        """The differential engine, loaded on first use (not needed to list patients)."""
+        if self._engine is None:
+            self._engine = default_engine()
+        return self._engine
+
     @classmethod
-    def open(cls, folder: Path | None = None) -> Records:
-        return cls(open_database(folder or paths.data_dir()))
+    def open(cls, folder: Path | None = None, *, daily_backup: bool = True, thorough_check: bool = True) -> Records:
+        """Open (and migrate) the records. The desktop app takes the daily backup and the full
+        integrity check after start-up, off the GUI thread."""
+        return cls(open_database(folder or paths.data_dir(), daily_backup=daily_backup,
+                                 thorough_check=thorough_check))
 
     def close(self) -> None:
         self.database.close()

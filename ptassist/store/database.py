@@ -78,7 +78,7 @@ def known_revisions() -> set[str]:
     return {rev.revision for rev in ScriptDirectory.from_config(alembic_config("sqlite://")).walk_revisions()}
 
 
-def check_sqlite_file(path: Path) -> None:
+def check_sqlite_file(path: Path, thorough: bool = True) -> None:
     """Raise :class:`CorruptDatabaseError` if an existing file is not a readable SQLite database.
 
     Reads the header with plain file I/O first, so a file that is not a database is never opened
@@ -94,7 +94,8 @@ def check_sqlite_file(path: Path) -> None:
         probe = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            result = probe.execute("PRAGMA quick_check(1)").fetchone()
+            # quick_check reads every page: the desktop app runs it after start-up instead.
+            result = probe.execute("PRAGMA quick_check(1)").fetchone() if thorough else ("ok",)
         finally:
             probe.close()
     except sqlite3.DatabaseError as exc:
@@ -187,7 +188,10 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def open_database(folder: Path | None = None, *, migrate: bool = True, backup: bool = True) -> Database:
+def open_database(
+    folder: Path | None = None, *, migrate: bool = True, backup: bool = True, daily_backup: bool = True,
+    thorough_check: bool = True,
+) -> Database:
     """Open (creating if needed) the database in ``folder`` and bring it to the newest schema.
 
     A corrupt file raises :class:`CorruptDatabaseError` before anything touches it. When a
@@ -205,7 +209,7 @@ def open_database(folder: Path | None = None, *, migrate: bool = True, backup: b
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the data folder {path.parent}: {exc.strerror}") from None
-        check_sqlite_file(path)
+        check_sqlite_file(path, thorough=thorough_check)
         if not path.exists():
             # Create the file ourselves so that it is private to this user from the start.
             try:
@@ -225,7 +229,7 @@ def open_database(folder: Path | None = None, *, migrate: bool = True, backup: b
             if backup and path is not None and revision is not None:
                 backups.rotate_backup(database, reason="pre-migration")
             upgrade(database)
-        if backup and path is not None and revision is not None:
+        if backup and daily_backup and path is not None and revision is not None:
             backups.daily_backup(database)
     except OperationalError as exc:
         engine.dispose()

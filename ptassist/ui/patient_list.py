@@ -23,7 +23,7 @@ from ptassist.core.records import Patient
 from ptassist.services.records import Records
 
 COLUMNS = ("Name", "Born", "Chart", "Referred by")
-SEARCH_DELAY_MS = 120
+SEARCH_DELAY_MS = 25  # coalesces fast typing; the query itself takes a few ms
 
 
 class PatientTableModel(QAbstractTableModel):

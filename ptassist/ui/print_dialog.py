@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -142,7 +143,9 @@ class ExerciseBuilder(QWidget):
     def _render(self) -> None:
         self.table.setRowCount(len(self.rows))
         for r, row in enumerate(self.rows):
-            self.table.setCellWidget(r, 0, QLabel(self.library.exercises[row["exercise"]].name))
+            name = QTableWidgetItem(self.library.exercises[row["exercise"]].name)
+            name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.table.setItem(r, 0, name)
             for c, key in enumerate(DOSAGE_KEYS, start=1):
                 spin = QSpinBox()
                 spin.setRange(0, 500)

@@ -1,0 +1,109 @@
+"""Desktop figures: cold start, checklist update after a change, search as you type.
+
+Cold start runs `ptassist --smoke-test` on a 10,000-patient demo database beside a bare PySide6
+window started the same way in the same run. Search as you type is timed from the last keystroke
+to the results on the 100,000-patient demo database (the quick run uses 10,000).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+from bench_store import _demo
+from harness import Figure, figure, median_seconds
+
+BARE_WINDOW = (
+    "import time\n"
+    "from PySide6.QtCore import QTimer\n"
+    "from PySide6.QtWidgets import QApplication, QMainWindow\n"
+    "app = QApplication([]); w = QMainWindow(); w.show()\n"
+    "QTimer.singleShot(0, lambda: (print(f'ptassist-ready {time.time():.6f}', flush=True), app.quit()))\n"
+    "app.exec()\n"
+)
+
+
+def seconds_to_ready(command: list[str], env: dict[str, str]) -> float:
+    """Wall time from spawning ``command`` to its 'ptassist-ready' line (window shown and usable)."""
+    start = time.time()
+    done = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
+    ready = next(line for line in done.stdout.splitlines() if line.startswith("ptassist-ready"))
+    return float(ready.split()[1]) - start
+
+
+def run(quick: bool) -> list[Figure]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    start_db, _ = _demo(10_000)
+    repeats = 3 if quick else 7
+
+    app_command = [sys.executable, "-m", "ptassist", "--data-dir", str(start_db), "--smoke-test"]
+    bare_command = [sys.executable, "-c", BARE_WINDOW]
+    seconds_to_ready(app_command, env)  # warm-up (and the day's backup)
+    cold = statistics.median(seconds_to_ready(app_command, env) for _ in range(repeats))
+    bare = statistics.median(seconds_to_ready(bare_command, env) for _ in range(repeats))
+    figures = [figure("ui.cold_start (10,000 patients)", cold, "s", 10, floor=bare, max_ratio=3,
+                      floor_note="a bare PySide6 window started the same way",
+                      note="`ptassist --smoke-test`: main window up and a patient opened")]
+
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from ptassist.services.records import Records
+    from ptassist.ui.app import ui_settings
+    from ptassist.ui.main_window import MainWindow
+    from ptassist.ui.widgets.tristate import TriState
+
+    _app = QApplication.instance() or QApplication([])  # kept alive for the widgets below
+    search_db, _ = _demo(10_000 if quick else 100_000)
+    records = Records.open(search_db, daily_backup=False)
+    try:
+        window = MainWindow(records, ui_settings(search_db))
+        window.show()
+        patient = records.patients.page(limit=1)[0]
+        window.open_patient(patient.id)
+        window.chart.new_visit()
+        editor = window.editor
+        editor.body_chart.toggle("lateral_knee")
+        widget = editor.findings.widgets["noble_test"]
+        assert isinstance(widget, TriState)
+        states: list[bool | None] = [True, False, None]
+        counter = [0]
+
+        def change() -> None:
+            widget.set_value(states[counter[0] % 3])
+            counter[0] += 1
+            editor.refresh_checklist()
+
+        update = median_seconds(change, 30 if quick else 100) * 1000
+        intake = editor.intake()
+        engine_only = median_seconds(lambda: records.engine.assess_json(intake), 100) * 1000
+        figures.append(figure("ui.checklist_update", update, "ms", 16, floor=engine_only,
+                              floor_note="the engine alone on the same intake",
+                              note="form read, engine, checklist and banner redrawn"))
+        editor.save_now()
+        window.show_patients()
+        search = window.patients.search
+        shown: list[float] = []
+        window.patients.model.modelReset.connect(lambda: shown.append(time.perf_counter()))
+        samples = []
+        for query in ("mül", "zoe", "smith", "ива", "garc", "παπ", "lef"):
+            search.clear()
+            QTest.qWait(100)
+            for char in query:  # one keystroke at a time, as typed
+                search.insert(char)
+                QTest.qWait(10)
+            start = time.perf_counter()
+            shown.clear()
+            QTest.qWait(300)
+            samples.append((shown[-1] if shown else start + 1.0) - start)
+        label = "10,000" if quick else "100,000"
+        figures.append(figure(f"ui.search_as_you_type ({label} patients)", statistics.median(samples) * 1000, "ms",
+                              50, note="from the last keystroke to the results in the list"))
+        window.close()
+    finally:
+        records.close()
+    return figures

@@ -1,0 +1,88 @@
+"""Render the main screens offscreen with demo data to PNG files.
+
+    python -m ptassist.ui.screenshots OUTDIR
+
+Makes a temporary data folder with demo patients, then saves: patient list, chart with trend,
+visit editor with a red flag, home-exercise builder with its preview, settings.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtWidgets import QApplication, QWidget
+
+from ptassist.core.records import ClinicSettings
+from ptassist.services.records import Records
+from ptassist.store.demo import build_demo
+from ptassist.ui.app import ui_settings
+from ptassist.ui.main_window import MainWindow
+from ptassist.ui.print_dialog import PrintDialog
+from ptassist.ui.settings_dialog import SettingsDialog
+
+CES_INTAKE = {
+    "format": "ptassist-intake/1", "age": 46, "side": "left",
+    "symptoms": [{"region": "low_back", "kind": "pain"}, {"region": "lateral_leg", "kind": "paraesthesia"},
+                 {"region": "lateral_knee", "kind": "pain"}],
+    "strength": {"ehl": 4, "ankle_inversion": "4+", "hip_abduction": "4+"},
+    "reflexes": {"patellar": "normal", "achilles": "normal"},
+    "findings": {"saddle_sensory_change": True, "noble_test": True, "slr": True},
+}
+
+
+def shoot(widget: QWidget, path: Path, app: QApplication) -> None:
+    widget.show()
+    for _ in range(3):
+        app.processEvents()
+    widget.grab().save(str(path))
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print(__doc__)
+        return 2
+    out = Path(argv[0])
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    with tempfile.TemporaryDirectory() as folder:
+        records = Records.open(Path(folder))
+        build_demo(records.database, 80, seed=7)
+        records.settings.save(ClinicSettings(name="Riverside Physiotherapy", address="12 Mill Lane, Bristol",
+                                             phone="0117 555 0100"), "screenshots")
+        settings = ui_settings(Path(folder))
+        settings.setValue("clinician/name", "Alex Carter")
+        window = MainWindow(records, settings)
+        window.resize(1440, 900)
+        window.show_patients()
+        shoot(window, out / "patient-list.png", app)
+        patient = max(records.patients.page(limit=80), key=lambda p: len(records.visits.history(p.id)))
+        window.open_patient(patient.id)
+        shoot(window, out / "patient-chart.png", app)
+        visit = records.new_visit(patient.id, "re_evaluation", intake=CES_INTAKE)
+        window.open_visit(visit.id)
+        shoot(window, out / "visit-editor-red-flag.png", app)
+        hep_visit = records.new_visit(patient.id, "follow_up", intake={
+            "format": "ptassist-intake/1", "side": "right", "symptoms": [{"region": "lateral_knee", "kind": "pain"}],
+            "findings": {"noble_test": True, "lateral_epicondyle_tenderness": True,
+                         "pain_at_predictable_point_in_activity": True}})
+        dialog = PrintDialog(records, hep_visit.id, "hep", auto_build=False)
+        dialog.resize(1440, 900)
+        dialog.build_now()
+        shoot(dialog, out / "hep-builder.png", app)
+        settings_dialog = SettingsDialog(records, settings)
+        shoot(settings_dialog, out / "settings.png", app)
+        window.close()
+        records.close()
+    for png in sorted(out.glob("*.png")):
+        print(png)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
