@@ -17,6 +17,7 @@ Grammar::
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -49,21 +50,22 @@ class Schema:
     numeric_first: frozenset[str] = field(default_factory=frozenset)
 
 
-class Node:
+class Node(ABC):
     """A compiled expression."""
 
     __slots__ = ()
 
+    @abstractmethod
     def value(self, ctx: Context) -> Tri:
-        raise NotImplementedError  # pragma: no cover - abstract
+        """True, False, or None when it depends on something not assessed."""
 
+    @abstractmethod
     def because(self, ctx: Context) -> list[str]:
         """The intake keys that make this node true (call only when it is true)."""
-        raise NotImplementedError  # pragma: no cover - abstract
 
+    @abstractmethod
     def names(self) -> set[str]:
         """Every leaf and function argument it mentions (for assess-next and docs)."""
-        raise NotImplementedError  # pragma: no cover - abstract
 
 
 class Const(Node):

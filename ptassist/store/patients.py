@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, text
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ptassist.core.records import Patient
@@ -209,7 +208,3 @@ def _as_date(query: str) -> str | None:
     except ValueError:
         return None
     return None
-
-
-def is_unique_violation(exc: IntegrityError) -> bool:
-    return "unique" in str(exc.orig).lower()
