@@ -9,17 +9,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from ptassist import paths
+from ptassist.store.revisions import HEAD, KNOWN_REVISIONS
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,8 @@ def describe_operational_error(exc: BaseException, path: Path | None) -> str:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url)
@@ -69,13 +71,11 @@ def alembic_config(url: str) -> Config:
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
-    assert head is not None
-    return head
+    return HEAD
 
 
 def known_revisions() -> set[str]:
-    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config("sqlite://")).walk_revisions()}
+    return set(KNOWN_REVISIONS)
 
 
 def check_sqlite_file(path: Path, thorough: bool = True) -> None:
@@ -184,8 +184,13 @@ class Database:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The schema revision recorded in the database (None for a new one), read without Alembic."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        try:
+            row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+        except OperationalError:
+            return None  # no alembic_version table yet: a new database
+        return str(row[0]) if row else None
 
 
 def open_database(
@@ -242,6 +247,8 @@ def open_database(
 
 def upgrade(database: Database, revision: str = "head") -> None:
     """Run the Alembic migrations up to ``revision`` on this database."""
+    from alembic import command
+
     config = alembic_config(database.url)
     with database.engine.connect() as connection:
         config.attributes["connection"] = connection

@@ -19,6 +19,16 @@ from tests.store.conftest import INTAKE
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+def test_the_known_revisions_match_the_migration_scripts():
+    from alembic.script import ScriptDirectory
+
+    from ptassist.store.database import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert known_revisions() == {rev.revision for rev in script.walk_revisions()}
+    assert head_revision() == script.get_current_head()
+
+
 def test_there_is_a_fixture_for_every_earlier_schema_version():
     earlier = known_revisions() - {head_revision()}
     assert {f"schema_{rev}.db" for rev in earlier} == {p.name for p in FIXTURES.glob("schema_*.db")}

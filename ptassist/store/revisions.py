@@ -1,0 +1,7 @@
+"""The schema revisions this version knows, so start-up can check the schema without loading
+Alembic. tests/store/test_migrations.py keeps this list equal to the migration scripts."""
+
+from __future__ import annotations
+
+KNOWN_REVISIONS = ("0001", "0002")
+HEAD = KNOWN_REVISIONS[-1]
