@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ptassist.core.records import VISIT_KINDS, Patient, VisitSummary
-from ptassist.services.records import Records
+from ptassist.services.records import Records, default_actor
 from ptassist.ui.widgets.trend_chart import TrendChart
 
 URGENCY_STYLE = {
@@ -112,11 +113,11 @@ class PatientChartScreen(QWidget):
         if patient is None:
             return
         self.patient = patient
-        self.records.audit.log(self.records_actor(), "view", "patient", patient.id)
+        self.records.audit.log(default_actor(), "view", "patient", patient.id)
         age = patient.age_on(date.today())
         referrer = f" · referred by {patient.referring_physician}" if patient.referring_physician else ""
         details = f"{age} years · {patient.sex or 'sex not recorded'} · chart {patient.chart_number}{referrer}"
-        self.header.setText(f"<b style='font-size:16pt'>{_html(patient.display_name)}</b><br>{_html(details)}")
+        self.header.setText(f"<b style='font-size:16pt'>{escape(patient.display_name)}</b><br>{escape(details)}")
         self.refresh()
 
     def refresh(self) -> None:
@@ -154,7 +155,7 @@ class PatientChartScreen(QWidget):
         if kind != "initial_evaluation":
             previous = self.records.visits.latest_signed(self.patient.id)
             intake = previous.intake if previous else None
-        visit = self.records.new_visit(self.patient.id, kind, intake=intake, actor=self.records_actor())
+        visit = self.records.new_visit(self.patient.id, kind, intake=intake, actor=default_actor())
         self.refresh()
         self.visit_opened.emit(visit.id)
 
@@ -171,12 +172,4 @@ class PatientChartScreen(QWidget):
         if self.documents.count() == 0:
             self.documents.addItem("No printed documents for this visit")
 
-    @staticmethod
-    def records_actor() -> str:
-        from ptassist.services.records import default_actor
 
-        return default_actor()
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

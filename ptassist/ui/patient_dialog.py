@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from ptassist.core.records import Patient
 from ptassist.core.validation import ValidationError
-from ptassist.services.records import Records
+from ptassist.services.records import Records, default_actor
 from ptassist.store.database import StoreError
 
 TEXT_FIELDS = (
@@ -107,11 +107,11 @@ class PatientDialog(QDialog):
         values = self.values()
         try:
             if self.patient is None:
-                self.saved = self.records.patients.add(actor=self.records_actor(), **values)
+                self.saved = self.records.patients.add(actor=default_actor(), **values)
             else:
                 if not values["chart_number"]:
                     values.pop("chart_number")
-                self.saved = self.records.patients.update(self.patient.id, actor=self.records_actor(), **values)
+                self.saved = self.records.patients.update(self.patient.id, actor=default_actor(), **values)
         except ValidationError as exc:
             self.error.setText(f"Please check {exc.field.replace('_', ' ')}: {str(exc).split(': ', 1)[-1]}")
             widget = self.fields.get(exc.field)
@@ -123,8 +123,3 @@ class PatientDialog(QDialog):
             return
         super().accept()
 
-    @staticmethod
-    def records_actor() -> str:
-        from ptassist.services.records import default_actor
-
-        return default_actor()

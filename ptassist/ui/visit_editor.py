@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from datetime import date
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
 from ptassist.core.intake import DIRECTIONS, DISTAL_RESPONSES, INTAKE_FORMAT, LOCAL_RESPONSES
 from ptassist.core.records import Patient, Visit
 from ptassist.core.validation import ValidationError
-from ptassist.services.records import Records
+from ptassist.services.records import Records, default_actor
 from ptassist.store.database import ConflictError, LockedError, StoreError
 from ptassist.ui.checklist_panel import ChecklistPanel
 from ptassist.ui.red_flag_banner import RedFlagBanner
@@ -220,7 +221,7 @@ class VisitEditorScreen(QWidget):
             self._load(visit)
         finally:
             self._loading = False
-        self.records.audit.log(self._actor(), "view", "visit", visit.id)
+        self.records.audit.log(default_actor(), "view", "visit", visit.id)
         self._apply_lock()
         self.refresh_checklist()
         if visit.signed:
@@ -232,8 +233,8 @@ class VisitEditorScreen(QWidget):
     def _load(self, visit: Visit) -> None:
         intake = visit.intake or {}
         name = self.patient.display_name if self.patient else ""
-        self.title.setText(f"<b>{_esc(name)}</b> · {visit.kind.replace('_', ' ')} · {visit.visit_time[:10]} · "
-                           f"{'SIGNED by ' + _esc(visit.signed_by or '') if visit.signed else 'draft'}")
+        self.title.setText(f"<b>{escape(name)}</b> · {visit.kind.replace('_', ' ')} · {visit.visit_time[:10]} · "
+                           f"{'SIGNED by ' + escape(visit.signed_by or '') if visit.signed else 'draft'}")
         self.side.setCurrentIndex(max(0, self.side.findData(intake.get("side", ""))))
         default_side = intake.get("side", "left") if intake.get("side") in ("left", "right") else "left"
         self.body_chart.set_marks(intake.get("symptoms"), intake.get("sensory_loss"), default_side)
@@ -339,7 +340,7 @@ class VisitEditorScreen(QWidget):
         try:
             self.visit = self.records.save_draft(
                 self.visit,
-                actor=self._actor(),
+                actor=default_actor(),
                 intake=self.intake(),
                 measures=self.measures.values(),
                 narrative={k: e.toPlainText() for k, e in self.narrative.items() if e.toPlainText().strip()},
@@ -440,12 +441,4 @@ class VisitEditorScreen(QWidget):
         self.visit = None
         self.closed.emit(visit_id)
 
-    @staticmethod
-    def _actor() -> str:
-        from ptassist.services.records import default_actor
 
-        return default_actor()
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
