@@ -40,7 +40,7 @@ def _demo(patients: int) -> tuple[Path, float | None]:
 def _measure(patients: int, quick: bool) -> dict[str, float]:
     from ptassist.services.records import Records
     from ptassist.store.demo import build_demo
-    from ptassist.store.patients import fts_query
+    from ptassist.store.patient_queries import fts_query
 
     folder, _ = _demo(patients)
     results: dict[str, float] = {"build": float((folder / ".complete").read_text())}

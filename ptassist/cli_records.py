@@ -17,7 +17,8 @@ from ptassist import paths
 from ptassist.core.validation import ValidationError
 from ptassist.services.records import Records, default_actor
 from ptassist.store import backup as backups
-from ptassist.store.database import CorruptDatabaseError, StoreError, check_sqlite_file
+from ptassist.store.errors import CorruptDatabaseError, StoreError
+from ptassist.store.sqlite_file import check_sqlite_file
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 

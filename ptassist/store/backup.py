@@ -8,13 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ptassist import paths
-from ptassist.store.database import (
-    CorruptDatabaseError,
-    Database,
-    StoreError,
-    check_sqlite_file,
-    known_revisions,
-)
+from ptassist.store.database import Database, known_revisions
+from ptassist.store.errors import CorruptDatabaseError, StoreError
+from ptassist.store.sqlite_file import check_sqlite_file
 
 log = logging.getLogger(__name__)
 KEEP_DEFAULT = 14

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from ptassist import paths
+from ptassist.store.errors import LockedError, StoreError, describe_operational_error
 from ptassist.store.revisions import HEAD, KNOWN_REVISIONS
+from ptassist.store.sqlite_file import check_sqlite_file
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -24,41 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
-SQLITE_MAGIC = b"SQLite format 3\x00"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-
-class StoreError(Exception):
-    """A storage failure with a message fit for the clinician; nothing was lost or changed."""
-
-
-class CorruptDatabaseError(StoreError):
-    """The database file is damaged or not a database. The file is left untouched."""
-
-
-class ConflictError(StoreError):
-    """A draft was changed elsewhere since it was loaded; nothing was overwritten."""
-
-
-class LockedError(StoreError):
-    """A record that may not change (signed, permanent) was about to be changed."""
-
-
-def describe_operational_error(exc: BaseException, path: Path | None) -> str:
-    """Turn SQLite's terse errors into a sentence that says what to do."""
-    text = str(getattr(exc, "orig", exc)).lower()
-    where = f" ({path})" if path else ""
-    if "locked" in text or "busy" in text:
-        return f"the database{where} is busy in another window or program; try again in a moment"
-    if "readonly" in text or "read-only" in text:
-        return f"the database{where} cannot be written: the folder or file is read-only"
-    if "disk is full" in text or "database or disk is full" in text:
-        return f"the disk holding the database{where} is full: free some space and save again"
-    if "disk i/o" in text:
-        return f"the disk holding the database{where} reported an input/output error"
-    if "unable to open" in text:
-        return f"the database{where} cannot be opened: check the folder exists and is writable"
-    return f"database error{where}: {getattr(exc, 'orig', exc)}"
 
 
 def alembic_config(url: str) -> Config:
@@ -66,7 +33,7 @@ def alembic_config(url: str) -> Config:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", url)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))  # the option is %-interpolated
     return config
 
 
@@ -76,32 +43,6 @@ def head_revision() -> str:
 
 def known_revisions() -> set[str]:
     return set(KNOWN_REVISIONS)
-
-
-def check_sqlite_file(path: Path, thorough: bool = True) -> None:
-    """Raise :class:`CorruptDatabaseError` if an existing file is not a readable SQLite database.
-
-    Reads the header with plain file I/O first, so a file that is not a database is never opened
-    by SQLite (which could otherwise create journal files beside it).
-    """
-    if not path.exists() or path.stat().st_size == 0:
-        return
-    with open(path, "rb") as handle:
-        header = handle.read(len(SQLITE_MAGIC))
-    if header != SQLITE_MAGIC:
-        raise CorruptDatabaseError(f"{path} is not a ptassist database (it is not an SQLite file)")
-    try:
-        probe = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            # quick_check reads every page: the desktop app runs it after start-up instead.
-            result = probe.execute("PRAGMA quick_check(1)").fetchone() if thorough else ("ok",)
-        finally:
-            probe.close()
-    except sqlite3.DatabaseError as exc:
-        raise CorruptDatabaseError(f"{path} is damaged ({exc})") from None
-    if result is None or result[0] != "ok":
-        raise CorruptDatabaseError(f"{path} is damaged (integrity check: {result[0] if result else 'no answer'})")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -132,7 +73,10 @@ def _begin(connection: Any) -> None:
 def make_engine(url: str) -> Engine:
     """An engine with ptassist's SQLite settings (WAL, foreign keys, FULL sync, busy timeout)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+        # A file path goes in as a URL object, not parsed text: '?' or '#' in a folder name is a name.
+        target: str | URL = URL.create("sqlite", database=url.removeprefix("sqlite:///")) \
+            if url.startswith("sqlite:///") else url
+        engine = create_engine(target, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _begin)
         return engine

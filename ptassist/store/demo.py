@@ -21,7 +21,8 @@ from ptassist.core.engine import default_engine
 from ptassist.core.ledger import canonical_json, chain_hash
 from ptassist.core.resources import resource_path
 from ptassist.core.validation import search_key
-from ptassist.store.database import Database, StoreError
+from ptassist.store.database import Database
+from ptassist.store.errors import StoreError
 from ptassist.store.visits import CONTENT_FIELDS
 
 NAMES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (

@@ -1,13 +1,12 @@
-"""Patients: create, edit, read and search (FTS5 on SQLite, a plain LIKE elsewhere)."""
+"""Patients: create, edit, read and search (reading shares its SQL with the start-up directory)."""
 
 from __future__ import annotations
 
-import re
-from datetime import date
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, text
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from ptassist.core.records import Patient
 from ptassist.core.validation import (
@@ -26,32 +25,16 @@ from ptassist.store import audit
 from ptassist.store.clock import now_iso
 from ptassist.store.database import Database
 from ptassist.store.models import PatientRow
+from ptassist.store.patient_queries import PATIENT_COLUMNS, PatientReader, to_patient
 
 EDITABLE = (
     "family_name", "given_name", "date_of_birth", "sex", "phone", "email", "address",
     "referring_physician", "referring_practice", "referring_contact", "notes", "chart_number",
 )
-_DMY = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
 
 
 def to_record(row: PatientRow) -> Patient:
-    return Patient(
-        id=row.id or 0,
-        chart_number=row.chart_number,
-        family_name=row.family_name,
-        given_name=row.given_name,
-        date_of_birth=date.fromisoformat(row.date_of_birth),
-        sex=row.sex,
-        phone=row.phone,
-        email=row.email,
-        address=row.address,
-        referring_physician=row.referring_physician,
-        referring_practice=row.referring_practice,
-        referring_contact=row.referring_contact,
-        notes=row.notes,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    return to_patient(tuple(getattr(row, name) for name in PATIENT_COLUMNS))
 
 
 def clean_patient_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -76,11 +59,6 @@ def clean_patient_fields(fields: dict[str, Any]) -> dict[str, Any]:
         else:
             cleaned[name] = clean_text(value, name)
     return cleaned
-
-
-def fts_query(words: list[str]) -> str:
-    """Each word as a quoted prefix term, all required: '"zoe"* AND "mul"*'."""
-    return " AND ".join('"' + word.replace('"', '""') + '"*' for word in words)
 
 
 class PatientRepository:
@@ -136,75 +114,27 @@ class PatientRepository:
         if clash is not None and clash != own_id:
             raise ValidationError("chart_number", f"{chart} is already used by another patient")
 
+    def _reader(self, session: Session) -> PatientReader:
+        connection = session.connection()
+
+        def run(sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
+            return connection.execute(text(sql), params).all()
+
+        return PatientReader(run, full_text=self.database.is_sqlite)
+
     def get(self, patient_id: int) -> Patient | None:
         with self.database.session() as session:
-            row = session.get(PatientRow, patient_id)
-            return to_record(row) if row else None
+            return self._reader(session).get(patient_id)
 
     def count(self) -> int:
         with self.database.session() as session:
-            return int(session.exec(select(func.count()).select_from(PatientRow)).one())
+            return self._reader(session).count()
 
     def page(self, limit: int = 100, offset: int = 0) -> list[Patient]:
         with self.database.session() as session:
-            query = (
-                select(PatientRow)
-                .order_by(col(PatientRow.family_name), col(PatientRow.given_name), col(PatientRow.id))
-                .limit(limit)
-                .offset(offset)
-            )
-            return [to_record(r) for r in session.exec(query)]
+            return self._reader(session).page(limit, offset)
 
     def search(self, query: str, limit: int = 50) -> list[Patient]:
         """By any part of the name (word prefix, case and accent blind), chart number or birth date."""
-        query = query.strip()
-        if not query:
-            return []
-        ids: list[int] = []
         with self.database.session() as session:
-            day = _as_date(query)
-            if day is not None:
-                ids += session.exec(
-                    select(PatientRow.id).where(PatientRow.date_of_birth == day).limit(limit)
-                ).all()  # type: ignore[arg-type]
-            if re.fullmatch(r"[\w\-/.]+", query) and any(ch.isdigit() for ch in query):
-                ids += session.exec(
-                    select(PatientRow.id).where(col(PatientRow.chart_number).ilike(query + "%")).limit(limit)
-                ).all()  # type: ignore[arg-type]
-            words = search_key(query).split()
-            if words and day is None:
-                ids += self._name_ids(session, words, limit)
-            unique = list(dict.fromkeys(i for i in ids if i is not None))[:limit]
-            if not unique:
-                return []
-            rows = session.exec(select(PatientRow).where(col(PatientRow.id).in_(unique))).all()
-        by_id = {r.id: r for r in rows}
-        return [to_record(by_id[i]) for i in unique if i in by_id]
-
-    def _name_ids(self, session: Session, words: list[str], limit: int) -> list[int]:
-        if self.database.is_sqlite:
-            result = session.connection().execute(
-                text(
-                    "SELECT p.id FROM patient_fts JOIN patient p ON p.id = patient_fts.rowid "
-                    "WHERE patient_fts MATCH :q ORDER BY p.family_name, p.given_name LIMIT :n"
-                ),
-                {"q": fts_query(words), "n": limit},
-            )
-            return [int(r[0]) for r in result]
-        query = select(PatientRow.id)
-        for word in words:
-            query = query.where(col(PatientRow.search_name).contains(word))
-        return [int(i) for i in session.exec(query.limit(limit)).all() if i is not None]
-
-
-def _as_date(query: str) -> str | None:
-    """'1980-03-07' or '07/03/1980' (day first) as ISO text, else None."""
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", query):
-            return date.fromisoformat(query).isoformat()
-        match = _DMY.match(query)
-        if match:
-            return date(int(match.group(3)), int(match.group(2)), int(match.group(1))).isoformat()
-    except ValueError:
-        return None
-    return None
+            return self._reader(session).search(query, limit)

@@ -18,7 +18,8 @@ from sqlalchemy import text
 from ptassist.core.ledger import canonical_json
 from ptassist.core.validation import search_key
 from ptassist.store import audit
-from ptassist.store.database import Database, StoreError, current_revision
+from ptassist.store.database import Database, current_revision
+from ptassist.store.errors import StoreError
 
 EXPORT_FORMAT = "ptassist-export/1"
 # (export key, table, columns in order)

@@ -15,7 +15,8 @@ from ptassist.core.records import Addendum, Clinician, Visit, VisitSummary
 from ptassist.core.validation import MAX_NAME, MAX_TEXT, ValidationError, check_kind, clean_text
 from ptassist.store import audit
 from ptassist.store.clock import now_iso
-from ptassist.store.database import ConflictError, Database, LockedError
+from ptassist.store.database import Database
+from ptassist.store.errors import ConflictError, LockedError
 from ptassist.store.models import AddendumRow, ChainHeadRow, ClinicianRow, PatientRow, VisitRow
 
 SCORE_COLUMNS = ("nprs", "lefs", "odi", "psfs")

@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import sys
 import time
 import traceback
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QTimer, QtMsgType, qInstallMessageHandler
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ptassist import __version__, paths
-from ptassist.services.records import Records
-from ptassist.store import backup as backups
-from ptassist.store.database import CorruptDatabaseError, StoreError, check_sqlite_file
+from ptassist.store.errors import CorruptDatabaseError, StoreError
+from ptassist.store.patient_directory import PatientDirectory
+from ptassist.store.sqlite_file import check_sqlite_file
+from ptassist.ui.records_loader import RecordsLoader
+from ptassist.ui.worker import run_in_background, wait_for_background_work
+
+if TYPE_CHECKING:
+    from ptassist.services.records import Records
+    from ptassist.ui.main_window import MainWindow
 
 log = logging.getLogger("ptassist")
 
@@ -63,10 +71,30 @@ def ui_settings(folder: Path) -> QSettings:
     return QSettings(str(folder / "ui-settings.ini"), QSettings.Format.IniFormat)
 
 
+def cannot_open_message(exc: BaseException, folder: Path) -> str:
+    """What to tell the clinician when the records cannot be opened, with the way back if damaged."""
+    if isinstance(exc, CorruptDatabaseError):
+        from ptassist.store import backup as backups
+
+        newest = backups.newest_backup(folder)
+        hint = f"\n\nRestore the newest backup with:\nptassist restore {newest}" if newest else ""
+        return f"{exc}.{hint}"
+    return str(exc)
+
+
+def open_records_now(folder: Path) -> Records:
+    """Open (creating or migrating) the records before the window: the first start, an older file."""
+    from ptassist.services.records import Records
+
+    return Records.open(folder, daily_backup=False, thorough_check=False)
+
+
 def run_app(smoke_test: bool = False, data_dir: str | None = None) -> int:
     """Open the records in the data folder and show the main window.
 
-    With ``smoke_test`` the app shows the main window, opens a patient if there is one, and exits 0.
+    On an existing database the window opens at once over the start-up patient directory and the
+    records load off the GUI thread. With ``smoke_test`` the app shows the main window, opens a
+    patient if there is one, and exits 0.
     """
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
@@ -76,47 +104,81 @@ def run_app(smoke_test: bool = False, data_dir: str | None = None) -> int:
     log_file = setup_logging()
     install_error_dialog(log_file)
     folder = paths.data_dir(data_dir)
-    try:
-        records = Records.open(folder, daily_backup=False, thorough_check=False)
-    except CorruptDatabaseError as exc:
-        newest = backups.newest_backup(folder)
-        hint = f"\n\nRestore the newest backup with:\nptassist restore {newest}" if newest else ""
-        QMessageBox.critical(None, "ptassist cannot open its records", f"{exc}.{hint}")
-        return 1
-    except StoreError as exc:
-        QMessageBox.critical(None, "ptassist cannot open its records", str(exc))
-        return 1
+
+    def cannot_open(parent: QWidget | None, title: str, exc: BaseException) -> None:
+        message = cannot_open_message(exc, folder)
+        if smoke_test:  # a smoke test reports and fails; it never waits on a dialog
+            print(f"ptassist-smoke-failed {title}: {message}", file=sys.stderr, flush=True)
+        else:
+            QMessageBox.critical(parent, title, message)
+
+    directory = None if os.environ.get("PTASSIST_DATABASE_URL") else PatientDirectory.open(paths.database_path(folder))
+    source: Records | RecordsLoader
+    if directory is None:
+        try:
+            source = open_records_now(folder)
+        except StoreError as exc:
+            cannot_open(None, "ptassist cannot open its records", exc)
+            return 1
+    else:
+        source = RecordsLoader(lambda: open_records_now(folder))
+
     from ptassist.ui.main_window import MainWindow
 
-    window = MainWindow(records, ui_settings(folder))
+    window = MainWindow(source, ui_settings(folder), patients=directory)
     window.show()
-    window.reopen_unfinished_draft()
-    # The daily backup copies the whole database: take it after the window is up, off the GUI thread.
-    from ptassist.ui.worker import run_in_background
 
     def after_start() -> None:
+        # The full integrity check and the day's backup read the whole file: after start-up,
+        # off the GUI thread.
+        from ptassist.store import backup as backups
+
+        records = window.records
         if records.database.path is not None:
             check_sqlite_file(records.database.path, thorough=True)
         backups.daily_backup(records.database)
 
     def damaged(exc: BaseException, _details: str) -> None:
-        log.warning("start-up check failed: %s", exc)
-        newest = backups.newest_backup(folder)
-        hint = f"\n\nRestore the newest backup (Settings, Restore…): {newest}" if newest else ""
-        QMessageBox.critical(window, "Records need attention", f"{exc}{hint}")
+        log.warning("start-up check failed: %s", type(exc).__name__)
+        cannot_open(window, "Records need attention", exc)
 
-    run_in_background(after_start, lambda _r: log.info("integrity check and daily backup done"), damaged)
+    def started(records: Records) -> None:
+        window.records_ready(records)
+        window.reopen_unfinished_draft()
+        run_in_background(after_start, lambda _r: log.info("integrity check and daily backup done"), damaged)
+
+    def failed(exc: BaseException, _details: str) -> None:
+        log.error("records could not be opened: %s", type(exc).__name__)
+        cannot_open(window, "ptassist cannot open its records", exc)
+        app.exit(1)
+
+    if isinstance(source, RecordsLoader):
+        source.when_ready(started, failed)
+        QTimer.singleShot(0, source.start)  # once the window is up
+    else:
+        started(source)
     log.info("ptassist %s started", __version__)
     if smoke_test:
-        def smoke() -> None:
-            first = records.patients.page(limit=1)
-            if first:
-                window.open_patient(first[0].id)
-            # When the window is up and a patient is open: benchmarks read this line.
-            print(f"ptassist-ready {time.time():.6f}", flush=True)
-            app.quit()
-
-        QTimer.singleShot(0, smoke)
+        QTimer.singleShot(0, lambda: _smoke(app, window))
     code = int(app.exec())
-    records.close()
+    wait_for_background_work()
+    if directory is not None:
+        directory.close()
+    window.close_records()
     return code
+
+
+def _smoke(app: QApplication, window: MainWindow) -> None:
+    """The packaged-build check: the window is up; open the first patient, then quit."""
+    # When the window is up with its patient list: benchmarks read this line.
+    print(f"ptassist-ready {time.time():.6f}", flush=True)
+    try:
+        first = window.patients.lookup.page(limit=1)
+        if first:
+            window.open_patient(first[0].id)  # waits for the records if they are still loading
+            print(f"ptassist-patient-open {time.time():.6f}", flush=True)
+    except Exception as exc:
+        print(f"ptassist-smoke-failed {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        app.exit(1)
+        return
+    app.quit()

@@ -1,18 +1,27 @@
-"""The main window: patient list, patient chart and visit editor, with the app's shortcuts."""
+"""The main window: patient list, patient chart and visit editor, with the app's shortcuts.
+
+The window opens before the records have loaded (see :mod:`ptassist.ui.records_loader`): the
+patient list reads through a light lookup, and the chart and visit editor are built on first use.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QProgressDialog, QStackedWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QProgressDialog, QSplitter, QStackedWidget, QWidget
 
 from ptassist import __version__
-from ptassist.services.records import Records
-from ptassist.ui.patient_chart import PatientChartScreen
-from ptassist.ui.patient_dialog import PatientDialog
-from ptassist.ui.patient_list import PatientListScreen
-from ptassist.ui.visit_editor import SESSION_KEY, VisitEditorScreen
+from ptassist.ui.patient_list import PatientListScreen, PatientLookup
+from ptassist.ui.records_loader import RecordsLoader
+from ptassist.ui.session import SESSION_KEY, remember_recent
 from ptassist.ui.worker import run_in_background
+
+if TYPE_CHECKING:
+    from ptassist.services.records import Records
+    from ptassist.ui.patient_chart import PatientChartScreen
+    from ptassist.ui.visit_editor import VisitEditorScreen
 
 DEMO_PATIENTS = 200
 
@@ -20,40 +29,88 @@ DEMO_PATIENTS = 200
 class MainWindow(QMainWindow):
     """One window; screens are swapped in a stack."""
 
-    def __init__(self, records: Records, settings: QSettings, parent: QWidget | None = None) -> None:
+    def __init__(self, records: Records | RecordsLoader, settings: QSettings, patients: PatientLookup | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.records = records
+        self._loader = records if isinstance(records, RecordsLoader) else None
+        self._records = None if isinstance(records, RecordsLoader) else records
+        if patients is None:
+            patients = self.records.patients
         self.settings = settings
+        self._chart: PatientChartScreen | None = None
+        self._editor: VisitEditorScreen | None = None
         self.setObjectName("main_window")
         self.setWindowTitle(f"ptassist {__version__}")
-        self.patients = PatientListScreen(records)
-        self.chart = PatientChartScreen(records)
-        self.editor = VisitEditorScreen(records, settings)
+        self.patients = PatientListScreen(patients, settings)
         self.stack = QStackedWidget()
-        for screen in (self.patients, self.chart, self.editor):
-            self.stack.addWidget(screen)
+        self.stack.addWidget(self.patients)
         self.setCentralWidget(self.stack)
         self.patients.patient_opened.connect(self.open_patient)
         self.patients.new_patient_requested.connect(self.new_patient)
         self.patients.demo_requested.connect(self.load_demo)
-        self.chart.back_requested.connect(self.show_patients)
-        self.chart.visit_opened.connect(self.open_visit)
-        self.chart.edit_requested.connect(self.edit_patient)
-        self.editor.closed.connect(self._editor_closed)
-        self.editor.visit_signed.connect(lambda _id: self.chart.refresh())
-        self.editor.print_requested.connect(self.print_sheet)
         self._actions()
-        self.statusBar().showMessage(f"Records: {records.database.path or records.database.url}")
         geometry = settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 820)
-        for key, splitter in (("window/editor_splitter", self.editor.splitter),
-                              ("window/chart_splitter", self.chart.splitter)):
-            state = settings.value(key)
-            if state is not None:
-                splitter.restoreState(state)
+        if self._records is not None:
+            self.records_ready(self._records)
+
+    @property
+    def records(self) -> Records:
+        """The open records; while they are still loading, this waits for them."""
+        if self._records is None:
+            assert self._loader is not None
+            self._records = self._loader.result()
+        return self._records
+
+    def records_ready(self, records: Records) -> None:
+        self._records = records
+        self.statusBar().showMessage(f"Records: {records.database.path or records.database.url}")
+
+    def close_records(self) -> None:
+        """At exit: close the records if they were opened (waits if they are still loading)."""
+        if self._records is not None or self._loader is not None:
+            try:
+                records = self.records
+            except Exception:
+                return  # they never opened; the failure was shown when it happened
+            records.close()
+
+    @property
+    def chart(self) -> PatientChartScreen:
+        if self._chart is None:
+            from ptassist.ui.patient_chart import PatientChartScreen
+
+            self._chart = PatientChartScreen(self.records)
+            self._restore_splitter("window/chart_splitter", self._chart.splitter)
+            self.stack.addWidget(self._chart)
+            self._chart.back_requested.connect(self.show_patients)
+            self._chart.visit_opened.connect(self.open_visit)
+            self._chart.edit_requested.connect(self.edit_patient)
+        return self._chart
+
+    @property
+    def editor(self) -> VisitEditorScreen:
+        if self._editor is None:
+            from ptassist.ui.visit_editor import VisitEditorScreen
+
+            self._editor = VisitEditorScreen(self.records, self.settings)
+            self._restore_splitter("window/editor_splitter", self._editor.splitter)
+            self.stack.addWidget(self._editor)
+            self._editor.closed.connect(self._editor_closed)
+            self._editor.visit_signed.connect(lambda _id: self.chart.refresh())
+            self._editor.print_requested.connect(self.print_sheet)
+        return self._editor
+
+    def _restore_splitter(self, key: str, splitter: QSplitter) -> None:
+        state = self.settings.value(key)
+        if state is not None:
+            splitter.restoreState(state)
+
+    def _editing(self) -> bool:
+        return self._editor is not None and self.stack.currentWidget() is self._editor
 
     def _actions(self) -> None:
         menu = self.menuBar().addMenu("&File")
@@ -73,15 +130,17 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ navigation
     def show_patients(self) -> None:
         self.patients.refresh()
+        self.patients.show_recent()
         self.stack.setCurrentWidget(self.patients)
 
     def find_patient(self) -> None:
-        if self.stack.currentWidget() is self.editor and not self.editor.save_now():
+        if self._editing() and not self.editor.save_now():
             return
         self.show_patients()
         self.patients.focus_search()
 
     def open_patient(self, patient_id: int) -> None:
+        remember_recent(self.settings, patient_id)
         self.chart.show_patient(patient_id)
         self.stack.setCurrentWidget(self.chart)
 
@@ -94,11 +153,15 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.chart)
 
     def new_patient(self) -> None:
+        from ptassist.ui.patient_dialog import PatientDialog
+
         dialog = PatientDialog(self.records, parent=self)
         if dialog.exec() and dialog.saved is not None:
             self.open_patient(dialog.saved.id)
 
     def edit_patient(self, patient_id: int) -> None:
+        from ptassist.ui.patient_dialog import PatientDialog
+
         dialog = PatientDialog(self.records, self.records.patients.get(patient_id), parent=self)
         if dialog.exec():
             self.chart.show_patient(patient_id)
@@ -119,11 +182,11 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ printing and settings
     def _print_current(self) -> None:
-        if self.stack.currentWidget() is self.editor and self.editor.visit is not None:
+        if self._editing() and self.editor.visit is not None:
             self.print_sheet(self.editor.visit.id, "hep")
 
     def print_sheet(self, visit_id: int, sheet: str) -> None:
-        if self.stack.currentWidget() is self.editor and not self.editor.save_now():
+        if self._editing() and not self.editor.save_now():
             return
         from ptassist.ui.print_dialog import PrintDialog
 
@@ -153,18 +216,22 @@ class MainWindow(QMainWindow):
             progress.close()
             QMessageBox.warning(self, "Demo data", f"Could not create demo data: {exc}")
 
-        run_in_background(lambda: build_demo(self.records.database, DEMO_PATIENTS, seed=1), done, failed)
+        database = self.records.database
+        run_in_background(lambda: build_demo(database, DEMO_PATIENTS, seed=1), done, failed)
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
-        if self.editor.visit is not None and not self.editor.save_now():
+        editor = self._editor
+        if editor is not None and editor.visit is not None and not editor.save_now():
             answer = QMessageBox.question(self, "Unsaved changes", "The last changes could not be saved. Quit anyway?")
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
-        if self.editor.visit is not None:
+        if editor is not None and editor.visit is not None:
             self.settings.remove(SESSION_KEY)  # a clean exit: nothing to recover
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/editor_splitter", self.editor.splitter.saveState())
-        self.settings.setValue("window/chart_splitter", self.chart.splitter.saveState())
+        if editor is not None:
+            self.settings.setValue("window/editor_splitter", editor.splitter.saveState())
+        if self._chart is not None:
+            self.settings.setValue("window/chart_splitter", self._chart.splitter.saveState())
         event.accept()

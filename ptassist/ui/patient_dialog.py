@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from ptassist.core.records import Patient
 from ptassist.core.validation import ValidationError
 from ptassist.services.records import Records, default_actor
-from ptassist.store.database import StoreError
+from ptassist.store.errors import StoreError
 
 TEXT_FIELDS = (
     ("family_name", "Family name"),

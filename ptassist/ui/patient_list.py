@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,10 +20,20 @@ from PySide6.QtWidgets import (
 )
 
 from ptassist.core.records import Patient
-from ptassist.services.records import Records
+from ptassist.ui.session import recent_ids
 
 COLUMNS = ("Name", "Born", "Chart", "Referred by")
 SEARCH_DELAY_MS = 25  # coalesces fast typing; the query itself takes a few ms
+
+
+class PatientLookup(Protocol):
+    """Where the list reads patients: the records store, or the start-up directory."""
+
+    def get(self, patient_id: int) -> Patient | None: ...
+
+    def page(self, limit: int = 100, offset: int = 0) -> list[Patient]: ...
+
+    def search(self, query: str, limit: int = 50) -> list[Patient]: ...
 
 
 class PatientTableModel(QAbstractTableModel):
@@ -63,9 +73,10 @@ class PatientListScreen(QWidget):
     new_patient_requested = Signal()
     demo_requested = Signal()
 
-    def __init__(self, records: Records, parent: QWidget | None = None) -> None:
+    def __init__(self, patients: PatientLookup, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.records = records
+        self.lookup = patients
+        self.settings = settings
         self.setObjectName("patient_list")
         self.search = QLineEdit(placeholderText="Search by name, chart number or date of birth  (Ctrl+F)")
         self.search.setObjectName("patient_search")
@@ -77,6 +88,11 @@ class PatientListScreen(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(new)
+        self.recent = QHBoxLayout()
+        self.recent_box = QWidget()
+        self.recent_box.setObjectName("recent_patients")
+        self.recent_box.setLayout(self.recent)
+        self.recent.setContentsMargins(0, 0, 0, 0)
 
         self.model = PatientTableModel()
         self.table = QTableView()
@@ -113,6 +129,7 @@ class PatientListScreen(QWidget):
             self.stack.addWidget(widget)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.recent_box)
         layout.addWidget(self.stack, 1)
 
         self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
@@ -121,11 +138,12 @@ class PatientListScreen(QWidget):
         self.search.returnPressed.connect(self._open_first)
         QShortcut(QKeySequence(Qt.Key.Key_Down), self.search, self.table.setFocus)
         self.refresh()
+        self.show_recent()
 
     def refresh(self) -> None:
         """Re-run the search now (the field waits briefly after typing before calling this)."""
         query = self.search.text().strip()
-        patients = self.records.patients.search(query) if query else self.records.patients.page(limit=200)
+        patients = self.lookup.search(query) if query else self.lookup.page(limit=200)
         self.model.set_patients(patients)
         if patients:
             self.stack.setCurrentWidget(self.table)
@@ -134,6 +152,29 @@ class PatientListScreen(QWidget):
             self.stack.setCurrentWidget(self.no_match)
         else:
             self.stack.setCurrentWidget(self.empty)
+
+    def show_recent(self) -> None:
+        """One button per recently opened patient, most recent first (hidden when there are none)."""
+        while self.recent.count():
+            item = self.recent.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.setParent(None)  # gone now, not at the next event-loop turn
+                widget.deleteLater()
+        found = [p for p in (self.lookup.get(i) for i in recent_ids(self.settings)) if p is not None]
+        self.recent_box.setVisible(bool(found))
+        if not found:
+            return
+        self.recent.addWidget(QLabel("Recent:"))
+        for patient in found:
+            button = QPushButton(patient.display_name)
+            button.setObjectName("recent_patient_button")
+            button.setFlat(True)
+            button.setAccessibleName(f"Open recent patient {patient.display_name}")
+            button.setToolTip(f"Open {patient.display_name} (chart {patient.chart_number})")
+            button.clicked.connect(lambda _checked=False, pid=patient.id: self.patient_opened.emit(pid))
+            self.recent.addWidget(button)
+        self.recent.addStretch()
 
     def focus_search(self) -> None:
         self.search.setFocus()

@@ -26,7 +26,7 @@ from ptassist.core.records import ClinicSettings
 from ptassist.core.validation import ValidationError
 from ptassist.services.records import Records, default_actor
 from ptassist.store import backup as backups
-from ptassist.store.database import StoreError
+from ptassist.store.errors import StoreError
 from ptassist.ui.worker import run_in_background
 
 

@@ -35,9 +35,10 @@ from ptassist.core.intake import DIRECTIONS, DISTAL_RESPONSES, INTAKE_FORMAT, LO
 from ptassist.core.records import Patient, Visit
 from ptassist.core.validation import ValidationError
 from ptassist.services.records import Records, default_actor
-from ptassist.store.database import ConflictError, LockedError, StoreError
+from ptassist.store.errors import ConflictError, LockedError, StoreError
 from ptassist.ui.checklist_panel import ChecklistPanel
 from ptassist.ui.red_flag_banner import RedFlagBanner
+from ptassist.ui.session import SESSION_KEY
 from ptassist.ui.widgets.body_chart import BodyChart
 from ptassist.ui.widgets.findings_form import FindingsForm
 from ptassist.ui.widgets.measures_form import MeasuresForm
@@ -45,7 +46,6 @@ from ptassist.ui.widgets.neuro_grid import NeuroGrid
 
 AUTOSAVE_QUIET_MS = 600  # save this long after the last change ...
 AUTOSAVE_MAX_MS = 1500  # ... but never later than this after the first unsaved change
-SESSION_KEY = "session/open_visit"
 
 
 def _combo(name: str, label: str, values: tuple[str, ...], blank: str = "not tested") -> QComboBox:

@@ -54,3 +54,8 @@ def run_in_background(
     task.signals.failed.connect(failed)
     task.setAutoDelete(False)
     QThreadPool.globalInstance().start(task)
+
+
+def wait_for_background_work() -> None:
+    """Before exit: let running work (a backup, a check) finish rather than cut it off."""
+    QThreadPool.globalInstance().waitForDone()

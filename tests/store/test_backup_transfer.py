@@ -9,8 +9,8 @@ import pytest
 
 from ptassist.services.records import Records
 from ptassist.store import backup as backups
-from ptassist.store.database import StoreError
 from ptassist.store.demo import build_demo
+from ptassist.store.errors import StoreError
 from ptassist.store.transfer import export_database, import_database
 from ptassist.store.verify import verify_chain
 from tests.store.conftest import INTAKE

@@ -13,7 +13,7 @@ from sqlalchemy import event
 
 from ptassist.services.records import Records
 from ptassist.store import backup as backups
-from ptassist.store.database import StoreError
+from ptassist.store.errors import StoreError
 from tests.store.conftest import INTAKE
 
 

@@ -75,7 +75,7 @@ def test_a_database_from_a_newer_version_is_refused(tmp_path):
     raw.execute("UPDATE alembic_version SET version_num = '9999'")
     raw.commit()
     raw.close()
-    from ptassist.store.database import StoreError
+    from ptassist.store.errors import StoreError
 
     with pytest.raises(StoreError, match="newer ptassist"):
         Records.open(folder)

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from ptassist.core.validation import ValidationError
-from ptassist.store.database import ConflictError, LockedError
+from ptassist.store.errors import ConflictError, LockedError
 from tests.store.conftest import INTAKE
 
 

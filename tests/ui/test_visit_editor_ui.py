@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from ptassist.ui.main_window import MainWindow
-from ptassist.ui.visit_editor import SESSION_KEY
+from ptassist.ui.session import SESSION_KEY
 
 pytestmark = pytest.mark.gui
 

@@ -1,0 +1,67 @@
+"""Read-only patient lookups over the SQLite file with the standard library alone.
+
+The desktop app lists and searches patients with it the moment its window opens, while the
+records (SQLAlchemy, the ORM, migrations) load off the GUI thread. It shares its SQL with the
+records store (:mod:`ptassist.store.patient_queries`), so both give the same answers.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ptassist.core.records import Patient
+from ptassist.store.errors import StoreError
+from ptassist.store.patient_queries import PatientReader
+from ptassist.store.revisions import HEAD
+from ptassist.store.sqlite_file import check_sqlite_file, connect_read_only
+
+log = logging.getLogger(__name__)
+
+
+class PatientDirectory:
+    """Get, page and search patients; never writes."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self.reader = PatientReader(self._run, full_text=True)
+
+    @classmethod
+    def open(cls, path: Path) -> PatientDirectory | None:
+        """The directory of an existing database at this version's schema, else None (a new,
+        damaged or older file: the caller opens the records first, which migrates or explains)."""
+        if not path.is_file():
+            return None
+        try:
+            check_sqlite_file(path, thorough=False)
+            connection = connect_read_only(path)
+        except (StoreError, sqlite3.Error) as exc:
+            log.info("patient directory unavailable: %s", type(exc).__name__)
+            return None
+        try:
+            connection.execute("PRAGMA query_only = ON")
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.Error:
+            row = None
+        if row is None or row[0] != HEAD:
+            connection.close()
+            return None
+        return cls(connection)
+
+    def _run(self, sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
+        return self.connection.execute(sql, params).fetchall()
+
+    def get(self, patient_id: int) -> Patient | None:
+        return self.reader.get(patient_id)
+
+    def page(self, limit: int = 100, offset: int = 0) -> list[Patient]:
+        return self.reader.page(limit, offset)
+
+    def search(self, query: str, limit: int = 50) -> list[Patient]:
+        return self.reader.search(query, limit)
+
+    def close(self) -> None:
+        self.connection.close()
