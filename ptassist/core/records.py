@@ -9,6 +9,7 @@ from typing import Any
 VISIT_KINDS = ("initial_evaluation", "follow_up", "re_evaluation", "discharge")
 VISIT_STATUSES = ("draft", "signed")
 DOCUMENT_KINDS = ("hep", "referral", "summary")
+DOCUMENT_TITLES = {"hep": "Home exercise programme", "referral": "Referral letter", "summary": "Visit summary"}
 PAPER_SIZES = ("a4", "letter")
 NARRATIVE_FIELDS = ("subjective", "objective", "assessment", "plan")
 

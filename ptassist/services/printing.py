@@ -15,6 +15,7 @@ from ptassist.core.records import Document, Visit
 from ptassist.core.sheets import hep_content, referral_content, summary_content
 from ptassist.core.validation import ValidationError, check_paper
 from ptassist.services.records import Records, default_actor
+from ptassist.store.errors import StoreError
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,24 @@ class Printing:
             self.records.audit.log(default_actor(), "print", "document", existing.id)
             return Printed(pdf, False, existing)
         return Printed(pdf, False, self.records.documents.store(visit.id, kind, pdf, default_actor()))
+
+    def stored_copy(self, document_id: int) -> tuple[Document, bytes]:
+        """A sheet kept with a signed visit, exactly as it was printed (the view is audited).
+
+        Raises StoreError if its bytes no longer match the SHA-256 recorded when it was printed."""
+        document = self.records.documents.get(document_id)
+        if document is None:
+            raise ValidationError("document_id", f"no document with id {document_id}")
+        pdf = self.records.documents.content(document_id)
+        if hashlib.sha256(pdf).hexdigest() != document.sha256:
+            raise StoreError(f"the stored copy of document {document_id} does not match the fingerprint recorded "
+                             "when it was printed; run 'ptassist verify' and restore a backup")
+        self.records.audit.log(default_actor(), "view", "document", document_id)
+        return document, pdf
+
+    def reprinted(self, document_id: int) -> None:
+        """Record that a stored sheet was printed again."""
+        self.records.audit.log(default_actor(), "print", "document", document_id)
 
     def hep(self, visit_id: int, *, paper: str | None = None) -> Printed:
         from ptassist.documents.hep import render_hep

@@ -33,13 +33,17 @@ class DocumentRepository:
             session.add(row)
             session.flush()
             audit.record(session, actor, "print", "document", row.id)
-            return Document(row.id or 0, visit_id, kind, digest, len(content), row.created_at)
+            return _document(row)
 
     def for_visit(self, visit_id: int) -> list[Document]:
         with self.database.session() as session:
             query = select(DocumentRow).where(DocumentRow.visit_id == visit_id).order_by(col(DocumentRow.id))
-            rows = session.exec(query)
-            return [Document(r.id or 0, r.visit_id, r.kind, r.sha256, len(r.content), r.created_at) for r in rows]
+            return [_document(r) for r in session.exec(query)]
+
+    def get(self, document_id: int) -> Document | None:
+        with self.database.session() as session:
+            row = session.get(DocumentRow, document_id)
+            return _document(row) if row else None
 
     def content(self, document_id: int) -> bytes:
         with self.database.session() as session:
@@ -47,6 +51,10 @@ class DocumentRepository:
             if row is None:
                 raise ValidationError("document_id", f"no document with id {document_id}")
             return row.content
+
+
+def _document(row: DocumentRow) -> Document:
+    return Document(row.id or 0, row.visit_id, row.kind, row.sha256, len(row.content), row.created_at)
 
 
 class SettingsRepository:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -23,9 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ptassist.core.records import VISIT_KINDS, Patient, VisitSummary
+from ptassist.core.records import DOCUMENT_TITLES, VISIT_KINDS, Patient, VisitSummary
 from ptassist.services.records import Records, default_actor
+from ptassist.store.errors import StoreError
 from ptassist.ui.widgets.trend_chart import TrendChart
+
+if TYPE_CHECKING:
+    from ptassist.ui.document_viewer import DocumentViewer
 
 URGENCY_STYLE = {
     "emergency": ("EMERGENCY", "#b3261e"),
@@ -96,9 +102,27 @@ class PatientChartScreen(QWidget):
         self.documents = QListWidget()
         self.documents.setObjectName("visit_documents")
         self.documents.setAccessibleName("Printed documents of the selected visit")
+        self.documents.itemActivated.connect(lambda _item: self.open_document())
+        self.documents.currentItemChanged.connect(lambda *_: self._document_buttons())
+        self.open_button = QPushButton("Open")
+        self.open_button.setObjectName("open_document_button")
+        self.open_button.setToolTip("Show the sheet exactly as it was printed")
+        self.open_button.clicked.connect(self.open_document)
+        self.reprint_button = QPushButton("Print again…")
+        self.reprint_button.setObjectName("reprint_document_button")
+        self.reprint_button.clicked.connect(self.reprint_document)
+        documents_box = QWidget()
+        documents_layout = QVBoxLayout(documents_box)
+        documents_layout.setContentsMargins(0, 0, 0, 0)
+        documents_layout.addWidget(QLabel("Printed for this visit"))
+        documents_layout.addWidget(self.documents, 1)
+        document_buttons = QHBoxLayout()
+        document_buttons.addWidget(self.open_button)
+        document_buttons.addWidget(self.reprint_button)
+        documents_layout.addLayout(document_buttons)
         lower = QSplitter(Qt.Orientation.Horizontal)
         lower.addWidget(self.chart)
-        lower.addWidget(self.documents)
+        lower.addWidget(documents_box)
         lower.setSizes([700, 300])
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("chart_splitter")
@@ -123,6 +147,8 @@ class PatientChartScreen(QWidget):
     def refresh(self) -> None:
         if self.patient is None:
             return
+        rows = self.timeline.selectionModel().selectedRows()
+        selected = self.history[rows[0].row()].id if rows and rows[0].row() < len(self.history) else None
         self.history = self.records.visits.history(self.patient.id)
         self.timeline.setRowCount(len(self.history))
         for row, visit in enumerate(self.history):
@@ -144,7 +170,9 @@ class PatientChartScreen(QWidget):
                   for name in ("nprs", "lefs", "odi", "psfs")}
         self.chart.set_series(series)
         if self.history:
-            self.timeline.selectRow(0)
+            ids = [v.id for v in self.history]
+            self.timeline.selectRow(ids.index(selected) if selected in ids else 0)
+        self._show_documents()  # also when the selection did not change (a sheet was just printed)
 
     def new_visit(self) -> None:
         """Start a draft; a follow-up copies the previous visit's findings forward."""
@@ -162,14 +190,53 @@ class PatientChartScreen(QWidget):
     def _show_documents(self) -> None:
         self.documents.clear()
         rows = self.timeline.selectionModel().selectedRows()
-        if not rows:
-            return
-        visit = self.history[rows[0].row()]
-        for document in self.records.documents.for_visit(visit.id):
-            item = QListWidgetItem(f"{document.kind} · {document.created_at[:16].replace('T', ' ')}")
+        visit = self.history[rows[0].row()] if rows else None
+        for document in self.records.documents.for_visit(visit.id) if visit else []:
+            printed_at = document.created_at[:16].replace("T", " ")
+            item = QListWidgetItem(f"{DOCUMENT_TITLES.get(document.kind, document.kind)} · printed {printed_at}")
             item.setData(Qt.ItemDataRole.UserRole, document.id)
             self.documents.addItem(item)
-        if self.documents.count() == 0:
-            self.documents.addItem("No printed documents for this visit")
+        if self.documents.count():
+            self.documents.setCurrentRow(self.documents.count() - 1)
+        elif visit is not None:
+            hint = "sheets printed from it are kept here" if visit.status == "signed" else \
+                "drafts print with a DRAFT mark and are not kept; sign the visit first"
+            empty = QListWidgetItem(f"Nothing printed yet: {hint}")
+            empty.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.documents.addItem(empty)
+        self._document_buttons()
 
+    def selected_document(self) -> int | None:
+        item = self.documents.currentItem()
+        value = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        return int(value) if value is not None else None
 
+    def _document_buttons(self) -> None:
+        chosen = self.selected_document() is not None
+        self.open_button.setEnabled(chosen)
+        self.reprint_button.setEnabled(chosen)
+
+    def _viewer(self) -> DocumentViewer | None:
+        from ptassist.ui.document_viewer import DocumentViewer
+
+        document_id = self.selected_document()
+        if document_id is None:
+            return None
+        try:
+            return DocumentViewer(self.records, document_id, parent=self)
+        except StoreError as exc:
+            QMessageBox.critical(self, "Document", str(exc))
+            return None
+
+    def open_document(self) -> None:
+        """The selected sheet, exactly as it was printed."""
+        viewer = self._viewer()
+        if viewer is not None:
+            viewer.exec()
+
+    def reprint_document(self) -> None:
+        """The selected sheet straight to the system print dialog (the same bytes as the first time)."""
+        viewer = self._viewer()
+        if viewer is not None:
+            viewer.pane.print_pdf()
+            viewer.deleteLater()

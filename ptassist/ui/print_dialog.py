@@ -4,19 +4,14 @@ then Print (the system dialog) or Save as PDF. PDFs are built off the GUI thread
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
-from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -35,12 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from ptassist.core.exercises import DOSAGE_KEYS, Exercise, load_library, suggested_for
+from ptassist.core.records import DOCUMENT_TITLES
 from ptassist.core.resources import resource_path
 from ptassist.services.printing import Printing
 from ptassist.services.records import Records
+from ptassist.ui.widgets.pdf_pane import PdfPane
 from ptassist.ui.worker import run_in_background
 
-TITLES = {"hep": "Home exercise programme", "referral": "Referral letter", "summary": "Visit summary"}
 DOSAGE_LABELS = {"sets": "Sets", "reps": "Reps", "hold_seconds": "Hold (s)", "per_day": "/day", "per_week": "/week",
                  "duration_minutes": "Minutes"}
 
@@ -172,9 +168,8 @@ class PrintDialog(QDialog):
         self.printing = Printing(records)
         self.visit_id = visit_id
         self.sheet = sheet
-        self.pdf = b""
         self.setObjectName("print_dialog")
-        self.setWindowTitle(TITLES[sheet])
+        self.setWindowTitle(DOCUMENT_TITLES[sheet])
         self.resize(1200, 800)
         visit = records.visits.get(visit_id)
         assert visit is not None
@@ -211,34 +206,16 @@ class PrintDialog(QDialog):
         refresh.setObjectName("update_preview_button")
         refresh.clicked.connect(self.build)
         options.addWidget(refresh)
-        self.document = QPdfDocument(self)
-        self.preview = QPdfView(self)
-        self.preview.setObjectName("pdf_preview")
-        self.preview.setDocument(self.document)
-        self.preview.setPageMode(QPdfView.PageMode.MultiPage)
-        self.preview.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-        self.status = QLabel("Building preview…")
-        self.status.setObjectName("print_status")
-        self.save_button = QPushButton("Save as PDF…")
-        self.save_button.setObjectName("save_pdf_button")
-        self.save_button.clicked.connect(self.save_pdf)
-        self.print_button = QPushButton("Print…")
-        self.print_button.setObjectName("print_button")
-        self.print_button.clicked.connect(self.print_pdf)
+        self.pane = PdfPane(f"{sheet}.pdf")
         close = QPushButton("Close")
         close.clicked.connect(self.accept)
+        self.pane.buttons.addWidget(close)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.options)
-        splitter.addWidget(self.preview)
+        splitter.addWidget(self.pane)
         splitter.setSizes([560, 640])
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.status, 1)
-        for button in (self.save_button, self.print_button, close):
-            bottom.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
-        layout.addLayout(bottom)
-        self._buffer: QBuffer | None = None
         if auto_build:
             QTimer.singleShot(0, self.build)
 
@@ -254,9 +231,7 @@ class PrintDialog(QDialog):
 
     def build(self) -> None:
         """Build the PDF off the GUI thread, then show it."""
-        self.status.setText("Building preview…")
-        self.save_button.setEnabled(False)
-        self.print_button.setEnabled(False)
+        self.pane.set_busy("Building preview…")
         run_in_background(self._work, self._show, self._failed)
 
     def build_now(self) -> None:
@@ -264,40 +239,8 @@ class PrintDialog(QDialog):
         self._show(self._work())
 
     def _show(self, printed: Any) -> None:
-        self.pdf = printed.pdf
-        self._buffer = QBuffer(self)
-        self._buffer.setData(QByteArray(self.pdf))
-        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        self.document.load(self._buffer)
-        state = "DRAFT (not stored)" if printed.draft else "stored with the signed visit"
-        self.status.setText(f"{self.document.pageCount()} page(s) · {state}")
-        self.save_button.setEnabled(True)
-        self.print_button.setEnabled(True)
+        self.pane.show_pdf(printed.pdf, "DRAFT (not stored)" if printed.draft else "stored with the signed visit")
 
     def _failed(self, exc: BaseException, _details: str) -> None:
-        self.status.setText(f"Could not build the sheet: {exc}")
+        self.pane.status.setText(f"Could not build the sheet: {exc}")
         QMessageBox.warning(self, "Printing", f"Could not build the sheet: {exc}")
-
-    def save_to(self, path: Path) -> None:
-        path.write_bytes(self.pdf)
-
-    def save_pdf(self) -> None:
-        name, _filter = QFileDialog.getSaveFileName(self, "Save as PDF", f"{self.sheet}.pdf", "PDF files (*.pdf)")
-        if name:
-            try:
-                self.save_to(Path(name))
-            except OSError as exc:
-                QMessageBox.warning(self, "Not saved", f"Could not save {name}: {exc.strerror or exc}")
-
-    def print_pdf(self) -> None:
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:
-            return
-        painter = QPainter(printer)
-        for page in range(self.document.pageCount()):
-            if page:
-                printer.newPage()
-            rect = painter.viewport()
-            image = self.document.render(page, rect.size())
-            painter.drawImage(rect, image)
-        painter.end()

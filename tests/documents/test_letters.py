@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from ptassist.core.records import ClinicSettings
+from ptassist.core.validation import ValidationError
 from ptassist.services.printing import Printing
+from ptassist.store.errors import StoreError
 from tests.documents.helpers import all_text, pages_text
 from tests.helpers import intake, sym
 
@@ -89,6 +93,30 @@ def test_signed_sheets_are_stored_once_and_reprint_identically(records, printing
     assert records.documents.content(first.stored.id) == first.pdf
     assert [d.kind for d in records.documents.for_visit(visit_id)] == ["hep"]
     assert "DRAFT" not in all_text(first.pdf)
+
+
+def test_a_stored_sheet_opens_exactly_as_printed_and_views_are_audited(records, printing):
+    visit_id = signed_visit(records, ITBS)
+    printed = printing.referral(visit_id)
+    document, pdf = printing.stored_copy(printed.stored.id)
+    assert pdf == printed.pdf and document == printed.stored
+    printing.reprinted(document.id)
+    actions = [e.action for e in records.audit.events("document", document.id)]
+    assert actions == ["print", "view", "print"]
+    with pytest.raises(ValidationError, match="no document"):
+        printing.stored_copy(10**6)
+
+
+def test_a_stored_sheet_that_no_longer_matches_its_fingerprint_is_refused(records, printing):
+    visit_id = signed_visit(records, ITBS)
+    stored = printing.summary(visit_id).stored
+    connection = sqlite3.connect(records.database.path)
+    connection.execute("DROP TRIGGER IF EXISTS document_no_update")  # what an intruder with file access could do
+    connection.execute("UPDATE document SET content = ? WHERE id = ?", (b"%PDF-1.4 forged", stored.id))
+    connection.commit()
+    connection.close()
+    with pytest.raises(StoreError, match="does not match the fingerprint"):
+        printing.stored_copy(stored.id)
 
 
 def test_draft_sheets_are_marked_and_not_stored(records, printing):
