@@ -1,7 +1,8 @@
-"""Where ptassist keeps its files: one place, overridable by --data-dir and PTASSIST_DATA_DIR."""
+"""Where ptassist keeps its files: one place, overridable by --data-dir, PTASSIST_DATA_DIR or Settings."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -10,15 +11,44 @@ DB_FILENAME = "ptassist.db"
 
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
-    """The data folder: --data-dir, else $PTASSIST_DATA_DIR, else the user data folder."""
+    """The data folder: --data-dir, else $PTASSIST_DATA_DIR, else the folder chosen in Settings,
+    else the user data folder."""
     if override:
         return Path(override).expanduser().resolve()
     env = os.environ.get("PTASSIST_DATA_DIR")
     if env:
         return Path(env).expanduser().resolve()
+    return chosen_data_dir() or default_data_dir()
+
+
+def default_data_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def location_file() -> Path:
+    """Where the data folder chosen in Settings is remembered (the user's config folder)."""
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "location.json"
+
+
+def chosen_data_dir() -> Path | None:
+    try:
+        chosen = json.loads(location_file().read_text(encoding="utf-8")).get("data_dir")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return Path(chosen) if isinstance(chosen, str) and chosen else None
+
+
+def choose_data_dir(folder: Path | None) -> None:
+    """Use ``folder`` for the records from the next start (None: back to the default folder)."""
+    target = location_file()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.write_text(json.dumps({"data_dir": str(folder.resolve()) if folder else ""}) + "\n", encoding="utf-8")
+    os.replace(partial, target)
 
 
 def database_path(folder: Path) -> Path:

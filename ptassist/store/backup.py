@@ -2,19 +2,70 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import sqlite3
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ptassist import paths
-from ptassist.store.database import Database, known_revisions
+from ptassist.core.validation import ValidationError
+from ptassist.store.database import Database, head_revision, known_revisions, upgrade
 from ptassist.store.errors import CorruptDatabaseError, StoreError
-from ptassist.store.sqlite_file import check_sqlite_file
+from ptassist.store.sqlite_file import check_sqlite_file, connect_read_only
 
 log = logging.getLogger(__name__)
 KEEP_DEFAULT = 14
+KEEP_RANGE = (1, 1000)
 BACKUP_GLOB = "ptassist-*.db"
+POLICY_FILE = "backup-policy.json"
+
+
+@dataclass(frozen=True)
+class BackupPolicy:
+    """Where automatic backups go and how many are kept (set in Settings, kept in the data folder)."""
+
+    folder: Path
+    keep: int = KEEP_DEFAULT
+
+
+def backup_policy(data_folder: Path) -> BackupPolicy:
+    """The data folder's backup policy; the defaults (``backups/`` beside the records, keep 14) if unset."""
+    default = BackupPolicy(paths.backups_dir(data_folder))
+    try:
+        saved = json.loads((data_folder / POLICY_FILE).read_text(encoding="utf-8"))
+        folder = Path(saved["folder"]) if saved.get("folder") else default.folder
+        keep = int(saved.get("keep", KEEP_DEFAULT))
+    except FileNotFoundError:
+        return default
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        log.warning("unreadable %s: using the default backup policy", POLICY_FILE)
+        return default
+    return BackupPolicy(folder, min(max(keep, KEEP_RANGE[0]), KEEP_RANGE[1]))
+
+
+def save_backup_policy(data_folder: Path, folder: Path | None, keep: int) -> BackupPolicy:
+    """Check and keep a new policy; raises ValidationError naming the field. ``folder`` None: the default."""
+    if not KEEP_RANGE[0] <= keep <= KEEP_RANGE[1]:
+        raise ValidationError("keep", f"keep between {KEEP_RANGE[0]} and {KEEP_RANGE[1]} backups")
+    target = folder.expanduser().resolve() if folder else paths.backups_dir(data_folder)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        probe = target / ".ptassist-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ValidationError("backup folder", f"cannot write to {target}: {exc.strerror or exc}") from None
+    policy = BackupPolicy(target, keep)
+    record = {"folder": str(target) if folder else "", "keep": keep}
+    data_folder.mkdir(parents=True, exist_ok=True)
+    partial = data_folder / (POLICY_FILE + ".partial")
+    partial.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    os.replace(partial, data_folder / POLICY_FILE)
+    log.info("backup policy changed (keep %d)", keep)
+    return policy
 
 
 def _now_stamp() -> str:
@@ -60,8 +111,8 @@ def backup_to(database: Database, target: Path) -> Path:
 
 
 def list_backups(folder: Path) -> list[Path]:
-    """Automatic backups in the data folder, newest first."""
-    directory = paths.backups_dir(folder)
+    """Automatic backups of the records in ``folder`` (the data folder), newest first."""
+    directory = backup_policy(folder).folder
     if not directory.is_dir():
         return []
     return sorted(directory.glob(BACKUP_GLOB), reverse=True)
@@ -72,17 +123,17 @@ def newest_backup(folder: Path) -> Path | None:
     return backups[0] if backups else None
 
 
-def rotate_backup(database: Database, *, reason: str, keep: int = KEEP_DEFAULT) -> Path:
-    """Take an automatic backup into the data folder and keep only the newest ``keep``."""
-    directory = paths.backups_dir(database.folder)
-    target = backup_to(database, directory / f"ptassist-{_now_stamp()}-{reason}.db")
-    for old in list_backups(database.folder)[keep:]:
+def rotate_backup(database: Database, *, reason: str, keep: int | None = None) -> Path:
+    """Take an automatic backup into the backup folder and keep only the newest ``keep`` (the policy's)."""
+    policy = backup_policy(database.folder)
+    target = backup_to(database, policy.folder / f"ptassist-{_now_stamp()}-{reason}.db")
+    for old in list_backups(database.folder)[keep or policy.keep:]:
         old.unlink(missing_ok=True)
     log.info("backup taken (%s)", reason)
     return target
 
 
-def daily_backup(database: Database, keep: int = KEEP_DEFAULT) -> Path | None:
+def daily_backup(database: Database, keep: int | None = None) -> Path | None:
     """A backup on the first start of each day (UTC), if the database holds anything."""
     if database.path is None or database.path.stat().st_size == 0:
         return None
@@ -100,7 +151,7 @@ def check_backup(candidate: Path) -> str:
         check_sqlite_file(candidate)
     except CorruptDatabaseError as exc:
         raise StoreError(f"cannot restore: {exc}") from None
-    probe = sqlite3.connect(f"file:{candidate}?mode=ro", uri=True)
+    probe = connect_read_only(candidate)
     try:
         full = probe.execute("PRAGMA integrity_check").fetchone()
         try:
@@ -123,11 +174,11 @@ def restore_from(database: Database, candidate: Path) -> Path:
     """
     target = _require_sqlite(database)
     candidate = candidate.expanduser().resolve()
-    check_backup(candidate)
+    revision = check_backup(candidate)
     safety = rotate_backup(database, reason="pre-restore", keep=10_000)
     database.engine.dispose()
     try:
-        src = sqlite3.connect(f"file:{candidate}?mode=ro", uri=True)
+        src = connect_read_only(candidate)
         dst = sqlite3.connect(target)
         try:
             dst.execute("PRAGMA busy_timeout = 5000")
@@ -137,5 +188,7 @@ def restore_from(database: Database, candidate: Path) -> Path:
             src.close()
     except sqlite3.Error as exc:
         raise StoreError(f"restore failed, the database is unchanged or in {safety}: {exc}") from None
+    if revision != head_revision():
+        upgrade(database)  # a backup from an earlier version: bring it to this version's schema
     log.info("database restored from a backup")
     return safety

@@ -21,6 +21,7 @@ from ptassist.ui.worker import run_in_background
 if TYPE_CHECKING:
     from ptassist.services.records import Records
     from ptassist.ui.patient_chart import PatientChartScreen
+    from ptassist.ui.settings_dialog import SettingsDialog
     from ptassist.ui.visit_editor import VisitEditorScreen
 
 DEMO_PATIENTS = 200
@@ -194,9 +195,31 @@ class MainWindow(QMainWindow):
         self.chart.refresh()
 
     def open_settings(self) -> None:
+        self.settings_dialog().exec()
+
+    def settings_dialog(self) -> SettingsDialog:
         from ptassist.ui.settings_dialog import SettingsDialog
 
-        SettingsDialog(self.records, self.settings, parent=self).exec()
+        dialog = SettingsDialog(self.records, self.settings, parent=self, before_restore=self._close_open_visit)
+        dialog.records_replaced.connect(self._records_replaced)
+        return dialog
+
+    def _close_open_visit(self) -> bool:
+        """Before the records are replaced: save and close the visit being edited (False if it can't be saved)."""
+        editor = self._editor
+        if editor is None or editor.visit is None:
+            return True
+        if not editor.save_now():
+            return False
+        editor.close_visit()
+        return True
+
+    def _records_replaced(self) -> None:
+        """A backup was restored: nothing on screen may show the records as they were."""
+        if self._chart is not None:
+            self._chart.patient = None
+        self.show_patients()
+        self.statusBar().showMessage("Records restored from a backup.", 8000)
 
     def load_demo(self) -> None:
         """Build demo patients off the GUI thread with a progress indicator."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -17,11 +19,14 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QProgressDialog,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from ptassist import paths
 from ptassist.core.records import ClinicSettings
 from ptassist.core.validation import ValidationError
 from ptassist.services.records import Records, default_actor
@@ -29,14 +34,20 @@ from ptassist.store import backup as backups
 from ptassist.store.errors import StoreError
 from ptassist.ui.worker import run_in_background
 
+log = logging.getLogger(__name__)
+
 
 class SettingsDialog(QDialog):
     """Clinic details in the database; clinician profile and window state in QSettings."""
 
-    def __init__(self, records: Records, settings: QSettings, parent: QWidget | None = None) -> None:
+    records_replaced = Signal()  # a backup was restored: every screen must reload
+
+    def __init__(self, records: Records, settings: QSettings, parent: QWidget | None = None,
+                 before_restore: Callable[[], bool] | None = None) -> None:
         super().__init__(parent)
         self.records = records
         self.settings = settings
+        self.before_restore = before_restore
         self.setObjectName("settings_dialog")
         self.setWindowTitle("Settings")
         clinic = records.settings.get()
@@ -75,13 +86,41 @@ class SettingsDialog(QDialog):
         person_form.addRow("Name", self.clinician)
         person_form.addRow("Credentials", self.credentials)
         data = QGroupBox("Data and backups")
-        data_layout = QVBoxLayout(data)
-        data_layout.addWidget(QLabel(f"Records: {records.database.path or records.database.url}"))
+        data_form = QFormLayout(data)
+        self.data_folder = QLabel(str(records.database.path or records.database.url))
+        self.data_folder.setObjectName("data_folder")
+        self.data_folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        change_folder = QPushButton("Change…")
+        change_folder.setObjectName("change_data_folder_button")
+        change_folder.setAccessibleName("Change the data folder")
+        change_folder.clicked.connect(self.change_data_folder)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.data_folder, 1)
+        folder_row.addWidget(change_folder)
+        data_form.addRow("Records", folder_row)
+        policy = backups.backup_policy(records.database.folder)
+        self.backup_folder = QLineEdit(str(policy.folder))
+        self.backup_folder.setObjectName("backup_folder")
+        self.backup_folder.setAccessibleName("Backup folder")
+        choose_backups = QPushButton("Choose…")
+        choose_backups.clicked.connect(self.choose_backup_folder)
+        backup_row = QHBoxLayout()
+        backup_row.addWidget(self.backup_folder, 1)
+        backup_row.addWidget(choose_backups)
+        data_form.addRow("Backup folder", backup_row)
+        self.keep = QSpinBox()
+        self.keep.setObjectName("backup_keep")
+        self.keep.setAccessibleName("Backups to keep")
+        self.keep.setRange(*backups.KEEP_RANGE)
+        self.keep.setValue(policy.keep)
+        self.keep.setSuffix(" newest backups")
+        data_form.addRow("Keep", self.keep)
         newest = backups.newest_backup(records.database.folder)
         self.backup_label = QLabel(f"Newest backup: {newest.name if newest else 'none yet'} "
-                                   f"(automatic daily backups, newest {backups.KEEP_DEFAULT} kept)")
+                                   "(one is taken automatically each day)")
         self.backup_label.setObjectName("backup_status")
-        data_layout.addWidget(self.backup_label)
+        self.backup_label.setWordWrap(True)
+        data_form.addRow(self.backup_label)
         row = QHBoxLayout()
         backup_now = QPushButton("Back up now")
         backup_now.setObjectName("backup_now_button")
@@ -94,7 +133,7 @@ class SettingsDialog(QDialog):
         export.clicked.connect(self.export)
         for button in (backup_now, restore, export):
             row.addWidget(button)
-        data_layout.addLayout(row)
+        data_form.addRow(row)
         self.error = QLabel()
         self.error.setObjectName("settings_error")
         self.error.setStyleSheet("color: #b3261e;")
@@ -121,6 +160,10 @@ class SettingsDialog(QDialog):
                                self.logo, self.paper.currentData()),
                 default_actor(),
             )
+            chosen = Path(self.backup_folder.text().strip()) if self.backup_folder.text().strip() else None
+            default = paths.backups_dir(self.records.database.folder)
+            backups.save_backup_policy(self.records.database.folder, None if chosen == default else chosen,
+                                       self.keep.value())
         except (ValidationError, StoreError) as exc:
             self.error.setText(str(exc))
             return
@@ -139,21 +182,94 @@ class SettingsDialog(QDialog):
 
         run_in_background(lambda: backups.rotate_backup(self.records.database, reason="manual"), done, failed)
 
+    def choose_backup_folder(self) -> None:
+        name = QFileDialog.getExistingDirectory(self, "Backup folder", self.backup_folder.text())
+        if name:
+            self.backup_folder.setText(name)
+
+    def _busy(self, message: str) -> QProgressDialog:
+        progress = QProgressDialog(message, "", 0, 0, self)
+        progress.setObjectName("settings_progress")
+        progress.setCancelButton(None)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(0)
+        progress.show()
+        return progress
+
     def restore(self) -> None:
-        name, _filter = QFileDialog.getOpenFileName(self, "Restore from backup", str(self.records.database.folder),
+        name, _filter = QFileDialog.getOpenFileName(self, "Restore from backup",
+                                                    str(backups.backup_policy(self.records.database.folder).folder),
                                                     "ptassist backups (*.db)")
         if not name:
             return
         answer = QMessageBox.question(self, "Restore?", f"Replace all current records with {name}?\n\n"
                                       "The current records are kept as a backup first.")
-        if answer != QMessageBox.StandardButton.Yes:
+        if answer == QMessageBox.StandardButton.Yes:
+            self.restore_from(Path(name))
+
+    def restore_from(self, candidate: Path) -> None:
+        """Replace the records with a checked backup, off the GUI thread (the window waits)."""
+        if self.before_restore is not None and not self.before_restore():
+            self.backup_label.setText("Not restored: the open visit could not be saved first.")
             return
-        try:
-            kept = backups.restore_from(self.records.database, Path(name))
-        except StoreError as exc:
+        progress = self._busy("Checking the backup and restoring…")
+
+        def done(kept: object) -> None:
+            progress.close()
+            self.backup_label.setText(f"Restored from {candidate.name}. The previous records are kept in {kept}.")
+            self.records_replaced.emit()
+
+        def failed(exc: BaseException, _details: str) -> None:
+            progress.close()
+            self.backup_label.setText(f"Not restored: {exc}")
             QMessageBox.warning(self, "Not restored", str(exc))
+
+        run_in_background(lambda: backups.restore_from(self.records.database, candidate), done, failed)
+
+    def change_data_folder(self) -> None:
+        name = QFileDialog.getExistingDirectory(self, "Data folder for the records", str(self.records.database.folder))
+        if not name or Path(name).resolve() == self.records.database.folder.resolve():
             return
-        QMessageBox.information(self, "Restored", f"Restored. The previous records are kept in {kept}.")
+        target = Path(name)
+        if paths.database_path(target).exists():
+            answer = QMessageBox.question(self, "Use these records?", f"{target} already holds ptassist records. "
+                                          "Open them from the next start? The records here stay as they are.")
+            if answer == QMessageBox.StandardButton.Yes:
+                self.use_data_folder(target, copy=False)
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "New data folder",
+                          f"Copy the current records to {target}, or start with empty records there?", parent=self)
+        copy = box.addButton("Copy records there", QMessageBox.ButtonRole.AcceptRole)
+        empty = box.addButton("Start empty there", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        if box.clickedButton() in (copy, empty):
+            self.use_data_folder(target, copy=box.clickedButton() is copy)
+
+    def use_data_folder(self, target: Path, *, copy: bool) -> None:
+        """From the next start, open the records in ``target`` (copied there first if asked)."""
+        def chosen(_result: object = None) -> None:
+            paths.choose_data_dir(target)
+            self.data_folder.setText(f"{self.records.database.path}  →  {paths.database_path(target)} "
+                                     "from the next start")
+            self.backup_label.setText(f"ptassist opens the records in {target} from its next start (unless "
+                                      "--data-dir or PTASSIST_DATA_DIR names another folder).")
+            log.info("data folder changed (copy=%s)", copy)
+
+        if not copy:
+            chosen()
+            return
+        progress = self._busy(f"Copying the records to {target}…")
+
+        def done(_path: object) -> None:
+            progress.close()
+            chosen()
+
+        def failed(exc: BaseException, _details: str) -> None:
+            progress.close()
+            self.backup_label.setText(f"Not copied, nothing changed: {exc}")
+
+        run_in_background(lambda: backups.backup_to(self.records.database, paths.database_path(target)), done, failed)
 
     def export(self) -> None:
         name, _filter = QFileDialog.getSaveFileName(self, "Export all records", "ptassist-export.json", "JSON (*.json)")

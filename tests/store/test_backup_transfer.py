@@ -7,13 +7,16 @@ import json
 
 import pytest
 
+from ptassist.core.validation import ValidationError
 from ptassist.services.records import Records
 from ptassist.store import backup as backups
+from ptassist.store.database import current_revision, head_revision
 from ptassist.store.demo import build_demo
 from ptassist.store.errors import StoreError
 from ptassist.store.transfer import export_database, import_database
 from ptassist.store.verify import verify_chain
 from tests.store.conftest import INTAKE
+from tests.store.test_migrations import FIXTURES
 
 
 def test_backup_and_restore_round_trip(records, patient, tmp_path):
@@ -44,6 +47,47 @@ def test_rotation_keeps_the_newest(records):
     for _ in range(5):
         backups.rotate_backup(records.database, reason="test", keep=3)
     assert len(backups.list_backups(records.database.folder)) == 3
+
+
+def test_a_backup_policy_sets_the_folder_and_how_many_are_kept(records, tmp_path):
+    folder = records.database.folder
+    assert backups.backup_policy(folder) == backups.BackupPolicy(folder / "backups", backups.KEEP_DEFAULT)
+    elsewhere = tmp_path / "nas" / "ptassist backups"
+    backups.save_backup_policy(folder, elsewhere, 2)
+    for _ in range(4):
+        backups.rotate_backup(records.database, reason="test")
+    assert [p.parent for p in backups.list_backups(folder)] == [elsewhere.resolve()] * 2
+    assert backups.newest_backup(folder).parent == elsewhere.resolve()
+    backups.save_backup_policy(folder, None, 5)  # back to the default folder
+    assert backups.backup_policy(folder) == backups.BackupPolicy(folder / "backups", 5)
+
+
+@pytest.mark.parametrize(("keep", "words"), [(0, "keep between"), (1001, "keep between")])
+def test_a_bad_backup_policy_is_refused_naming_the_field(records, keep, words):
+    with pytest.raises(ValidationError, match=words):
+        backups.save_backup_policy(records.database.folder, None, keep)
+    assert backups.backup_policy(records.database.folder).keep == backups.KEEP_DEFAULT
+
+
+def test_a_backup_folder_that_cannot_be_written_is_refused(records, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ValidationError, match="backup folder"):
+        backups.save_backup_policy(records.database.folder, blocker / "inside", 3)
+
+
+def test_an_unreadable_policy_file_falls_back_to_the_defaults(records):
+    folder = records.database.folder
+    (folder / backups.POLICY_FILE).write_text("{not json", encoding="utf-8")
+    assert backups.backup_policy(folder) == backups.BackupPolicy(folder / "backups", backups.KEEP_DEFAULT)
+
+
+def test_restoring_a_backup_from_an_earlier_version_brings_it_up_to_date(records, patient):
+    earlier = FIXTURES / "schema_0002.db"
+    backups.restore_from(records.database, earlier)
+    assert current_revision(records.database.engine) == head_revision()
+    assert [p.given_name for p in records.patients.search("zoe")] == ["Zoë"]
+    assert verify_chain(records.database).ok
 
 
 def test_daily_backup_is_taken_once_a_day(tmp_path):
@@ -91,3 +135,20 @@ def test_import_rejects_what_is_not_an_export(records, tmp_path):
     bad.write_text("{", encoding="utf-8")
     with pytest.raises(StoreError, match="not valid JSON"):
         import_database(records.database, bad)
+
+
+def test_the_data_folder_chosen_in_settings_is_used_from_the_next_start(tmp_path, monkeypatch):
+    from ptassist import paths
+
+    monkeypatch.delenv("PTASSIST_DATA_DIR")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    assert paths.data_dir() == paths.default_data_dir()
+    chosen = tmp_path / "clinic share"
+    paths.choose_data_dir(chosen)
+    assert paths.data_dir() == chosen.resolve()
+    assert paths.data_dir(tmp_path / "explicit") == (tmp_path / "explicit").resolve()  # --data-dir still wins
+    paths.choose_data_dir(None)
+    assert paths.data_dir() == paths.default_data_dir()
+    paths.location_file().write_text("[]", encoding="utf-8")  # damaged: the default, not a crash
+    assert paths.data_dir() == paths.default_data_dir()

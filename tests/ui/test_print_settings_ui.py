@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QProgressDialog
 
+from ptassist import paths
 from ptassist.core.records import ClinicSettings
+from ptassist.services.records import Records
+from ptassist.store import backup as backups
 from ptassist.ui.print_dialog import PrintDialog
 from ptassist.ui.settings_dialog import SettingsDialog
 from tests.documents.helpers import all_text
@@ -91,3 +97,63 @@ def test_settings_accept_saves_and_cancel_does_not(qtbot, records, settings):
     again.clinic_name.setText("Something else")
     again.reject()
     assert records.settings.get().name == "Riverside Physiotherapy"
+
+
+def test_settings_change_where_backups_go_and_how_many_are_kept(qtbot, records, settings, tmp_path):
+    dialog = SettingsDialog(records, settings)
+    qtbot.addWidget(dialog)
+    assert dialog.keep.value() == backups.KEEP_DEFAULT
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    dialog.backup_folder.setText(str(blocker / "inside"))
+    dialog.accept()
+    assert dialog.result() != SettingsDialog.DialogCode.Accepted and "backup folder" in dialog.error.text()
+    dialog.backup_folder.setText(str(tmp_path / "nas"))
+    dialog.keep.setValue(3)
+    dialog.accept()
+    assert dialog.result() == SettingsDialog.DialogCode.Accepted
+    assert backups.backup_policy(records.database.folder) == backups.BackupPolicy((tmp_path / "nas").resolve(), 3)
+    again = SettingsDialog(records, settings)
+    qtbot.addWidget(again)
+    again.backup_now()
+    qtbot.waitUntil(lambda: "Backed up to" in again.backup_label.text(), timeout=5000)
+    assert backups.newest_backup(records.database.folder).parent == (tmp_path / "nas").resolve()
+
+
+def test_restore_runs_off_the_gui_thread_and_every_screen_reloads(qtbot, window, records, zoe, tmp_path):
+    copy = backups.backup_to(records.database, tmp_path / "before.db")
+    records.patients.add(family_name="Later", given_name="Added", date_of_birth="1990-01-01")
+    window.open_patient(zoe.id)
+    window.chart.new_visit()
+    window.editor.narrative["subjective"].setPlainText("Typed just before the restore.")
+    dialog = window.settings_dialog()
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.records_replaced, timeout=10000):
+        dialog.restore_from(copy)
+        assert dialog.findChild(QProgressDialog, "settings_progress").isVisible()
+    assert window.editor.visit is None  # saved, then closed, before the records were replaced
+    assert window.stack.currentWidget() is window.patients
+    assert [p.family_name for p in window.patients.model.patients] == ["Müller"]
+    assert "Restored from before.db" in dialog.backup_label.text()
+    kept = backups.list_backups(records.database.folder)[0]
+    assert "pre-restore" in kept.name  # the records as they were, typed note included, are kept
+    connection = sqlite3.connect(kept)
+    notes = [row[0] for row in connection.execute("SELECT narrative_json FROM visit")]
+    connection.close()
+    assert any("Typed just before the restore." in (note or "") for note in notes)
+
+
+def test_choosing_a_new_data_folder_copies_the_records_for_the_next_start(qtbot, records, settings, zoe, tmp_path,
+                                                                         monkeypatch):
+    monkeypatch.delenv("PTASSIST_DATA_DIR")
+    dialog = SettingsDialog(records, settings)
+    qtbot.addWidget(dialog)
+    target = tmp_path / "clinic share"
+    dialog.use_data_folder(target, copy=True)
+    qtbot.waitUntil(lambda: "next start" in dialog.backup_label.text(), timeout=5000)
+    assert paths.data_dir() == target.resolve()
+    moved = Records.open(target)
+    try:
+        assert [p.id for p in moved.patients.search("zoe")] == [zoe.id]
+    finally:
+        moved.close()
