@@ -68,6 +68,7 @@ class PatientDialog(QDialog):
             self.sex.addItem(value or "not recorded", value)
         form.insertRow(3, "Sex", self.sex)
         self.address = QPlainTextEdit()
+        self.address.setTabChangesFocus(True)  # Tab moves on; it never traps the keyboard
         self.address.setObjectName("patient_address")
         self.address.setAccessibleName("Address")
         self.address.setFixedHeight(60)

@@ -179,6 +179,7 @@ class PrintDialog(QDialog):
         self.builder: ExerciseBuilder | None = None
         self.recipient = QLineEdit()
         self.addition = QPlainTextEdit()
+        self.addition.setTabChangesFocus(True)  # Tab moves on; it never traps the keyboard
         self.urgency = QComboBox()
         if sheet == "hep":
             live = records.assess(visit.intake) if visit.intake else None

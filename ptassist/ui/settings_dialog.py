@@ -55,6 +55,7 @@ class SettingsDialog(QDialog):
         self.clinic_name = QLineEdit(clinic.name)
         self.clinic_name.setObjectName("clinic_name")
         self.clinic_address = QPlainTextEdit(clinic.address)
+        self.clinic_address.setTabChangesFocus(True)  # Tab moves on; it never traps the keyboard
         self.clinic_address.setObjectName("clinic_address")
         self.clinic_address.setFixedHeight(60)
         self.clinic_phone = QLineEdit(clinic.phone)

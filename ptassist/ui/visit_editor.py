@@ -162,6 +162,7 @@ class VisitEditorScreen(QWidget):
         self.narrative: dict[str, QPlainTextEdit] = {}
         for key in ("subjective", "objective", "assessment", "plan"):
             edit = QPlainTextEdit()
+            edit.setTabChangesFocus(True)  # Tab moves on; it never traps the keyboard
             edit.setObjectName(f"narrative_{key}")
             edit.setAccessibleName(key.capitalize())
             edit.setFixedHeight(70)

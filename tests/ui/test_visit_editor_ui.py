@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ptassist.ui.main_window import MainWindow
 from ptassist.ui.session import SESSION_KEY
@@ -115,3 +116,41 @@ def test_a_save_conflict_is_shown_not_swallowed(qtbot, editor, records, monkeypa
                         lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
     editor.window().close()  # closing with unsaved changes asks first
     assert "could not be saved" in asked[0]
+
+
+def focus_chain(editor, start, presses):
+    """Object names of the widgets that take the focus as Tab is pressed ``presses`` times from ``start``."""
+    start.setFocus()
+    seen = []
+    for _ in range(presses):
+        widget = QApplication.focusWidget()
+        seen.append(widget.objectName())
+        QTest.keyClick(widget, Qt.Key.Key_Tab)
+    return seen
+
+
+def test_tab_walks_the_intake_in_order_without_traps(qtbot, editor):
+    editor.window().activateWindow()
+    chain = focus_chain(editor, editor.side, 220)
+    landmarks = ["intake_side", "body_chart", "finding_noble_test_unknown", "strength_ehl", "reflex_achilles",
+                 "rm_direction", "measure_nprs", "measure_psfs_score_3", "narrative_subjective", "narrative_plan",
+                 "checklist_panel", "sign_button"]
+    positions = [chain.index(name) for name in landmarks]
+    assert positions == sorted(positions), list(zip(landmarks, positions, strict=True))
+    # Each finding is one stop (arrow keys choose within it), and notes hand Tab on instead of typing it.
+    assert chain.count("finding_noble_test_unknown") == 1
+    assert chain[chain.index("narrative_subjective") + 1] == "narrative_objective"
+
+
+def test_the_body_chart_is_marked_by_keyboard(qtbot, editor):
+    editor.window().activateWindow()
+    chart = editor.body_chart
+    chart.setFocus()
+    QTest.keyClick(chart, Qt.Key.Key_Space)  # starts on the lateral knee
+    QTest.keyClick(chart, Qt.Key.Key_Right)
+    QTest.keyClick(chart, Qt.Key.Key_Space)
+    QTest.keyClick(chart, Qt.Key.Key_Space)
+    assert chart.symptom_list() == [{"region": "lateral_knee", "kind": "pain", "side": "left"},
+                                    {"region": "lateral_leg", "kind": "paraesthesia", "side": "left"}]
+    assert "Current region: Lateral leg" in chart.accessibleDescription()
+    assert editor.intake()["symptoms"][0]["region"] == "lateral_knee"

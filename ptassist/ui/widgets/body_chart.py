@@ -1,7 +1,8 @@
 """The body chart: front, back and side figures with the intake's regions; click to mark.
 
 A click cycles a region through pain → paraesthesia → numbness → clear, on the side chosen above
-the figures. In "sensory loss" mode a click marks reduced sensation found on examination. Marks
+the figures. In "sensory loss" mode a click marks reduced sensation found on examination. By
+keyboard, the arrow keys move between regions and Space (or Enter) does what a click does. Marks
 are drawn with a letter as well as a colour (P, T, N, and a hatched outline for sensory loss).
 """
 
@@ -9,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QHelpEvent, QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtWidgets import QToolTip, QWidget
 
 KINDS = ("pain", "paraesthesia", "numbness")
 KIND_STYLE = {"pain": ("P", "#b3261e"), "paraesthesia": ("T", "#b85c00"), "numbness": ("N", "#2a5d9f")}
@@ -50,6 +51,9 @@ class BodyChart(QWidget):
         self.mode = "symptoms"  # or "sensory"
         self.setMinimumSize(480, 330)
         self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.order = [region for view in VIEWS for region in REGIONS[view]]
+        self.current = self.order.index("lateral_knee")  # where the keyboard starts: the referred complaint
         self._update_description()
 
     # -------------------------------------------------------------- data
@@ -85,7 +89,14 @@ class BodyChart(QWidget):
     def _update_description(self) -> None:
         parts = [f"{self.labels.get(r, r)} {side}: {k}" for (r, side), k in sorted(self.symptoms.items())]
         parts += [f"{self.labels.get(r, r)} {side}: reduced sensation" for r, side in sorted(self.sensory)]
-        self.setAccessibleDescription("; ".join(parts) or "No marks")
+        region = self.order[self.current]
+        self.setAccessibleDescription(f"Current region: {self.labels.get(region, region)}, {self.side} "
+                                      f"(arrows move, Space marks). Marked: {'; '.join(parts) or 'nothing'}")
+
+    def move_current(self, step: int) -> None:
+        self.current = (self.current + step) % len(self.order)
+        self._update_description()
+        self.update()
 
     # -------------------------------------------------------------- geometry and painting
     def _boxes(self) -> list[tuple[str, QRectF]]:
@@ -107,7 +118,29 @@ class BodyChart(QWidget):
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
         region = self.region_at(event.position())
         if region is not None:
+            self.current = self.order.index(region)
             self.toggle(region)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        key = event.key()
+        if key in (Qt.Key.Key_Right, Qt.Key.Key_Down):
+            self.move_current(1)
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Up):
+            self.move_current(-1)
+        elif key in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.toggle(self.order[self.current])
+        else:
+            super().keyPressEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            region = self.region_at(QPointF(event.pos()))
+            if region is None:
+                QToolTip.hideText()
+            else:
+                QToolTip.showText(event.globalPos(), f"{self.labels.get(region, region)} ({self.side})", self)
+            return True
+        return super().event(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
         painter = QPainter(self)
@@ -140,6 +173,10 @@ class BodyChart(QWidget):
                 painter.setPen(QPen(QColor("#2a5d9f"), 2))
                 painter.setBrush(QBrush(QColor("#2a5d9f"), Qt.BrushStyle.BDiagPattern))
                 painter.drawRoundedRect(rect.adjusted(-2, -2, 2, 2), 3, 3)
+            if self.hasFocus() and region == self.order[self.current]:
+                painter.setPen(QPen(QColor("#1d2b36"), 2, Qt.PenStyle.DashLine))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRoundedRect(rect.adjusted(-4, -4, 4, 4), 4, 4)
         painter.end()
 
 

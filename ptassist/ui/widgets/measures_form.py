@@ -72,8 +72,10 @@ class MeasuresForm(QWidget):
         for number in range(1, 4):
             name = QLineEdit(placeholderText="activity")
             name.setObjectName(f"measure_psfs_activity_{number}")
+            name.setAccessibleName(f"PSFS activity {number}")
             score = QSpinBox()
             score.setObjectName(f"measure_psfs_score_{number}")
+            score.setAccessibleName(f"PSFS activity {number} score, 0 to 10")
             score.setRange(-1, 10)
             score.setSpecialValueText("—")
             score.setValue(-1)
