@@ -36,6 +36,25 @@ NERVE_LABELS = {
 WIDTH = 92
 
 
+def key_label(key: str, vocab: Vocabulary) -> str:
+    """What an intake key such as ``strength.ehl`` is called, without its value ('Great-toe ... strength')."""
+    head, _, tail = key.partition(".")
+    if tail and head == "symptoms":
+        return f"{vocab.regions.get(tail, tail)} symptoms"
+    if tail and head == "sensory_loss":
+        return f"sensation, {vocab.regions.get(tail, tail).lower()}"
+    if tail and head == "strength":
+        return f"{vocab.strength.get(tail, tail)} strength (MRC)"
+    if tail and head == "reflexes":
+        return vocab.reflexes.get(tail, tail)
+    named = {"repeated_movements": "repeated end-range lumbar movements", "sensory_loss": "sensation testing",
+             "symptoms": "body chart", "age": "age"}
+    if key in named:
+        return named[key]
+    finding = vocab.findings.get(key)
+    return finding.label if finding else key.replace("_", " ")
+
+
 def describe_key(key: str, intake: Intake, vocab: Vocabulary) -> str:
     """A clinician-readable name (and value) for an intake key such as ``strength.ehl``."""
     head, _, tail = key.partition(".")

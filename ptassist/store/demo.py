@@ -93,6 +93,21 @@ def _templates() -> list[Template]:
     return templates
 
 
+def _calm(templates: list[Template]) -> list[Template]:
+    """Pictures without a red flag that reach a working diagnosis."""
+    return [t for t in templates if t.urgency in ("none", "routine") and t.working_diagnosis] or templates
+
+
+def _pick_template(rng: random.Random, templates: list[Template]) -> Template:
+    """Red flags are rare in practice: about 1 patient in 100 with an emergency, 4 in 100 urgent."""
+    roll = rng.random()
+    for urgency, below in (("emergency", 0.01), ("urgent", 0.05)):
+        matching = [t for t in templates if t.urgency == urgency]
+        if roll < below and matching:
+            return rng.choice(matching)
+    return rng.choice(_calm(templates))
+
+
 def _lefs_items(rng: random.Random, total: int) -> list[int]:
     items = [0] * 20
     remaining = max(0, min(80, total))
@@ -199,7 +214,11 @@ def _build(
         family, given = rng.choice(families), rng.choice(givens)
         birth = date(rng.randint(1940, 2008), rng.randint(1, 12), rng.randint(1, 28))
         sex = rng.choice(("female", "male", "female", "male", "other"))
-        template = templates[rng.randrange(len(templates))]
+        first = _pick_template(rng, templates)
+        flagged = first.urgency in ("emergency", "urgent")
+        # After a red flag the patient is referred on; care goes on, if at all, once it is cleared.
+        later = rng.choice([t for t in _calm(templates) if t.lumbar == first.lumbar] or _calm(templates)) \
+            if flagged else first
         start = today - timedelta(days=rng.randint(30, 3 * 365))
         stamp = datetime.combine(start, datetime.min.time(), UTC).isoformat(timespec="microseconds")
         patient_rows.append((
@@ -208,10 +227,13 @@ def _build(
             "Synthetic demo patient.", search_key(family, given), stamp, stamp,
         ))
         visits = rng.randint(*visits_per_patient)
+        if flagged:
+            visits = min(visits, rng.randint(1, 2))
         draft_last = rng.random() < 0.2
         nprs, lefs, odi, psfs = rng.randint(5, 8), rng.randint(28, 55), float(rng.randint(20, 50)), rng.randint(2, 5)
         clinician = rng.randrange(len(CLINICIANS))
         for k in range(visits):
+            template = first if k == 0 else later
             vid = next_visit + counts["visits"]
             when = datetime.combine(start + timedelta(days=7 * k + rng.randint(0, 2)), datetime.min.time(), UTC)
             when = when.replace(hour=rng.randint(8, 17), minute=rng.choice((0, 15, 30, 45)))

@@ -10,7 +10,7 @@ class PatientRow(SQLModel, table=True):
     """A patient."""
 
     __tablename__ = "patient"
-    __table_args__ = (Index("ix_patient_name_order", "family_name", "given_name", "id"),)
+    __table_args__ = (Index("ix_patient_name_order", "search_name", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     chart_number: str = Field(sa_column=Column(Text, nullable=False, unique=True))

@@ -21,7 +21,7 @@ PATIENT_COLUMNS = (
     "referring_physician", "referring_practice", "referring_contact", "notes", "created_at", "updated_at",
 )
 SELECT_PATIENTS = f"SELECT {', '.join(PATIENT_COLUMNS)} FROM patient"
-ORDER = "ORDER BY family_name, given_name, id"
+ORDER = "ORDER BY search_name, id"  # folded names: Bäcker sorts with Backer, before Brown
 _DMY = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
 _CHART_LIKE = re.compile(r"[\w\-/.]+")
 
@@ -112,7 +112,7 @@ class PatientReader:
         if self.full_text:
             return self._ids(
                 "SELECT p.id FROM patient_fts JOIN patient p ON p.id = patient_fts.rowid "
-                "WHERE patient_fts MATCH :q ORDER BY p.family_name, p.given_name LIMIT :n",
+                "WHERE patient_fts MATCH :q ORDER BY p.search_name, p.id LIMIT :n",
                 {"q": fts_query(words), "n": limit},
             )
         where = " AND ".join(f"search_name LIKE :w{n} ESCAPE '\\'" for n in range(len(words)))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from ptassist.core.report import SUSPECT_LABELS, URGENCY_MEANING
+from ptassist.core.report import SUSPECT_LABELS, URGENCY_MEANING, key_label
+from ptassist.core.vocabulary import Vocabulary
 
 URGENCY_COLOURS = {"emergency": "#b3261e", "urgent": "#b85c00", "routine": "#24465e", "none": "#2e7d5b"}
 
@@ -18,8 +20,9 @@ class ChecklistPanel(QTextBrowser):
 
     assess_requested = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, vocabulary: Vocabulary, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.vocabulary = vocabulary
         self.setObjectName("checklist_panel")
         self.setAccessibleName("Differential checklist")
         self.setOpenLinks(False)
@@ -32,10 +35,11 @@ class ChecklistPanel(QTextBrowser):
 
     def show_assessment(self, assessment: dict[str, Any], frozen: bool = False) -> None:
         self.assessment = assessment
-        self.setHtml(render_html(assessment, frozen))
+        self.setHtml(render_html(assessment, lambda key: key_label(key, self.vocabulary), frozen))
 
 
-def render_html(a: dict[str, Any], frozen: bool = False) -> str:
+def render_html(a: dict[str, Any], label: Callable[[str], str], frozen: bool = False) -> str:
+    """The assessment as HTML; ``label`` names intake keys ('strength.ehl') as a clinician would."""
     if not a:
         return "<p>Record findings to see the checklist.</p>"
     urgency = a.get("urgency", "none")
@@ -45,9 +49,10 @@ def render_html(a: dict[str, Any], frozen: bool = False) -> str:
            f"<p style='color:#5b6b78'>{escape(URGENCY_MEANING[urgency])}"
            f"{' · frozen at signing' if frozen else ''} · rule set {escape(version)}</p>"]
     for flag in a.get("red_flags", []):
+        because = ", ".join(label(key) for key in flag["because"])
         out.append(f"<p style='border-left:4px solid {URGENCY_COLOURS[flag['urgency']]}; padding-left:6px'>"
                    f"<b>{flag['urgency'].upper()}: {escape(SUSPECT_LABELS.get(flag['suspects'], flag['suspects']))}"
-                   f"</b><br>{escape(flag['action'])}<br><small>Because: {escape(', '.join(flag['because']))} · "
+                   f"</b><br>{escape(flag['action'])}<br><small>Because: {escape(because)} · "
                    f"{escape(', '.join(flag['sources']))}</small></p>")
     labels = {c["id"]: c["label"] for c in a.get("conditions", [])}
     working = " + ".join(labels.get(c, c) for c in a.get("working_diagnosis", [])) or "none favoured yet"
@@ -59,7 +64,7 @@ def render_html(a: dict[str, Any], frozen: bool = False) -> str:
     if a.get("assess_next"):
         out.append("<h3>Assess next</h3><ol>")
         for item in a["assess_next"]:
-            out.append(f"<li><a href='assess:{escape(item['finding'])}'>{escape(item['finding'].replace('_', ' '))}"
+            out.append(f"<li><a href='assess:{escape(item['finding'])}'>{escape(label(item['finding']))}"
                        f"</a>: {escape(item['why'])}</li>")
         out.append("</ol>")
     out.append("<h3>Conditions</h3>")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QPushButton, QVBoxLayout, QWidget
 
 from ptassist.core.records import DOCUMENT_TITLES
+from ptassist.core.when import local_minute
 from ptassist.services.printing import Printing
 from ptassist.services.records import Records
 from ptassist.ui.widgets.pdf_pane import PdfPane
@@ -18,7 +19,7 @@ class DocumentViewer(QDialog):
         self.printing = Printing(records)
         self.document, pdf = self.printing.stored_copy(document_id)  # raises if the copy was altered
         title = DOCUMENT_TITLES.get(self.document.kind, self.document.kind)
-        printed_at = self.document.created_at[:16].replace("T", " ")
+        printed_at = local_minute(self.document.created_at)
         self.setObjectName("document_viewer")
         self.setWindowTitle(f"{title}, printed {printed_at}")
         self.resize(900, 1000)

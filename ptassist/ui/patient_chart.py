@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ptassist.core.records import DOCUMENT_TITLES, VISIT_KINDS, Patient, VisitSummary
+from ptassist.core.when import local_day, local_minute
 from ptassist.services.records import Records, default_actor
 from ptassist.store.errors import StoreError
 from ptassist.ui.widgets.trend_chart import TrendChart
@@ -154,7 +155,7 @@ class PatientChartScreen(QWidget):
         for row, visit in enumerate(self.history):
             words, colour = URGENCY_STYLE.get(visit.urgency or "none", ("-", "#5b6b78"))
             scores = "  ".join(f"{k.upper()} {v:g}" for k, v in visit.scores.items())
-            cells = [visit.visit_time[:16].replace("T", " "), visit.kind.replace("_", " "), visit.status,
+            cells = [local_minute(visit.visit_time), visit.kind.replace("_", " "), visit.status,
                      " + ".join(CONDITION_LABELS.get(c, c) for c in visit.working_diagnosis) or "-", words, scores]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -166,7 +167,7 @@ class PatientChartScreen(QWidget):
                         item.setFont(font)
                 self.timeline.setItem(row, column, item)
         oldest_first = list(reversed(self.history))
-        series = {name.upper(): [v.scores[name] for v in oldest_first if name in v.scores]
+        series = {name.upper(): [(local_day(v.visit_time), v.scores[name]) for v in oldest_first if name in v.scores]
                   for name in ("nprs", "lefs", "odi", "psfs")}
         self.chart.set_series(series)
         if self.history:
@@ -192,7 +193,7 @@ class PatientChartScreen(QWidget):
         rows = self.timeline.selectionModel().selectedRows()
         visit = self.history[rows[0].row()] if rows else None
         for document in self.records.documents.for_visit(visit.id) if visit else []:
-            printed_at = document.created_at[:16].replace("T", " ")
+            printed_at = local_minute(document.created_at)
             item = QListWidgetItem(f"{DOCUMENT_TITLES.get(document.kind, document.kind)} · printed {printed_at}")
             item.setData(Qt.ItemDataRole.UserRole, document.id)
             self.documents.addItem(item)

@@ -93,6 +93,9 @@ class PatientListScreen(QWidget):
         self.recent_box.setObjectName("recent_patients")
         self.recent_box.setLayout(self.recent)
         self.recent.setContentsMargins(0, 0, 0, 0)
+        self.recent_box.setStyleSheet("QPushButton#recent_patient_button { color: #1f5f8b; text-decoration: underline;"
+                                      " border: none; padding: 2px 6px; }"
+                                      "QPushButton#recent_patient_button:focus { outline: 1px dashed #1f5f8b; }")
 
         self.model = PatientTableModel()
         self.table = QTableView()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
+    QStyledItemDelegate,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -51,6 +52,23 @@ def thumbnail(exercise: Exercise, size: QSize = QSize(96, 60)) -> QIcon:  # noqa
     return QIcon(QPixmap.fromImage(image))
 
 
+class DosageDelegate(QStyledItemDelegate):
+    """Dosages as numbers edited with a spin box; 0 shows as a dash (none)."""
+
+    def displayText(self, value: Any, locale: Any) -> str:  # noqa: N802 - Qt API
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value) if value else "—"
+        return str(super().displayText(value, locale))
+
+    def createEditor(self, parent: QWidget, option: Any, index: Any) -> QWidget:  # noqa: N802 - Qt API
+        if isinstance(index.data(Qt.ItemDataRole.EditRole), int):
+            spin = QSpinBox(parent)
+            spin.setRange(0, 500)
+            spin.setSpecialValueText("—")
+            return spin
+        return super().createEditor(parent, option, index)
+
+
 class ExerciseBuilder(QWidget):
     """Suggested exercises first, the whole library searchable; add, remove, reorder, edit dosage."""
 
@@ -66,11 +84,16 @@ class ExerciseBuilder(QWidget):
         self.available = QListWidget()
         self.available.setObjectName("exercise_library")
         self.available.setIconSize(QSize(96, 60))
+        self.available.setWordWrap(True)
+        self.available.setAccessibleName("Exercise library (double-click or Add to prescribe)")
         self.available.itemDoubleClicked.connect(lambda item: self.add(item.data(Qt.ItemDataRole.UserRole)))
         self.suggested = suggested
         self.table = QTableWidget(0, 2 + len(DOSAGE_KEYS))
         self.table.setObjectName("prescription_table")
         self.table.setHorizontalHeaderLabels(["Exercise", *(DOSAGE_LABELS[k] for k in DOSAGE_KEYS), "Note"])
+        self.table.setItemDelegate(DosageDelegate(self.table))
+        self.table.itemChanged.connect(self._edited)
+        self._rendering = False
         self.rows: list[dict[str, Any]] = []
         add = QPushButton("Add →")
         add.setObjectName("add_exercise_button")
@@ -137,22 +160,30 @@ class ExerciseBuilder(QWidget):
             self.table.selectRow(target)
 
     def _render(self) -> None:
+        self._rendering = True
         self.table.setRowCount(len(self.rows))
         for r, row in enumerate(self.rows):
             name = QTableWidgetItem(self.library.exercises[row["exercise"]].name)
             name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
             self.table.setItem(r, 0, name)
             for c, key in enumerate(DOSAGE_KEYS, start=1):
-                spin = QSpinBox()
-                spin.setRange(0, 500)
-                spin.setSpecialValueText("—")
-                spin.setValue(int(row.get(key) or 0))
-                spin.valueChanged.connect(lambda v, r=r, k=key: self.rows[r].__setitem__(k, v or None))
-                self.table.setCellWidget(r, c, spin)
-            note = QLineEdit(row.get("notes", ""))
-            note.textChanged.connect(lambda t, r=r: self.rows[r].__setitem__("notes", t))
-            self.table.setCellWidget(r, len(DOSAGE_KEYS) + 1, note)
+                amount = QTableWidgetItem()
+                amount.setData(Qt.ItemDataRole.EditRole, int(row.get(key) or 0))
+                self.table.setItem(r, c, amount)
+            self.table.setItem(r, len(DOSAGE_KEYS) + 1, QTableWidgetItem(row.get("notes", "")))
         self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self._rendering = False
+
+    def _edited(self, item: QTableWidgetItem) -> None:
+        """A dosage (a number; 0 means none) or a note typed into the table."""
+        if self._rendering or not 0 <= item.row() < len(self.rows) or item.column() == 0:
+            return
+        row = self.rows[item.row()]
+        if item.column() == len(DOSAGE_KEYS) + 1:
+            row["notes"] = item.text()
+        else:
+            row[DOSAGE_KEYS[item.column() - 1]] = int(item.data(Qt.ItemDataRole.EditRole) or 0) or None
 
     def prescription(self) -> list[dict[str, Any]]:
         return [{k: v for k, v in row.items() if v not in (None, "")} for row in self.rows]
@@ -214,7 +245,7 @@ class PrintDialog(QDialog):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.options)
         splitter.addWidget(self.pane)
-        splitter.setSizes([560, 640])
+        splitter.setSizes([760, 640])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
         if auto_build:

@@ -18,6 +18,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ptassist.core.records import ClinicSettings
+from ptassist.services.printing import Printing
 from ptassist.services.records import Records
 from ptassist.store.demo import build_demo
 from ptassist.ui.app import ui_settings
@@ -59,9 +60,16 @@ def main(argv: list[str]) -> int:
         settings.setValue("clinician/name", "Alex Carter")
         window = MainWindow(records, settings)
         window.resize(1440, 900)
+        everyone = records.patients.page(limit=80)
+        patient = max(everyone, key=lambda p: len(records.visits.history(p.id)))
+        for recent in (everyone[5], everyone[12], patient):  # the "Recent" row above the list
+            window.open_patient(recent.id)
         window.show_patients()
         shoot(window, out / "patient-list.png", app)
-        patient = max(records.patients.page(limit=80), key=lambda p: len(records.visits.history(p.id)))
+        latest = next(v for v in records.visits.history(patient.id) if v.status == "signed")
+        printing = Printing(records)
+        printing.hep(latest.id)
+        printing.referral(latest.id)
         window.open_patient(patient.id)
         shoot(window, out / "patient-chart.png", app)
         visit = records.new_visit(patient.id, "re_evaluation", intake=CES_INTAKE)

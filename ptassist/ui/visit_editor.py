@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from ptassist.core.intake import DIRECTIONS, DISTAL_RESPONSES, INTAKE_FORMAT, LOCAL_RESPONSES
 from ptassist.core.records import Patient, Visit
 from ptassist.core.validation import ValidationError
+from ptassist.core.when import local_day, local_minute
 from ptassist.services.records import Records, default_actor
 from ptassist.store.errors import ConflictError, LockedError, StoreError
 from ptassist.ui.checklist_panel import ChecklistPanel
@@ -181,7 +182,7 @@ class VisitEditorScreen(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.form_widget)
         self.form_scroll = scroll
-        self.checklist = ChecklistPanel()
+        self.checklist = ChecklistPanel(vocabulary)
         self.checklist.assess_requested.connect(self.jump_to)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("editor_splitter")
@@ -234,7 +235,7 @@ class VisitEditorScreen(QWidget):
     def _load(self, visit: Visit) -> None:
         intake = visit.intake or {}
         name = self.patient.display_name if self.patient else ""
-        self.title.setText(f"<b>{escape(name)}</b> · {visit.kind.replace('_', ' ')} · {visit.visit_time[:10]} · "
+        self.title.setText(f"<b>{escape(name)}</b> · {visit.kind.replace('_', ' ')} · {local_day(visit.visit_time)} · "
                            f"{'SIGNED by ' + escape(visit.signed_by or '') if visit.signed else 'draft'}")
         self.side.setCurrentIndex(max(0, self.side.findData(intake.get("side", ""))))
         default_side = intake.get("side", "left") if intake.get("side") in ("left", "right") else "left"
@@ -251,7 +252,7 @@ class VisitEditorScreen(QWidget):
             edit.setPlainText(visit.narrative.get(key, ""))
         self.addenda.clear()
         for addendum in self.records.visits.addenda(visit.id):
-            self.addenda.addItem(f"{addendum.created_at[:16].replace('T', ' ')} · {addendum.clinician_name}: "
+            self.addenda.addItem(f"{local_minute(addendum.created_at)} · {addendum.clinician_name}: "
                                  f"{addendum.text}")
         self.addenda_box.setVisible(visit.signed)
         self.saved_label.setText("Signed and locked" if visit.signed else "Saved")

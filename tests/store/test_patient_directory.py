@@ -112,3 +112,16 @@ def test_the_directory_loads_no_database_library():
             "print(sorted(m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'alembic') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_list_is_alphabetical_ignoring_accents_and_case(records):
+    for family, given in (("Brown", "Liam"), ("Bäcker", "Zoë"), ("bauer", "Anna"), ("Bäcker", "Lukas"),
+                          ("Élan", "Marc"), ("Eaton", "Jo")):
+        records.patients.add(family_name=family, given_name=given, date_of_birth="1970-01-01")
+    expected = ["Bäcker, Lukas", "Bäcker, Zoë", "bauer, Anna", "Brown, Liam", "Eaton, Jo", "Élan, Marc"]
+    assert [p.display_name for p in records.patients.page()] == expected
+    directory = PatientDirectory.open(paths.database_path(records.database.folder))
+    assert directory is not None
+    assert [p.display_name for p in directory.page()] == expected
+    assert [p.display_name for p in directory.search("b")] == expected[:4]
+    directory.close()

@@ -71,4 +71,22 @@ def test_chart_shows_timeline_and_trend(window, records, zoe):
     window.open_patient(zoe.id)
     assert window.chart.timeline.rowCount() == 1
     assert window.chart.timeline.item(0, 4).text() == "EMERGENCY"  # words, not colour alone
-    assert window.chart.chart.series == {"NPRS": [7.0]}
+    assert list(window.chart.chart.series) == ["NPRS"]
+    assert [value for _day, value in window.chart.chart.series["NPRS"]] == [7.0]
+    assert window.chart.chart.verdicts == {}  # one score: a baseline, no verdict yet
+
+
+def test_the_trend_says_whether_a_change_passes_the_mcid(window, records, zoe):
+    scores = [({"NPRS": {"value": 7}, "LEFS": {"items": [2] * 20}}, "2026-03-01"),
+              ({"NPRS": {"value": 6}, "LEFS": {"items": [3] * 20}}, "2026-03-15"),
+              ({"NPRS": {"value": 3}, "LEFS": {"items": [2] * 19 + [1]}}, "2026-04-01")]
+    for measures, day in scores:
+        visit = records.new_visit(zoe.id, "follow_up", visit_time=f"{day}T12:00:00+00:00")  # same local day anywhere
+        records.save_draft(visit, measures=measures)
+        records.sign(visit.id, "Alex Carter")
+    window.open_patient(zoe.id)
+    trend = window.chart.chart
+    assert trend.series["NPRS"] == [("2026-03-01", 7.0), ("2026-03-15", 6.0), ("2026-04-01", 3.0)]
+    assert trend.verdicts["NPRS"] == "▲ better by 4 points: beyond the MCID"  # 2 points or 30% (REFERENCE.md)
+    assert trend.verdicts["LEFS"] == "▼ worse by 1 point"
+    assert "NPRS: 7 → 6 → 3 (▲ better by 4 points: beyond the MCID)" in trend.accessibleDescription()

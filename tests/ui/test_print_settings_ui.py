@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QProgressDialog
 
@@ -32,15 +33,19 @@ def test_build_a_programme_and_save_the_pdf(qtbot, records, zoe, tmp_path):
     builder.table.selectRow(0)
     builder.remove_current()
     builder.add("clamshell")
-    builder.rows[-1]["sets"] = 4
+    last = len(builder.rows) - 1
+    builder.table.item(last, 1).setData(Qt.ItemDataRole.EditRole, 4)  # the Sets cell, as the spin box sets it
+    assert builder.rows[last]["sets"] == 4
+    builder.table.item(len(builder.rows) - 1, builder.table.columnCount() - 1).setText("Keep the band light")
     dialog.build_now()
     assert dialog.pane.document.pageCount() >= 1
     target = tmp_path / "programme.pdf"
     dialog.pane.save_to(target)
     text = all_text(target.read_bytes())
     assert "Clamshell" in text and "4 sets of 15" in text and "Side-lying leg lift" not in text
+    assert "Keep the band light" in text
     assert records.visits.get(visit.id).prescription[-1] == {"exercise": "clamshell", "sets": 4, "reps": 15,
-                                                             "per_week": 3}
+                                                             "per_week": 3, "notes": "Keep the band light"}
 
 
 def test_referral_preview_uses_the_recipient(qtbot, records, zoe, tmp_path):

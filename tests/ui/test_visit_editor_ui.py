@@ -42,6 +42,9 @@ def test_a_cauda_equina_picture_raises_the_emergency_banner(qtbot, editor):
     assert editor.banner.isVisible()
     assert "EMERGENCY: Cauda equina syndrome suspected" in editor.banner.text.text()
     assert editor.checklist.assessment["urgency"] == "emergency"
+    shown = editor.checklist.toPlainText()
+    assert "Because: Saddle sensory change" in shown
+    assert "bladder_dysfunction" not in shown and "strength." not in shown  # clinical names, not ids
 
 
 def test_not_assessed_and_negative_differ_in_the_intake(qtbot, editor):

@@ -1,4 +1,5 @@
-"""Name order: an index that serves the patient list's alphabetical first page without a sort.
+"""Name order: an index on the folded name that serves the patient list's alphabetical first page
+without a sort (accents and case ignored, so Bäcker sorts before Brown).
 
 Revision ID: 0003
 Revises: 0002
@@ -16,7 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_patient_name_order", "patient", ["family_name", "given_name", "id"])
+    op.create_index("ix_patient_name_order", "patient", ["search_name", "id"])
 
 
 def downgrade() -> None:
