@@ -183,8 +183,13 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ printing and settings
     def _print_current(self) -> None:
+        """Ctrl+P: the programme of the visit being edited, or of the visit selected on the chart."""
         if self._editing() and self.editor.visit is not None:
             self.print_sheet(self.editor.visit.id, "hep")
+        elif self._chart is not None and self.stack.currentWidget() is self._chart:
+            visit_id = self._chart.selected_visit()
+            if visit_id is not None:
+                self.print_sheet(visit_id, "hep")
 
     def print_sheet(self, visit_id: int, sheet: str) -> None:
         if self._editing() and not self.editor.save_now():

@@ -148,8 +148,7 @@ class PatientChartScreen(QWidget):
     def refresh(self) -> None:
         if self.patient is None:
             return
-        rows = self.timeline.selectionModel().selectedRows()
-        selected = self.history[rows[0].row()].id if rows and rows[0].row() < len(self.history) else None
+        selected = self.selected_visit()
         self.history = self.records.visits.history(self.patient.id)
         self.timeline.setRowCount(len(self.history))
         for row, visit in enumerate(self.history):
@@ -190,8 +189,8 @@ class PatientChartScreen(QWidget):
 
     def _show_documents(self) -> None:
         self.documents.clear()
-        rows = self.timeline.selectionModel().selectedRows()
-        visit = self.history[rows[0].row()] if rows else None
+        chosen = self.selected_visit()
+        visit = next((v for v in self.history if v.id == chosen), None)
         for document in self.records.documents.for_visit(visit.id) if visit else []:
             printed_at = local_minute(document.created_at)
             item = QListWidgetItem(f"{DOCUMENT_TITLES.get(document.kind, document.kind)} · printed {printed_at}")
@@ -206,6 +205,11 @@ class PatientChartScreen(QWidget):
             empty.setFlags(Qt.ItemFlag.NoItemFlags)
             self.documents.addItem(empty)
         self._document_buttons()
+
+    def selected_visit(self) -> int | None:
+        """The id of the visit selected in the timeline."""
+        rows = self.timeline.selectionModel().selectedRows()
+        return self.history[rows[0].row()].id if rows and rows[0].row() < len(self.history) else None
 
     def selected_document(self) -> int | None:
         item = self.documents.currentItem()
