@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
@@ -173,29 +174,35 @@ class SettingsDialog(QDialog):
         super().accept()
 
     def backup_now(self) -> None:
-        self.backup_label.setText("Backing up…")
-
-        def done(path: object) -> None:
-            self.backup_label.setText(f"Backed up to {path}")
-
-        def failed(exc: BaseException, _details: str) -> None:
-            self.backup_label.setText(f"Backup failed: {exc}")
-
-        run_in_background(lambda: backups.rotate_backup(self.records.database, reason="manual"), done, failed)
+        self._run("Backing up…", lambda: backups.rotate_backup(self.records.database, reason="manual"),
+                  lambda path: self.backup_label.setText(f"Backed up to {path}"), "Backup failed")
 
     def choose_backup_folder(self) -> None:
         name = QFileDialog.getExistingDirectory(self, "Backup folder", self.backup_folder.text())
         if name:
             self.backup_folder.setText(name)
 
-    def _busy(self, message: str) -> QProgressDialog:
-        progress = QProgressDialog(message, "", 0, 0, self)
+    def _run(self, busy: str, work: Callable[[], Any], done: Callable[[Any], None], failure: str,
+             warn: bool = False) -> None:
+        """``work`` on the thread pool behind a progress dialog; the outcome in the status line."""
+        progress = QProgressDialog(busy, "", 0, 0, self)
         progress.setObjectName("settings_progress")
         progress.setCancelButton(None)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(0)
         progress.show()
-        return progress
+
+        def succeeded(result: Any) -> None:
+            progress.close()
+            done(result)
+
+        def failed(exc: BaseException, _details: str) -> None:
+            progress.close()
+            self.backup_label.setText(f"{failure}: {exc}")
+            if warn:
+                QMessageBox.warning(self, failure, str(exc))
+
+        run_in_background(work, succeeded, failed)
 
     def restore(self) -> None:
         name, _filter = QFileDialog.getOpenFileName(self, "Restore from backup",
@@ -213,19 +220,13 @@ class SettingsDialog(QDialog):
         if self.before_restore is not None and not self.before_restore():
             self.backup_label.setText("Not restored: the open visit could not be saved first.")
             return
-        progress = self._busy("Checking the backup and restoring…")
 
         def done(kept: object) -> None:
-            progress.close()
             self.backup_label.setText(f"Restored from {candidate.name}. The previous records are kept in {kept}.")
             self.records_replaced.emit()
 
-        def failed(exc: BaseException, _details: str) -> None:
-            progress.close()
-            self.backup_label.setText(f"Not restored: {exc}")
-            QMessageBox.warning(self, "Not restored", str(exc))
-
-        run_in_background(lambda: backups.restore_from(self.records.database, candidate), done, failed)
+        self._run("Checking the backup and restoring…", lambda: backups.restore_from(self.records.database, candidate),
+                  done, "Not restored", warn=True)
 
     def change_data_folder(self) -> None:
         name = QFileDialog.getExistingDirectory(self, "Data folder for the records", str(self.records.database.folder))
@@ -249,6 +250,7 @@ class SettingsDialog(QDialog):
 
     def use_data_folder(self, target: Path, *, copy: bool) -> None:
         """From the next start, open the records in ``target`` (copied there first if asked)."""
+
         def chosen(_result: object = None) -> None:
             paths.choose_data_dir(target)
             self.data_folder.setText(f"{self.records.database.path}  →  {paths.database_path(target)} "
@@ -260,17 +262,9 @@ class SettingsDialog(QDialog):
         if not copy:
             chosen()
             return
-        progress = self._busy(f"Copying the records to {target}…")
-
-        def done(_path: object) -> None:
-            progress.close()
-            chosen()
-
-        def failed(exc: BaseException, _details: str) -> None:
-            progress.close()
-            self.backup_label.setText(f"Not copied, nothing changed: {exc}")
-
-        run_in_background(lambda: backups.backup_to(self.records.database, paths.database_path(target)), done, failed)
+        self._run(f"Copying the records to {target}…",
+                  lambda: backups.backup_to(self.records.database, paths.database_path(target)), chosen,
+                  "Not copied, nothing changed")
 
     def export(self) -> None:
         name, _filter = QFileDialog.getSaveFileName(self, "Export all records", "ptassist-export.json", "JSON (*.json)")
@@ -278,6 +272,5 @@ class SettingsDialog(QDialog):
             return
         from ptassist.store.transfer import export_database
 
-        run_in_background(lambda: export_database(self.records.database, Path(name), default_actor()),
-                          lambda _c: self.backup_label.setText(f"Exported to {name}"),
-                          lambda exc, _d: self.backup_label.setText(f"Export failed: {exc}"))
+        self._run("Exporting all records…", lambda: export_database(self.records.database, Path(name), default_actor()),
+                  lambda _counts: self.backup_label.setText(f"Exported to {name}"), "Export failed")
