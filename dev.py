@@ -40,8 +40,12 @@ def ensure_environment() -> Path:
     if sys.version_info < (3, 11):  # noqa: UP036 - this file must run on any Python to say so
         sys.exit(f"ptassist needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     python = _venv_python()
-    if not python.exists():
-        print("Creating the environment in .venv …", flush=True)
+    stale = STAMP.exists() and STAMP.read_text() != _wanted_stamp()
+    if not python.exists() or stale:
+        # From scratch when the dependencies change, so that nothing dropped from them lingers.
+        print("Dependencies changed: rebuilding .venv …" if stale else "Creating the environment in .venv …",
+              flush=True)
+        STAMP.unlink(missing_ok=True)
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     if not STAMP.exists() or STAMP.read_text() != _wanted_stamp():
         print("Installing ptassist and its dependencies (first run only) …", flush=True)
