@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ptassist.core.records import Patient
 from ptassist.store.errors import StoreError
 from ptassist.store.patient_queries import PatientReader
 from ptassist.store.revisions import HEAD
@@ -22,12 +21,12 @@ from ptassist.store.sqlite_file import check_sqlite_file, connect_read_only
 log = logging.getLogger(__name__)
 
 
-class PatientDirectory:
-    """Get, page and search patients; never writes."""
+class PatientDirectory(PatientReader):
+    """Get, page and search patients (see :class:`PatientReader`); never writes."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
+        super().__init__(self._run, full_text=True)
         self.connection = connection
-        self.reader = PatientReader(self._run, full_text=True)
 
     @classmethod
     def open(cls, path: Path) -> PatientDirectory | None:
@@ -53,15 +52,6 @@ class PatientDirectory:
 
     def _run(self, sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
         return self.connection.execute(sql, params).fetchall()
-
-    def get(self, patient_id: int) -> Patient | None:
-        return self.reader.get(patient_id)
-
-    def page(self, limit: int = 100, offset: int = 0) -> list[Patient]:
-        return self.reader.page(limit, offset)
-
-    def search(self, query: str, limit: int = 50) -> list[Patient]:
-        return self.reader.search(query, limit)
 
     def close(self) -> None:
         self.connection.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
-import os
 import sys
 import time
 import traceback
@@ -112,7 +111,8 @@ def run_app(smoke_test: bool = False, data_dir: str | None = None) -> int:
         else:
             QMessageBox.critical(parent, title, message)
 
-    directory = None if os.environ.get("PTASSIST_DATABASE_URL") else PatientDirectory.open(paths.database_path(folder))
+    sqlite_file = paths.database_url(folder) == f"sqlite:///{paths.database_path(folder)}"
+    directory = PatientDirectory.open(paths.database_path(folder)) if sqlite_file else None
     source: Records | RecordsLoader
     if directory is None:
         try:
@@ -128,12 +128,11 @@ def run_app(smoke_test: bool = False, data_dir: str | None = None) -> int:
     window = MainWindow(source, ui_settings(folder), patients=directory)
     window.show()
 
-    def after_start() -> None:
+    def after_start(records: Records) -> None:
         # The full integrity check and the day's backup read the whole file: after start-up,
         # off the GUI thread.
         from ptassist.store import backup as backups
 
-        records = window.records
         if records.database.path is not None:
             check_sqlite_file(records.database.path, thorough=True)
         backups.daily_backup(records.database)
@@ -145,7 +144,8 @@ def run_app(smoke_test: bool = False, data_dir: str | None = None) -> int:
     def started(records: Records) -> None:
         window.records_ready(records)
         window.reopen_unfinished_draft()
-        run_in_background(after_start, lambda _r: log.info("integrity check and daily backup done"), damaged)
+        run_in_background(lambda: after_start(records), lambda _r: log.info("integrity check and daily backup done"),
+                          damaged)
 
     def failed(exc: BaseException, _details: str) -> None:
         log.error("records could not be opened: %s", type(exc).__name__)

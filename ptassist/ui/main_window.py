@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QProgressDialog, QSplitter, QStackedWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QStackedWidget, QWidget
 
 from ptassist import __version__
 from ptassist.ui.patient_list import PatientListScreen, PatientLookup
 from ptassist.ui.records_loader import RecordsLoader
 from ptassist.ui.session import SESSION_KEY, remember_recent
-from ptassist.ui.worker import run_in_background
+from ptassist.ui.worker import run_with_progress
 
 if TYPE_CHECKING:
     from ptassist.services.records import Records
@@ -230,22 +230,12 @@ class MainWindow(QMainWindow):
         """Build demo patients off the GUI thread with a progress indicator."""
         from ptassist.store.demo import build_demo
 
-        progress = QProgressDialog("Creating demo patients…", "", 0, 0, self)
-        progress.setObjectName("demo_progress")
-        progress.setCancelButton(None)
-        progress.setMinimumDuration(0)
-        progress.show()
-
-        def done(_counts: object) -> None:
-            progress.close()
-            self.show_patients()
-
         def failed(exc: BaseException, _details: str) -> None:
-            progress.close()
             QMessageBox.warning(self, "Demo data", f"Could not create demo data: {exc}")
 
         database = self.records.database
-        run_in_background(lambda: build_demo(database, DEMO_PATIENTS, seed=1), done, failed)
+        run_with_progress(self, "Creating demo patients…", lambda: build_demo(database, DEMO_PATIENTS, seed=1),
+                          lambda _counts: self.show_patients(), failed, name="demo_progress")
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
-    QProgressDialog,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -33,7 +32,7 @@ from ptassist.core.validation import ValidationError
 from ptassist.services.records import Records, default_actor
 from ptassist.store import backup as backups
 from ptassist.store.errors import StoreError
-from ptassist.ui.worker import run_in_background
+from ptassist.ui.worker import run_with_progress
 
 log = logging.getLogger(__name__)
 
@@ -185,24 +184,13 @@ class SettingsDialog(QDialog):
     def _run(self, busy: str, work: Callable[[], Any], done: Callable[[Any], None], failure: str,
              warn: bool = False) -> None:
         """``work`` on the thread pool behind a progress dialog; the outcome in the status line."""
-        progress = QProgressDialog(busy, "", 0, 0, self)
-        progress.setObjectName("settings_progress")
-        progress.setCancelButton(None)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(0)
-        progress.show()
-
-        def succeeded(result: Any) -> None:
-            progress.close()
-            done(result)
 
         def failed(exc: BaseException, _details: str) -> None:
-            progress.close()
             self.backup_label.setText(f"{failure}: {exc}")
             if warn:
                 QMessageBox.warning(self, failure, str(exc))
 
-        run_in_background(work, succeeded, failed)
+        run_with_progress(self, busy, work, done, failed, name="settings_progress")
 
     def restore(self) -> None:
         name, _filter = QFileDialog.getOpenFileName(self, "Restore from backup",

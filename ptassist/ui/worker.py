@@ -6,7 +6,8 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
 
 class _Signals(QObject):
@@ -54,6 +55,33 @@ def run_in_background(
     task.signals.failed.connect(failed)
     task.setAutoDelete(False)
     QThreadPool.globalInstance().start(task)
+
+
+def run_with_progress(
+    parent: QWidget,
+    message: str,
+    work: Callable[[], Any],
+    on_success: Callable[[Any], None],
+    on_failure: Callable[[BaseException, str], None],
+    name: str = "progress",
+) -> None:
+    """:func:`run_in_background` behind a busy dialog that blocks its window until the work ends."""
+    progress = QProgressDialog(message, "", 0, 0, parent)
+    progress.setObjectName(name)
+    progress.setCancelButton(None)
+    progress.setWindowModality(Qt.WindowModality.WindowModal)
+    progress.setMinimumDuration(0)
+    progress.show()
+
+    def succeeded(result: Any) -> None:
+        progress.close()
+        on_success(result)
+
+    def failed(exc: BaseException, details: str) -> None:
+        progress.close()
+        on_failure(exc, details)
+
+    run_in_background(work, succeeded, failed)
 
 
 def wait_for_background_work() -> None:
