@@ -31,6 +31,13 @@ class Evidence:
     note: str
     source: str
     because: tuple[str, ...]
+    group: str | None = None  # evidence group: correlated items that count once
+    quality: str = ""  # "pilot, n = 33", "meta-analysis", "pattern evidence, no validated accuracy"
+    counted: float | None = None  # how much of ``weight`` the score counts after group and pattern caps
+
+    @property
+    def counted_weight(self) -> float:
+        return self.weight if self.counted is None else self.counted
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,34 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class ScreenGroupStatus:
+    """One group of the red-flag screen and the questions of it not yet asked."""
+
+    id: str
+    label: str
+    not_asked: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Screen:
+    """The red-flag screen: complete only when every question of every group has an answer."""
+
+    complete: bool
+    not_asked: tuple[str, ...]
+    groups: tuple[ScreenGroupStatus, ...]
+
+
+@dataclass(frozen=True)
+class SafetyNote:
+    """A safety rule that changed the working diagnosis, or a warning the clinician must see."""
+
+    id: str
+    note: str
+    source: str
+    kind: str = "warning"  # "rule": a safety rule of the rule set changed the working diagnosis
+
+
+@dataclass(frozen=True)
 class Assessment:
     """The whole result for one intake."""
 
@@ -71,6 +106,8 @@ class Assessment:
     mixed_note: str | None
     assess_next: tuple[Suggestion, ...]
     suggested_measures: tuple[str, ...]
+    screen: Screen = Screen(complete=False, not_asked=(), groups=())
+    safety: tuple[SafetyNote, ...] = ()
 
     def condition(self, cid: str) -> ConditionResult:
         """The result for one condition id."""
@@ -113,6 +150,9 @@ class Assessment:
                             "note": e.note,
                             "source": e.source,
                             "because": list(e.because),
+                            "group": e.group,
+                            "quality": e.quality,
+                            "counted": round(e.counted_weight, 2),
                         }
                         for e in c.evidence
                     ],
@@ -126,4 +166,12 @@ class Assessment:
             "mixed_note": self.mixed_note,
             "assess_next": [{"finding": s.finding, "why": s.why, "source": s.source} for s in self.assess_next],
             "suggested_measures": list(self.suggested_measures),
+            "screen": {
+                "complete": self.screen.complete,
+                "not_asked": list(self.screen.not_asked),
+                "groups": [
+                    {"id": g.id, "label": g.label, "not_asked": list(g.not_asked)} for g in self.screen.groups
+                ],
+            },
+            "safety": [{"id": n.id, "kind": n.kind, "note": n.note, "source": n.source} for n in self.safety],
         }

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from functools import cache
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from functools import cache, cached_property
 from typing import Any
 
 from ptassist.core.assessment import (
@@ -12,12 +13,24 @@ from ptassist.core.assessment import (
     ConditionResult,
     Evidence,
     RedFlag,
+    SafetyNote,
+    Screen,
+    ScreenGroupStatus,
     Suggestion,
 )
 from ptassist.core.facts import Facts
 from ptassist.core.intake import Intake, parse_intake
 from ptassist.core.neuro import NeuroMap, analyse, load_neuro_map
-from ptassist.core.ruleset import URGENCY_RANK, ConditionRule, EvidenceRule, Ruleset, describe_lr, load_ruleset
+from ptassist.core.rule_items import flag_items, partly_positive, trigger_leaves
+from ptassist.core.ruleset import (
+    URGENCY_RANK,
+    ConditionRule,
+    EvidenceGroup,
+    EvidenceRule,
+    Ruleset,
+    describe_lr,
+    load_ruleset,
+)
 from ptassist.core.vocabulary import Vocabulary, load_vocabulary
 
 VERDICT_RANK = {"favoured": 0, "possible": 1, "unlikely": 2}
@@ -33,6 +46,14 @@ class Engine:
     ruleset: Ruleset
     neuro: NeuroMap
 
+    @cached_property
+    def _flag_questions(self) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+        """Per red flag: its trigger questions and every item it reads (walked once per engine)."""
+        return {
+            flag.id: (trigger_leaves(flag.when, self.ruleset), flag_items(flag.when, self.ruleset, self.vocabulary))
+            for flag in self.ruleset.red_flags
+        }
+
     def assess_json(self, data: Any) -> Assessment:
         """Validate a decoded ``ptassist-intake/1`` object and assess it."""
         return self.assess(parse_intake(data, self.vocabulary))
@@ -44,7 +65,7 @@ class Engine:
         urgency = max((f.urgency for f in red_flags), key=URGENCY_RANK.__getitem__, default="none")
         side = intake.side or "unspecified"
         weighed = [self._weigh(rule, facts) for rule in self.ruleset.conditions]
-        verdicts, working, mixed_note = self._verdicts(weighed, facts)
+        verdicts, working, mixed_note, safety = self._verdicts(weighed, facts)
         conditions = tuple(
             sorted(
                 (
@@ -70,6 +91,7 @@ class Engine:
             nerve = "common_fibular"
         elif facts.neuro.lfcn_pattern is True:
             nerve = "lateral_femoral_cutaneous"
+        safety += self._warnings(facts, working, root)
         return Assessment(
             ruleset_name=self.ruleset.name,
             ruleset_version=self.ruleset.version,
@@ -80,9 +102,41 @@ class Engine:
             root_level=root,
             peripheral_nerve=nerve,
             mixed_note=mixed_note,
-            assess_next=self._assess_next(facts, conditions),
+            assess_next=self._assess_next(facts, conditions, red_flags),
             suggested_measures=self._measures(working, conditions),
+            screen=self._screen(intake),
+            safety=safety,
         )
+
+    def _warnings(self, facts: Facts, working: tuple[str, ...], root: str | None) -> tuple[SafetyNote, ...]:
+        """The safety rules' warnings for the other conditions of the working diagnosis."""
+        labels = {rule.id: rule.label for rule in self.ruleset.conditions}
+        return tuple(
+            SafetyNote(
+                id=f"{rule.id}.warning",
+                note=rule.warning.format(condition=labels[cid], root=f" ({root})" if root else ""),
+                source=rule.source,
+            )
+            for rule in self.ruleset.safety
+            if rule.warning and rule.when.value(facts) is True
+            for cid in working
+            if cid != rule.keep
+        )
+
+    # ------------------------------------------------------------------ the red-flag screen
+    def _screen(self, intake: Intake) -> Screen:
+        groups = tuple(
+            ScreenGroupStatus(
+                id=group.id,
+                label=group.label,
+                not_asked=tuple(
+                    item.key for item in group.items if not any(intake.is_assessed(k) for k in item.keys)
+                ),
+            )
+            for group in self.ruleset.screen
+        )
+        not_asked = tuple(dict.fromkeys(key for group in groups for key in group.not_asked))
+        return Screen(complete=not not_asked, not_asked=not_asked, groups=groups)
 
     # ------------------------------------------------------------------ red flags
     def _red_flags(self, facts: Facts) -> tuple[RedFlag, ...]:
@@ -112,10 +166,31 @@ class Engine:
             evidence = self._evidence(item, facts)
             if evidence is not None:
                 items.append(evidence)
-        score = sum(e.weight if e.direction == "for" else -e.weight for e in items)
+        items = self._counted(items)
+        score = sum(e.counted_weight if e.direction == "for" else -e.counted_weight for e in items)
         gate = rule.requires.value(facts) if rule.requires is not None else True
         items.sort(key=lambda e: (e.direction != "for", -e.weight))
         return rule, score, tuple(items), gate
+
+    def _counted(self, items: list[Evidence]) -> list[Evidence]:
+        """Apply the evidence groups and the pattern cap: correlated items count once."""
+        counted = [e.weight for e in items]
+        members: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for index, item in enumerate(items):
+            if item.group is not None:
+                members[(item.group, item.direction)].append(index)
+        for (gid, _), indices in members.items():
+            _cap_group(self.ruleset.evidence_groups[gid], indices, counted)
+        groups = self.ruleset.evidence_groups
+        pattern_for = [
+            i for i, e in enumerate(items)
+            if e.basis == "pattern" and e.direction == "for" and (e.group is None or groups[e.group].in_pattern_cap)
+        ]
+        _scale_to(self.ruleset.scoring.pattern_cap, pattern_for, counted)
+        return [
+            item if counted[i] == item.weight else replace(item, counted=round(counted[i], 2))
+            for i, item in enumerate(items)
+        ]
 
     def _evidence(self, item: EvidenceRule, facts: Facts) -> Evidence | None:
         scoring = self.ruleset.scoring
@@ -131,6 +206,8 @@ class Engine:
                 note=f"{item.note} {item.accuracy}",
                 source=item.source,
                 because=tuple(item.when.because(facts)),
+                group=item.group,
+                quality=item.quality,
             )
         if item.when.value(facts) is True and item.lr_pos is not None:
             ratio, node, label = item.lr_pos, item.when, "LR+"
@@ -139,6 +216,10 @@ class Engine:
         else:
             return None
         weight = _capped_log(ratio, scoring.lr_cap)
+        shrunk = ""
+        if item.small_study:
+            weight *= scoring.small_study_factor
+            shrunk = f" Weighted x{scoring.small_study_factor:g}: figures from one small study ({item.quality})."
         if weight == 0:
             return None
         detail = f" ({item.accuracy})" if item.accuracy else ""
@@ -149,14 +230,16 @@ class Engine:
             direction="for" if weight > 0 else "against",
             weight=round(abs(weight), 2),
             basis="lr",
-            note=f"{prefix}{item.note} {shown}{detail}.",
+            note=f"{prefix}{item.note} {shown}{detail}.{shrunk}",
             source=item.source,
             because=tuple(node.because(facts)),
+            group=item.group,
+            quality=item.quality,
         )
 
     def _verdicts(
         self, weighed: list[tuple[ConditionRule, float, tuple[Evidence, ...], Any]], facts: Facts
-    ) -> tuple[dict[str, str], tuple[str, ...], str | None]:
+    ) -> tuple[dict[str, str], tuple[str, ...], str | None, tuple[SafetyNote, ...]]:
         scoring = self.ruleset.scoring
         verdicts: dict[str, str] = {}
         scores: dict[str, float] = {}
@@ -178,25 +261,47 @@ class Engine:
                 working = sorted(mixed.conditions, key=lambda c: -scores[c])
                 mixed_note = f"{mixed.note} [{mixed.source}]"
                 break
+        notes: list[SafetyNote] = []
+        for safety in self.ruleset.safety:
+            if safety.when.value(facts) is True and safety.keep not in working:
+                # Beside the leading other condition at most: never displaced by it.
+                working = [safety.keep, *[c for c in working if c != safety.keep][:1]]
+                notes.append(SafetyNote(safety.id, safety.note, safety.source, kind="rule"))
         for cid, verdict in list(verdicts.items()):
             if cid in working:
                 verdicts[cid] = "favoured"
             elif verdict == "favoured":
                 verdicts[cid] = "possible"  # favoured on its own, but not part of the working diagnosis
-        return verdicts, tuple(working), mixed_note
+        return verdicts, tuple(working), mixed_note, tuple(notes)
 
     # ------------------------------------------------------------------ what next
-    def _assess_next(self, facts: Facts, conditions: tuple[ConditionResult, ...]) -> tuple[Suggestion, ...]:
+    def _assess_next(
+        self, facts: Facts, conditions: tuple[ConditionResult, ...], red_flags: tuple[RedFlag, ...]
+    ) -> tuple[Suggestion, ...]:
         intake = facts.intake
         chosen: dict[str, Suggestion] = {}
+        # First the questions that would complete or escalate a partly positive red flag.
+        by_urgency = sorted(self.ruleset.red_flags, key=lambda r: -URGENCY_RANK[r.urgency])
+        for flag in by_urgency:
+            triggers, items = self._flag_questions[flag.id]
+            if not partly_positive(triggers, facts) or flag.when.value(facts) is not None:
+                continue
+            for key in items:
+                if key not in chosen and not intake.is_assessed(key):
+                    why = (f"Could complete a partly positive red flag ({flag.suspects.replace('_', ' ')}, "
+                           f"{flag.urgency} if it fires). [{flag.sources[0]}]")
+                    chosen[key] = Suggestion(key, why, flag.sources[0])
         for rule in self.ruleset.assess_next:
-            if len(chosen) >= MAX_SUGGESTIONS:
-                break
             if rule.when.value(facts) is not True:
                 continue
             for key in rule.findings:
-                if key not in chosen and not intake.is_assessed(key) and len(chosen) < MAX_SUGGESTIONS:
+                if key not in chosen and not intake.is_assessed(key):
                     chosen[key] = Suggestion(key, f"{rule.why} [{rule.source}]", rule.source)
+        emergencies = {f.suspects for f in red_flags if f.urgency == "emergency"}
+        if emergencies:
+            # After an emergency flag, only what bears on the emergency.
+            relevant = self._items_bearing_on(emergencies)
+            return tuple(s for s in chosen.values() if s.finding in relevant)[:MAX_SUGGESTIONS]
         # Then any un-assessed finding that would count for or against a condition still in play.
         extra: list[tuple[float, Suggestion]] = []
         in_play = {c.id: c for c in conditions if c.verdict != "unlikely"}
@@ -213,10 +318,19 @@ class Engine:
                 boost = 1.0 if in_play[condition.id].verdict == "favoured" else 0.0
                 extra.append((weight + boost, Suggestion(key, why, item.source)))
         for _, suggestion in sorted(extra, key=lambda pair: -pair[0]):
-            if len(chosen) >= MAX_SUGGESTIONS:
-                break
             chosen.setdefault(suggestion.finding, suggestion)
-        return tuple(chosen.values())
+        return tuple(chosen.values())[:MAX_SUGGESTIONS]
+
+    def _items_bearing_on(self, suspects: set[str]) -> set[str]:
+        """Every item that the red flags and screen groups for these suspected conditions read."""
+        keys: set[str] = set()
+        for flag in self.ruleset.red_flags:
+            if flag.suspects in suspects:
+                keys.update(self._flag_questions[flag.id][1])
+        for group in self.ruleset.screen:
+            if suspects & set(group.suspects):
+                keys.update(k for item in group.items for k in item.keys)
+        return keys
 
     def _potential(self, item: EvidenceRule) -> float:
         scoring = self.ruleset.scoring
@@ -233,6 +347,26 @@ class Engine:
             for measure in by_id[cid].measures:
                 measures.setdefault(measure, None)
         return tuple(measures) or DEFAULT_MEASURES
+
+
+def _cap_group(group: EvidenceGroup, indices: list[int], counted: list[float]) -> None:
+    """One direction of one group: only the strongest item, or the sum capped at the group's cap."""
+    if group.combine == "strongest":
+        best = max(indices, key=lambda i: counted[i])
+        for index in indices:
+            if index != best:
+                counted[index] = 0.0
+        _scale_to(group.cap, [best], counted)
+    else:
+        _scale_to(group.cap, indices, counted)
+
+
+def _scale_to(cap: float, indices: list[int], counted: list[float]) -> None:
+    """Scale the items down in proportion so that together they count at most ``cap``."""
+    total = sum(counted[i] for i in indices)
+    if total > cap:
+        for index in indices:
+            counted[index] *= cap / total
 
 
 def _capped_log(ratio: float, cap: float) -> float:

@@ -24,6 +24,8 @@ BELOW_KNEE = frozenset(
     {"medial_leg", "lateral_leg", "posterior_calf", "dorsum_foot", "great_toe", "lateral_foot", "sole"}
 )
 NEURAL_KINDS = frozenset({"paraesthesia", "numbness"})
+FOOT = frozenset({"dorsum_foot", "great_toe", "lateral_foot", "sole"})
+LFCN_PATCH = frozenset({"anterolateral_thigh", "lateral_thigh"})
 
 
 def _any_of(values: Iterable[Tri]) -> Tri:
@@ -62,6 +64,9 @@ class Facts:
             "weakness_found": self._weakness_found,
             "reflex_change_found": self._reflex_change_found,
             "sensory_loss_found": self._sensory_loss_found,
+            "root_pattern_deficit": lambda: (neuro.root_pattern_deficit, list(neuro.deficits)),
+            "stocking_pattern": self._stocking_pattern,
+            "lfcn_bilateral": self._lfcn_bilateral,
             "female": lambda: (None if intake.sex in (None, "other", "unknown") else intake.sex == "female", ["sex"]),
             "male": lambda: (None if intake.sex in (None, "other", "unknown") else intake.sex == "male", ["sex"]),
         }
@@ -200,6 +205,49 @@ class Facts:
                 because.append(f"sensory_loss.{loss.region}")
         both = {"left", "right"} <= sides
         return both, sorted(set(because)) if both else []
+
+
+    def _neural_marks(self) -> list[tuple[str, set[str], str]] | None:
+        """(region, sides, intake key) of every neural symptom and sensory loss, both legs."""
+        intake = self.intake
+        if intake.symptoms is None and intake.sensory_loss is None:
+            return None
+        marks = [
+            (s.region, _sides(s.side or intake.side), f"symptoms.{s.region}")
+            for s in intake.symptoms or ()
+            if s.kind in NEURAL_KINDS and s.region in LEG_REGIONS
+        ]
+        marks += [
+            (loss.region, _sides(loss.side or intake.side), f"sensory_loss.{loss.region}")
+            for loss in intake.sensory_loss or ()
+            if loss.region in LEG_REGIONS
+        ]
+        return marks
+
+    def _bilateral_confined(self, core: frozenset[str], allowed: frozenset[str]) -> tuple[Tri, list[str]]:
+        """Neural marks in ``core`` on both sides, and none outside ``allowed``."""
+        marks = self._neural_marks()
+        if marks is None:
+            return None, []
+        sides: set[str] = set()
+        for region, mark_sides, _ in marks:
+            if region in core:
+                sides |= mark_sides
+        confined = all(region in allowed for region, _, _ in marks)
+        if confined and {"left", "right"} <= sides:
+            return True, sorted({key for _, _, key in marks})
+        return False, []
+
+    def _stocking_pattern(self) -> tuple[Tri, list[str]]:
+        """Symmetrical distal sensory symptoms: both feet, nothing above the knee."""
+        return self._bilateral_confined(FOOT, BELOW_KNEE)
+
+    def _lfcn_bilateral(self) -> tuple[Tri, list[str]]:
+        """Both lateral femoral cutaneous patches, nothing else, no motor or reflex change."""
+        value, because = self._bilateral_confined(LFCN_PATCH, LFCN_PATCH)
+        if value is True and (self._weakness_found()[0] is True or self._reflex_change_found()[0] is True):
+            return False, []
+        return value, because
 
 
 def _sides(side: str | None) -> set[str]:

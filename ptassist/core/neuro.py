@@ -14,6 +14,9 @@ from ptassist.core.vocabulary import Reader, Vocabulary, load_vocabulary
 
 NEURO_FILE = "clinical/neuro.toml"
 ROOTS = ("L3", "L4", "L5", "S1")
+# A root level is named only when at least this many deficits (sensory regions, weak muscles,
+# reduced reflexes) map to it: one finding on its own is common with age or other causes.
+MIN_ROOT_ITEMS = 2
 _WEIGHT = {"primary": 1.0, "secondary": 0.5}
 Tri = bool | None
 
@@ -69,6 +72,9 @@ class NeuroAnalysis:
     single_root: Tri
     fibular_pattern: Tri
     lfcn_pattern: Tri
+    # An objective deficit of root pattern: a consistent root, or myotomal weakness with sensory
+    # loss or a reflex change of the same root, not confined to the common fibular nerve.
+    root_pattern_deficit: Tri = None
 
 
 def _weights(reader: Reader, key: str, allowed: Mapping[str, str]) -> dict[str, float]:
@@ -169,6 +175,9 @@ def analyse(intake: Intake, neuro: NeuroMap) -> NeuroAnalysis:
     root, single = _single_root(neuro, lost, weak, reflexes, examined)
     if fibular is True:
         root, single = None, False
+    pattern: Tri = None
+    if examined:
+        pattern = fibular is not True and (single is True or _matching_root(neuro, lost, weak, reflexes))
     return NeuroAnalysis(
         examined=examined,
         deficits=deficits,
@@ -176,6 +185,15 @@ def analyse(intake: Intake, neuro: NeuroMap) -> NeuroAnalysis:
         single_root=single,
         fibular_pattern=fibular,
         lfcn_pattern=lfcn,
+        root_pattern_deficit=pattern,
+    )
+
+
+def _matching_root(neuro: NeuroMap, lost: set[str], weak: set[str], reflexes: set[str]) -> bool:
+    """Myotomal weakness with sensory loss or a reflex change of the same root."""
+    return any(
+        weak & set(root.muscles) and (lost & root.sensory or reflexes & set(root.reflexes))
+        for root in neuro.roots.values()
     )
 
 
@@ -184,7 +202,7 @@ def _single_root(
 ) -> tuple[str | None, Tri]:
     if not examined:
         return None, None
-    if not (lost or weak or reflexes):
+    if len(lost) + len(weak) + len(reflexes) < MIN_ROOT_ITEMS:
         return None, False
     scores: dict[str, float] = {}
     for root in neuro.roots.values():

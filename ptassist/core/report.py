@@ -6,14 +6,11 @@ import textwrap
 
 from ptassist.core.assessment import Assessment, ConditionResult
 from ptassist.core.intake import Intake
+from ptassist.core.screen_status import URGENCY_MEANING, screen_summary, urgency_headline
 from ptassist.core.vocabulary import Vocabulary
 
-URGENCY_MEANING = {
-    "emergency": "now, same day: emergency department or on-call team; no treatment today",
-    "urgent": "contact the responsible doctor or pathway within 24 hours; imaging within days",
-    "routine": "routine medical referral or letter",
-    "none": "no red flag fired: treat and monitor",
-}
+__all__ = ["NERVE_LABELS", "SUSPECT_LABELS", "URGENCY_MEANING", "describe_key", "key_label", "render_report"]
+
 SUSPECT_LABELS = {
     "cauda_equina": "Cauda equina syndrome",
     "spinal_malignancy": "Spinal malignancy",
@@ -28,6 +25,8 @@ SUSPECT_LABELS = {
     "peripheral_nerve_lesion": "Peripheral nerve lesion",
     "peripheral_arterial_disease": "Peripheral arterial disease",
     "inflammatory_arthritis": "Inflammatory arthritis",
+    "peripheral_polyneuropathy": "Peripheral polyneuropathy",
+    "knee_internal_derangement": "Knee internal derangement",
 }
 NERVE_LABELS = {
     "common_fibular": "common fibular nerve at the fibular head",
@@ -99,56 +98,85 @@ def _condition_lines(result: ConditionResult, intake: Intake, vocab: Vocabulary)
     for item in result.evidence:
         mark = "+" if item.direction == "for" else "-"
         shown = ", ".join(describe_key(k, intake, vocab) for k in item.because) or item.finding
-        lines += _wrap(f"{mark} {shown}: {item.note} [{item.source}]", "      ")
+        counted = ""
+        if item.counted is not None and item.counted < item.weight:
+            counted = f" (counts {item.counted:g} of {item.weight:g}: {item.group or 'pattern'} cap)"
+        quality = f" {{{item.quality}}}" if item.basis == "lr" and item.quality else ""
+        lines += _wrap(f"{mark} {shown}: {item.note}{quality}{counted} [{item.source}]", "      ")
     if result.icd10_note:
         lines += _wrap(f"(codes: {result.icd10_note})", "      ")
     return lines
 
 
-def render_report(assessment: Assessment, intake: Intake, vocab: Vocabulary) -> str:
-    """The human-readable report of ``ptassist assess``."""
-    out = [
-        f"ptassist assessment (rule set {assessment.ruleset_name} {assessment.ruleset_version})",
-        "",
-        f"URGENCY: {assessment.urgency.upper()} ({URGENCY_MEANING[assessment.urgency]})",
-        "",
-    ]
-    if assessment.red_flags:
-        out.append("Red flags")
-        for flag in assessment.red_flags:
-            out.append(f"  !! {flag.urgency.upper()}: {SUSPECT_LABELS[flag.suspects]} suspected  [{flag.id}]")
-            because = "; ".join(describe_key(k, intake, vocab) for k in flag.because) or "see rule"
-            out += _wrap(f"Because: {because}", "     ")
-            out += _wrap(f"Action: {flag.action}", "     ")
-            out += _wrap(f"Sources: {', '.join(flag.sources)}", "     ")
-        out.append("")
-    else:
-        out += ["Red flags: none fired (items not assessed are not counted as negative).", ""]
+def _top(assessment: Assessment, intake: Intake, vocab: Vocabulary) -> list[str]:
+    """What a clinician must read in 20 seconds: urgency, screen, flags, diagnosis, root, warnings."""
+    data = assessment.to_json()
+    screen = screen_summary(data)
+    out = [f"URGENCY: {urgency_headline(data)}"]
+    if not screen.complete and assessment.urgency != "none":
+        out.append(f"{screen.line} (listed at the end).")
+    for flag in assessment.red_flags:
+        out.append(f"!! {flag.urgency.upper()}: {SUSPECT_LABELS[flag.suspects]} suspected  [{flag.id}]")
+        because = "; ".join(describe_key(k, intake, vocab) for k in flag.because) or "see rule"
+        out += _wrap(f"Because: {because}", "   ")
+        out += _wrap(f"Action: {flag.action} [{', '.join(flag.sources)}]", "   ")
     labels = {c.id: c.label for c in assessment.conditions}
     if assessment.working_diagnosis:
         out.append("Working diagnosis: " + " + ".join(labels[c] for c in assessment.working_diagnosis))
     else:
         out.append("Working diagnosis: none favoured yet; see what to assess next.")
-    if assessment.mixed_note:
-        out += _wrap(assessment.mixed_note, "  ")
     if assessment.root_level:
         out.append(f"Root level: {assessment.root_level} (the deficits map consistently to one root)")
-    else:
-        out.append("Root level: not determined (no deficit, or the deficits do not map to one root)")
     if assessment.peripheral_nerve:
         out.append(f"Peripheral nerve pattern: {NERVE_LABELS[assessment.peripheral_nerve]}")
-    out += ["", "Conditions (best first)"]
-    shown = [c for c in assessment.conditions if c.verdict != "unlikely" or c.evidence]
-    for result in shown:
-        out += _condition_lines(result, intake, vocab)
-    quiet = [c.label for c in assessment.conditions if c.verdict == "unlikely" and not c.evidence]
-    if quiet:
-        out += _wrap("Unlikely, with no evidence recorded for them: " + "; ".join(quiet) + ".", "  ")
+    for note in assessment.safety:
+        if note.kind == "rule":
+            out.append(f"Kept in the working diagnosis by safety rule {note.id} [{note.source}].")
+        else:
+            out += _wrap(f"WARNING: {note.note} [{note.source}]", "")
+    if assessment.mixed_note:
+        out += _wrap(assessment.mixed_note, "")
+    return out
+
+
+def render_report(assessment: Assessment, intake: Intake, vocab: Vocabulary) -> str:
+    """The human-readable report of ``ptassist assess``: the top fits in about 15 lines."""
+    out = [f"ptassist assessment (rule set {assessment.ruleset_name} {assessment.ruleset_version})", ""]
+    out += _top(assessment, intake, vocab)
     out += ["", "Assess next"]
     if assessment.assess_next:
-        for number, item in enumerate(assessment.assess_next, start=1):
-            out += _wrap(f"{number}. {describe_key(item.finding, intake, vocab)}: {item.why}", "  ")
+        # Consecutive items with one reason share a line: "saddle, bladder, bowel: cauda equina screen".
+        runs: list[tuple[str, list[str]]] = []
+        for item in assessment.assess_next:
+            if runs and runs[-1][0] == item.why:
+                runs[-1][1].append(item.finding)
+            else:
+                runs.append((item.why, [item.finding]))
+        for number, (why, keys) in enumerate(runs, start=1):
+            named = "; ".join(describe_key(k, intake, vocab) for k in keys)
+            out += _wrap(f"{number}. {named}: {why}", "  ")
+    elif assessment.urgency == "emergency":
+        out.append("  Nothing further bears on the emergency: act on it now.")
     else:
         out.append("  Nothing further suggested.")
+    if not assessment.root_level:
+        out += ["", "Root level: not determined (no deficit, or the deficits do not map to one root)"]
+    out += ["", "Conditions in play (best first)"]
+    for result in assessment.conditions:
+        if result.verdict != "unlikely":
+            out += _condition_lines(result, intake, vocab)
+    unlikely = [c for c in assessment.conditions if c.verdict == "unlikely"]
+    if unlikely:
+        items = sum(len(c.evidence) for c in unlikely)
+        out += _wrap(
+            "Unlikely: " + "; ".join(c.label for c in unlikely)
+            + (f" (their {items} evidence items are in --json)." if items else "."),
+            "  ",
+        )
+    screen = screen_summary(assessment.to_json())
+    if screen.groups:
+        out += ["", "Red-flag screen: not asked yet"]
+        for label, not_asked in screen.groups:
+            out += _wrap(f"{label}: " + ", ".join(key_label(k, vocab) for k in not_asked), "  ")
     out += ["", "Suggested outcome measures: " + ", ".join(assessment.suggested_measures)]
     return "\n".join(out) + "\n"

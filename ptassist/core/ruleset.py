@@ -47,6 +47,8 @@ SUSPECTS = (
     "peripheral_nerve_lesion",
     "peripheral_arterial_disease",
     "inflammatory_arthritis",
+    "peripheral_polyneuropathy",
+    "knee_internal_derangement",
 )
 MEASURES = ("NPRS", "LEFS", "ODI", "PSFS", "STarTBack")
 # Facts computed in code (see facts.py); the rule file may use them like findings.
@@ -58,6 +60,9 @@ CODE_FACTS = (
     "weakness_found",
     "reflex_change_found",
     "sensory_loss_found",
+    "root_pattern_deficit",
+    "stocking_pattern",
+    "lfcn_bilateral",
     "female",
     "male",
 )
@@ -76,6 +81,20 @@ class Scoring:
     favoured_min: float
     possible_min: float
     second_within: float
+    pattern_cap: float
+    small_study_n: int
+    small_study_factor: float
+
+
+@dataclass(frozen=True)
+class EvidenceGroup:
+    """Correlated evidence items that count once: a capped sum, or only the strongest item."""
+
+    id: str
+    label: str
+    combine: Literal["sum", "strongest"]
+    cap: float
+    in_pattern_cap: bool = True
 
 
 @dataclass(frozen=True)
@@ -108,6 +127,9 @@ class EvidenceRule:
     accuracy: str
     note: str
     source: str
+    group: str | None = None
+    quality: str = "pattern evidence, no validated accuracy"
+    small_study: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,6 +156,41 @@ class MixedRule:
 
 
 @dataclass(frozen=True)
+class SafetyRule:
+    """A rule the weights cannot overrule: when it holds, ``keep`` is in the working diagnosis."""
+
+    id: str
+    when: Node
+    keep: str
+    note: str
+    source: str
+    warning: str | None = None  # shown beside every other working diagnosis while the rule holds
+
+
+@dataclass(frozen=True)
+class ScreenItem:
+    """One question of the red-flag screen; any of ``keys`` answers it (fever or a temperature)."""
+
+    keys: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        """The id shown when it was not asked."""
+        return self.keys[0]
+
+
+@dataclass(frozen=True)
+class ScreenGroup:
+    """A group of the minimum red-flag screen and the red flags it screens for."""
+
+    id: str
+    label: str
+    items: tuple[ScreenItem, ...]
+    suspects: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True)
 class AssessNextRule:
     """Items to suggest, in a context, with the reason."""
 
@@ -156,6 +213,9 @@ class Ruleset:
     conditions: tuple[ConditionRule, ...]
     mixed: tuple[MixedRule, ...]
     assess_next: tuple[AssessNextRule, ...]
+    evidence_groups: Mapping[str, EvidenceGroup]
+    safety: tuple[SafetyRule, ...]
+    screen: tuple[ScreenGroup, ...]
 
 
 def build_schema(vocab: Vocabulary, fact_names: list[str]) -> Schema:
@@ -215,7 +275,10 @@ class _Compiler:
 
 def _scoring(top: Reader) -> Scoring:
     reader = Reader(RULESET_FILE, "scoring", top.table_of("scoring"))
-    reader.check_keys({"weak", "moderate", "strong", "lr_cap", "favoured_min", "possible_min", "second_within"})
+    reader.check_keys({
+        "weak", "moderate", "strong", "lr_cap", "favoured_min", "possible_min", "second_within", "pattern_cap",
+        "small_study_n", "small_study_factor",
+    })
     tiers = {name: reader.number(name) for name in ("weak", "moderate", "strong")}
     if not 0 < tiers["weak"] < tiers["moderate"] < tiers["strong"]:
         raise reader.fail("tiers must satisfy 0 < weak < moderate < strong")
@@ -225,15 +288,27 @@ def _scoring(top: Reader) -> Scoring:
         favoured_min=reader.number("favoured_min"),
         possible_min=reader.number("possible_min"),
         second_within=reader.number("second_within"),
+        pattern_cap=reader.number("pattern_cap"),
+        small_study_n=int(reader.number("small_study_n")),
+        small_study_factor=reader.number("small_study_factor"),
     )
     if not 0 < scoring.possible_min < scoring.favoured_min:
         raise reader.fail("thresholds must satisfy 0 < possible_min < favoured_min")
+    if not 0 < scoring.small_study_factor <= 1:
+        raise reader.fail("small_study_factor must lie in (0, 1]")
+    if scoring.pattern_cap < scoring.favoured_min:
+        raise reader.fail("pattern_cap must not be below favoured_min")
     return scoring
 
 
-def _red_flag(compiler: _Compiler, raw: Any, index: int) -> RedFlagRule:
+def _entry(raw: Any, index: int, section: str) -> Reader:
+    """A reader for one entry of an array of tables, named by its id (or its position)."""
     name = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
-    reader = Reader(RULESET_FILE, f"red_flags.{name}", raw)
+    return Reader(RULESET_FILE, f"{section}.{name}", raw)
+
+
+def _red_flag(compiler: _Compiler, raw: Any, index: int) -> RedFlagRule:
+    reader = _entry(raw, index, "red_flags")
     reader.check_keys({"id", "suspects", "urgency", "when", "action", "sources"})
     suspects = reader.text("suspects")
     if suspects not in SUSPECTS:
@@ -253,7 +328,7 @@ def _red_flag(compiler: _Compiler, raw: Any, index: int) -> RedFlagRule:
 
 _EVIDENCE_KEYS = {
     "finding", "when", "for", "against", "lr", "lr_pos", "lr_neg", "sensitivity", "specificity",
-    "note", "accuracy_note", "source",
+    "note", "accuracy_note", "source", "group", "n", "design",
 }
 
 
@@ -275,9 +350,25 @@ def _lr_figures(reader: Reader, vocab_accuracy: Accuracy | None) -> tuple[float 
     return vocab_accuracy.lr_pos, vocab_accuracy.lr_neg, detail
 
 
-def _evidence(compiler: _Compiler, raw: Any, where: str) -> EvidenceRule:
+def _quality(reader: Reader, vocab_accuracy: Accuracy | None, small_study_n: int) -> tuple[str, bool]:
+    """'pilot, n = 33' and whether the figures come from one study below ``small_study_n``."""
+    size = reader.opt_number("n")
+    design = reader.opt_text("design")
+    if size is None and design is None and vocab_accuracy is not None and vocab_accuracy.validated:
+        return vocab_accuracy.quality, vocab_accuracy.n is not None and vocab_accuracy.n < small_study_n
+    parts = [design] if design else []
+    if size is not None:
+        parts.append(f"n = {int(size):,}")
+    return ", ".join(parts) or "published accuracy", size is not None and size < small_study_n
+
+
+def _evidence(compiler: _Compiler, raw: Any, where: str, scoring: Scoring,
+              groups: Mapping[str, EvidenceGroup]) -> EvidenceRule:
     reader = Reader(RULESET_FILE, where, raw)
     reader.check_keys(_EVIDENCE_KEYS)
+    group = reader.opt_text("group")
+    if group is not None and group not in groups:
+        raise reader.fail(f"unknown evidence group '{group}'")
     finding = reader.text("finding")
     head = finding.split(".")[0]
     known_heads = {
@@ -310,6 +401,7 @@ def _evidence(compiler: _Compiler, raw: Any, where: str) -> EvidenceRule:
             when_negative, when, lr_pos = when, compile_expression("false", compiler.schema), None
         if lr_mode == "pos":
             lr_neg = None
+        quality, small = _quality(reader, vocab_acc, scoring.small_study_n)
         return EvidenceRule(
             finding=finding,
             when=when,
@@ -321,7 +413,12 @@ def _evidence(compiler: _Compiler, raw: Any, where: str) -> EvidenceRule:
             accuracy=detail,
             note=note,
             source=source,
+            group=group,
+            quality=quality,
+            small_study=small,
         )
+    if "n" in reader.table or "design" in reader.table:
+        raise reader.fail("'n' and 'design' describe published figures: only for 'lr' items")
     tier = reader.text(mode)
     if tier not in ("weak", "moderate", "strong"):
         raise reader.fail(f"'{mode}' must be weak, moderate or strong")
@@ -337,6 +434,7 @@ def _evidence(compiler: _Compiler, raw: Any, where: str) -> EvidenceRule:
         accuracy=accuracy,
         note=note,
         source=source,
+        group=group,
     )
 
 
@@ -355,9 +453,9 @@ def _icd10(reader: Reader) -> dict[str, tuple[str, ...]]:
     return codes
 
 
-def _condition(compiler: _Compiler, raw: Any, index: int) -> ConditionRule:
-    name = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
-    reader = Reader(RULESET_FILE, f"conditions.{name}", raw)
+def _condition(compiler: _Compiler, raw: Any, index: int, scoring: Scoring,
+               groups: Mapping[str, EvidenceGroup]) -> ConditionRule:
+    reader = _entry(raw, index, "conditions")
     reader.check_keys({"id", "label", "requires", "icd10", "icd10_note", "measures", "evidence"})
     cid = reader.text("id")
     if cid not in CONDITION_IDS:
@@ -366,7 +464,8 @@ def _condition(compiler: _Compiler, raw: Any, index: int) -> ConditionRule:
     if not isinstance(raw_evidence, list) or not raw_evidence:
         raise reader.fail("'evidence' must be a non-empty list")
     evidence = tuple(
-        _evidence(compiler, item, f"conditions.{cid}.evidence[{i}]") for i, item in enumerate(raw_evidence)
+        _evidence(compiler, item, f"conditions.{cid}.evidence[{i}]", scoring, groups)
+        for i, item in enumerate(raw_evidence)
     )
     measures = tuple(reader.text_list("measures"))
     for measure in measures:
@@ -383,19 +482,23 @@ def _condition(compiler: _Compiler, raw: Any, index: int) -> ConditionRule:
     )
 
 
+def _known_item(key: str, vocab: Vocabulary) -> bool:
+    """Whether ``key`` names an intake item (``slr``, ``strength.ehl``, ``age`` ...)."""
+    head, _, tail = key.partition(".")
+    return (
+        key in vocab.findings
+        or key in ("repeated_movements", "sensory_loss", "symptoms", "age", "sex", "side")
+        or (head == "strength" and tail in vocab.strength)
+        or (head == "reflexes" and tail in vocab.reflexes)
+    )
+
+
 def _assess_next(compiler: _Compiler, raw: Any, index: int, vocab: Vocabulary) -> AssessNextRule:
     reader = Reader(RULESET_FILE, f"assess_next[{index}]", raw)
     reader.check_keys({"findings", "when", "priority", "why", "source"})
     findings = tuple(reader.text_list("findings"))
     for key in findings:
-        head, _, tail = key.partition(".")
-        ok = (
-            key in vocab.findings
-            or key in ("repeated_movements", "sensory_loss", "symptoms", "age", "sex", "side")
-            or (head == "strength" and tail in vocab.strength)
-            or (head == "reflexes" and tail in vocab.reflexes)
-        )
-        if not ok:
+        if not _known_item(key, vocab):
             raise reader.fail(f"unknown item '{key}'")
     return AssessNextRule(
         findings=findings,
@@ -406,10 +509,66 @@ def _assess_next(compiler: _Compiler, raw: Any, index: int, vocab: Vocabulary) -
     )
 
 
+def _evidence_groups(top: Reader) -> dict[str, EvidenceGroup]:
+    groups: dict[str, EvidenceGroup] = {}
+    for gid, raw in top.table_of("evidence_groups").items():
+        reader = Reader(RULESET_FILE, f"evidence_groups.{gid}", raw)
+        reader.check_keys({"label", "combine", "cap", "in_pattern_cap"})
+        combine = reader.text("combine")
+        if combine not in ("sum", "strongest"):
+            raise reader.fail("combine must be 'sum' or 'strongest'")
+        cap = reader.number("cap")
+        if cap <= 0:
+            raise reader.fail("cap must be positive")
+        in_cap = reader.table.get("in_pattern_cap", True)
+        if not isinstance(in_cap, bool):
+            raise reader.fail("in_pattern_cap must be true or false")
+        groups[gid] = EvidenceGroup(gid, reader.text("label"), "sum" if combine == "sum" else "strongest", cap, in_cap)
+    return groups
+
+
+def _safety(compiler: _Compiler, raw: Any, index: int) -> SafetyRule:
+    reader = Reader(RULESET_FILE, f"safety[{index}]", raw)
+    reader.check_keys({"id", "when", "keep", "note", "source", "warning"})
+    keep = reader.text("keep")
+    if keep not in CONDITION_IDS:
+        raise reader.fail(f"unknown condition id '{keep}'")
+    warning = reader.opt_text("warning")
+    if warning is not None:
+        try:
+            warning.format(condition="", root="")
+        except (KeyError, IndexError, ValueError):
+            raise reader.fail("warning may use only {condition} and {root}") from None
+    return SafetyRule(reader.text("id"), compiler.expr(reader, "when"), keep, reader.text("note"),
+                      compiler.source(reader), warning)
+
+
+def _screen(compiler: _Compiler, raw: Any, index: int, vocab: Vocabulary) -> ScreenGroup:
+    reader = _entry(raw, index, "screen")
+    reader.check_keys({"id", "label", "items", "suspects", "source"})
+    items: list[ScreenItem] = []
+    for text in reader.text_list("items"):
+        keys = tuple(part.strip() for part in text.split("|"))
+        for key in keys:
+            if not _known_item(key, vocab):
+                raise reader.fail(f"unknown item '{key}'")
+        items.append(ScreenItem(keys))
+    if not items:
+        raise reader.fail("'items' must not be empty")
+    suspects = tuple(reader.text_list("suspects"))
+    for suspect in suspects:
+        if suspect not in SUSPECTS:
+            raise reader.fail(f"unknown 'suspects' value '{suspect}'")
+    return ScreenGroup(reader.text("id"), reader.text("label"), tuple(items), suspects, compiler.source(reader))
+
+
 def parse_ruleset(data: Mapping[str, Any], vocab: Vocabulary) -> Ruleset:
     """Validate and compile the rule set; the first problem raises :class:`ResourceError`."""
     top = Reader(RULESET_FILE, "(top level)", dict(data))
-    top.check_keys({"name", "version", "scoring", "facts", "mixed", "red_flags", "conditions", "assess_next"})
+    top.check_keys({
+        "name", "version", "scoring", "facts", "mixed", "red_flags", "conditions", "assess_next", "evidence_groups",
+        "safety", "screen",
+    })
     version = top.text("version")
     if not _SEMVER.match(version):
         raise top.fail("version must be semantic (MAJOR.MINOR.PATCH)")
@@ -425,8 +584,10 @@ def parse_ruleset(data: Mapping[str, Any], vocab: Vocabulary) -> Ruleset:
             raise top.fail(f"'{key}' must be an array of tables")
         return value
 
+    scoring = _scoring(top)
+    groups = _evidence_groups(top)
     red_flags = tuple(_red_flag(compiler, raw, i) for i, raw in enumerate(array("red_flags")))
-    conditions = tuple(_condition(compiler, raw, i) for i, raw in enumerate(array("conditions")))
+    conditions = tuple(_condition(compiler, raw, i, scoring, groups) for i, raw in enumerate(array("conditions")))
     ids = [c.id for c in conditions]
     if sorted(ids) != sorted(CONDITION_IDS):
         missing = sorted(set(CONDITION_IDS) - set(ids))
@@ -443,15 +604,22 @@ def parse_ruleset(data: Mapping[str, Any], vocab: Vocabulary) -> Ruleset:
             raise reader.fail("'conditions' must name two condition ids")
         mixed.append(MixedRule(compiler.expr(reader, "when"), listed, reader.text("note"), compiler.source(reader)))
     assess = tuple(_assess_next(compiler, raw, i, vocab) for i, raw in enumerate(array("assess_next")))
+    safety = tuple(_safety(compiler, raw, i) for i, raw in enumerate(array("safety")))
+    screen = tuple(_screen(compiler, raw, i, vocab) for i, raw in enumerate(array("screen")))
+    if len({g.id for g in screen}) != len(screen):
+        raise top.fail("screen group ids must be unique")
     return Ruleset(
         name=top.text("name"),
         version=version,
-        scoring=_scoring(top),
+        scoring=scoring,
         facts=facts,
         red_flags=red_flags,
         conditions=conditions,
         mixed=tuple(mixed),
         assess_next=tuple(sorted(assess, key=lambda rule: -rule.priority)),
+        evidence_groups=groups,
+        safety=safety,
+        screen=screen,
     )
 
 

@@ -30,6 +30,18 @@ class Accuracy:
     lr_pos: float | None = None
     lr_neg: float | None = None
     lr_computed: bool = False
+    n: int | None = None  # patients in the study the figures come from (None: pooled or not stated)
+    design: str | None = None  # "pilot", "cohort", "meta-analysis", ...
+
+    @property
+    def quality(self) -> str:
+        """Evidence quality in a few words: 'pilot, n = 33', 'meta-analysis'."""
+        if not self.validated:
+            return "no validated accuracy"
+        parts = [self.design] if self.design else []
+        if self.n is not None:
+            parts.append(f"n = {self.n:,}")
+        return ", ".join(parts) or "published accuracy"
 
     def summary(self) -> str:
         """One line for a clinician: the figures, or 'no validated accuracy'."""
@@ -145,7 +157,7 @@ def _accuracy(reader: Reader, sources: Mapping[str, str]) -> Accuracy | None:
     if raw is None:
         return None
     acc = Reader(reader.filename, f"{reader.entry}.accuracy", raw)
-    acc.check_keys({"none", "note", "source", "sensitivity", "specificity", "lr_pos", "lr_neg"})
+    acc.check_keys({"none", "note", "source", "sensitivity", "specificity", "lr_pos", "lr_neg", "n", "design"})
     source = acc.text("source")
     if source not in sources:
         raise acc.fail(f"unknown source key '{source}'")
@@ -159,6 +171,10 @@ def _accuracy(reader: Reader, sources: Mapping[str, str]) -> Accuracy | None:
         if value is not None and not 0.0 <= value <= 1.0:
             raise acc.fail(f"'{name}' must lie between 0 and 1")
     lr_pos, lr_neg = acc.opt_number("lr_pos"), acc.opt_number("lr_neg")
+    size = acc.opt_number("n")
+    if size is not None and (size < 1 or size != int(size)):
+        raise acc.fail("'n' must be a whole number of patients")
+    design = acc.opt_text("design")
     computed = False
     if sens is not None and spec is not None:
         if lr_pos is None:
@@ -178,6 +194,8 @@ def _accuracy(reader: Reader, sources: Mapping[str, str]) -> Accuracy | None:
         lr_pos=lr_pos,
         lr_neg=lr_neg,
         lr_computed=computed,
+        n=int(size) if size is not None else None,
+        design=design,
     )
 
 

@@ -45,7 +45,7 @@ def test_assess_json_prints_a_valid_assessment(example_file):
     jsonschema.validate(result, ASSESSMENT_SCHEMA)
     assert result["format"] == "ptassist-assessment/1"
     assert set(result["working_diagnosis"]) == {"lumbar_radicular", "itbs"}
-    assert result["ruleset"] == {"name": "lateral-thigh-knee", "version": "1.0.0"}
+    assert result["ruleset"] == {"name": "lateral-thigh-knee", "version": "1.1.0"}
 
 
 def test_assess_reads_standard_input():
@@ -63,7 +63,10 @@ def test_human_report_puts_urgency_first_then_flags_then_reasoning(tmp_path):
     lines = done.stdout.splitlines()
     assert lines[2].startswith("URGENCY: EMERGENCY")
     text = done.stdout
-    assert text.index("Red flags") < text.index("Working diagnosis") < text.index("Conditions") < text.index("Assess next")
+    # The 20-second top (urgency, screen, flags, diagnosis) first, then what to do next, then the reasoning.
+    assert (text.index("!! EMERGENCY") < text.index("Working diagnosis") < text.index("Assess next")
+            < text.index("Conditions in play"))
+    assert "Red-flag screen incomplete" in lines[3]
     assert "Cauda equina syndrome suspected" in text and "MRI" in text
 
 

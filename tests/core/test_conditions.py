@@ -257,7 +257,10 @@ def test_lateral_meniscus():
     )
     result = assess(data)
     assert result.working_diagnosis[0] == "lateral_meniscus"
-    assert result.urgency == "none"
+    # Rule set 1.1.0: locking with an effusion after an acute injury is a suspected internal
+    # derangement, urgent knee clinic [Glos-knee-redflags] (docs/clinical-changelog.md).
+    assert result.urgency == "urgent"
+    assert {f.id for f in result.red_flags} == {"knee_internal_derangement"}
 
 
 def test_lcl_injury():
@@ -329,7 +332,10 @@ def test_every_condition_is_listed_best_first_with_its_evidence_sourced():
 def test_lr_weights_are_capped_so_no_single_study_dominates():
     result = assess(intake(age=50, side="right", symptoms=[sym("lateral_hip")], findings={"single_leg_stance_30s_pain": True}))
     item = next(e for e in result.condition("gtps").evidence if e.finding == "single_leg_stance_30s_pain")
-    assert item.weight == 2.0  # LR+ 37 in a 17-patient study, capped at ln(LR) = 2.0
+    # LR+ 37 capped at ln(LR) = 2.0, then halved: the figures come from one 17-patient study.
+    assert item.weight == 1.0
+    assert item.quality == "single small study, n = 17"
+    assert "one small study" in item.note
 
 
 def test_side_drives_icd_codes_and_unspecified_side_is_reported():

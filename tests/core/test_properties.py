@@ -27,7 +27,7 @@ DANGER_FINDINGS = sorted(
         "night_pain", "pain_progressive", "constant_pain", "pain_at_rest", "fibular_head_tenderness",
         "patellar_tenderness_isolated", "hop_test_pain", "fulcrum_test", "spinal_percussion_tenderness",
         "morning_stiffness_over_30_min", "training_load_increase", "slr", "crossed_slr", "slump",
-        "femoral_nerve_stretch",
+        "femoral_nerve_stretch", "knee_locked", "haemarthrosis",
     }
 )
 
@@ -160,3 +160,50 @@ def test_ottawa_flexion_criterion_false_fires_while_absent_does_not(data, fib, p
     data["findings"].pop("knee_flexion_90_possible")
     fired = "ottawa_knee_rule" in {f.id for f in ENGINE.assess_json(data).red_flags}
     assert fired == other_criteria
+
+
+# An objective root deficit that no peripheral nerve explains: a weak muscle outside the common
+# fibular nerve with sensory loss in the same root's skin.
+ROOT_DEFICITS = {
+    "L4": ({"knee_extension": "4"}, "medial_leg"),
+    "L5": ({"ankle_inversion": "4", "hip_abduction": "4"}, "lateral_leg"),
+    "S1": ({"plantarflexion": "4-"}, "sole"),
+}
+SCREEN_KEYS = sorted({key for group in ENGINE.ruleset.screen for item in group.items for key in item.keys})
+SCREEN_BOOLS = [key for key in SCREEN_KEYS if key in BOOL_FINDINGS]
+
+
+@PROPERTY_SETTINGS
+@given(intakes(), st.sampled_from(sorted(ROOT_DEFICITS)))
+def test_adding_an_objective_root_deficit_never_removes_lumbar_radicular(data, root):
+    muscles, region = ROOT_DEFICITS[root]
+    changed = copy.deepcopy(data)
+    changed["strength"] = {**changed.get("strength", {}), **muscles}
+    changed["sensory_loss"] = [*changed.get("sensory_loss", []), {"region": region}]
+    result = ENGINE.assess_json(changed)
+    assert "lumbar_radicular" in result.working_diagnosis
+    assert len(result.working_diagnosis) <= 2
+
+
+@PROPERTY_SETTINGS
+@given(intakes(), st.sampled_from(SCREEN_BOOLS), st.booleans())
+def test_answering_a_screening_question_never_makes_the_screen_less_complete(data, key, answer):
+    before = ENGINE.assess_json(data).screen
+    changed = copy.deepcopy(data)
+    changed["findings"][key] = answer
+    after = ENGINE.assess_json(changed).screen
+    assert set(after.not_asked) <= set(before.not_asked)
+    assert key not in after.not_asked
+    assert after.complete or not before.complete
+
+
+@PROPERTY_SETTINGS
+@given(intakes())
+def test_an_intake_without_screening_answers_is_never_complete(data):
+    bare = copy.deepcopy(data)
+    bare.pop("age", None)
+    for key in SCREEN_KEYS:
+        bare["findings"].pop(key, None)
+    screen = ENGINE.assess_json(bare).screen
+    assert not screen.complete
+    assert set(screen.not_asked) >= {item.key for group in ENGINE.ruleset.screen for item in group.items}

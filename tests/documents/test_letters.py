@@ -7,6 +7,7 @@ import sqlite3
 import pytest
 
 from ptassist.core.records import ClinicSettings
+from ptassist.core.ruleset import load_ruleset
 from ptassist.core.validation import ValidationError
 from ptassist.services.printing import Printing
 from ptassist.store.errors import StoreError
@@ -57,7 +58,7 @@ def test_referral_banner_request_and_reasons(records, printing, data, banner, as
     text = all_text(printing.referral(visit_id).pdf)
     assert "Dr Sarah Chen" in text and "Harbourside Practice" in text
     assert "Alex Carter" in text and "PT, DPT" in text
-    assert "rule set lateral-thigh-knee 1.0.0" in text
+    assert f"rule set lateral-thigh-knee {load_ruleset().version}" in text
 
 
 def test_referral_explains_flags_and_lists_the_neurological_examination(records, printing):
