@@ -9,10 +9,15 @@ from typing import Any
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from ptassist.core.report import SUSPECT_LABELS, URGENCY_MEANING, key_label
+from ptassist.core.errors import IntakeError
+from ptassist.core.intake import parse_intake
+from ptassist.core.report import SUSPECT_LABELS, describe_key, key_label
+from ptassist.core.screen_status import screen_summary, urgency_headline
 from ptassist.core.vocabulary import Vocabulary
 
 URGENCY_COLOURS = {"emergency": "#b3261e", "urgent": "#b85c00", "routine": "#24465e", "none": "#2e7d5b"}
+# "No flag so far" while the screen is incomplete is not the green all-clear.
+UNSCREENED_COLOUR = "#6d5a00"
 
 
 class ChecklistPanel(QTextBrowser):
@@ -33,23 +38,37 @@ class ChecklistPanel(QTextBrowser):
         if url.scheme() == "assess":
             self.assess_requested.emit(url.path())
 
-    def show_assessment(self, assessment: dict[str, Any], frozen: bool = False) -> None:
+    def show_assessment(self, assessment: dict[str, Any], frozen: bool = False,
+                        intake: dict[str, Any] | None = None) -> None:
+        """Show an assessment; with its ``intake``, a flag's reasons carry their values ("EHL 3/5")."""
         self.assessment = assessment
-        self.setHtml(render_html(assessment, lambda key: key_label(key, self.vocabulary), frozen))
+        describe: Callable[[str], str] | None = None
+        if intake is not None:
+            try:
+                parsed = parse_intake(intake, self.vocabulary)
+            except IntakeError:
+                parsed = None
+            if parsed is not None:
+                def describe(key: str) -> str:
+                    return describe_key(key, parsed, self.vocabulary)
+        self.setHtml(render_html(assessment, lambda key: key_label(key, self.vocabulary), frozen, describe))
 
 
-def render_html(a: dict[str, Any], label: Callable[[str], str], frozen: bool = False) -> str:
-    """The assessment as HTML; ``label`` names intake keys ('strength.ehl') as a clinician would."""
+def render_html(a: dict[str, Any], label: Callable[[str], str], frozen: bool = False,
+                describe: Callable[[str], str] | None = None) -> str:
+    """The assessment as HTML; ``label`` names intake keys ('strength.ehl') as a clinician would, and
+    ``describe`` (when the intake is known) names them with their values ('EHL 3/5')."""
     if not a:
         return "<p>Record findings to see the checklist.</p>"
     urgency = a.get("urgency", "none")
-    colour = URGENCY_COLOURS[urgency]
+    screen = screen_summary(a)
+    colour = URGENCY_COLOURS[urgency] if urgency != "none" or screen.complete else UNSCREENED_COLOUR
     version = a.get("ruleset", {}).get("version", "?")
-    out = [f"<h2 style='color:{colour}'>Urgency: {urgency.upper()}</h2>",
-           f"<p style='color:#5b6b78'>{escape(URGENCY_MEANING[urgency])}"
-           f"{' · frozen at signing' if frozen else ''} · rule set {escape(version)}</p>"]
+    out = [f"<h2 style='color:{colour}'>Urgency: {escape(urgency_headline(a))}</h2>",
+           f"<p style='color:#5b6b78'>{escape(screen.line) + ' · ' if urgency != 'none' else ''}"
+           f"{'frozen at signing · ' if frozen else ''}rule set {escape(version)}</p>"]
     for flag in a.get("red_flags", []):
-        because = ", ".join(label(key) for key in flag["because"])
+        because = "; ".join((describe or label)(key) for key in flag["because"])
         out.append(f"<p style='border-left:4px solid {URGENCY_COLOURS[flag['urgency']]}; padding-left:6px'>"
                    f"<b>{flag['urgency'].upper()}: {escape(SUSPECT_LABELS.get(flag['suspects'], flag['suspects']))}"
                    f"</b><br>{escape(flag['action'])}<br><small>Because: {escape(because)} · "
@@ -61,6 +80,9 @@ def render_html(a: dict[str, Any], label: Callable[[str], str], frozen: bool = F
         out.append(f"<p><i>{escape(a['mixed_note'])}</i></p>")
     root = a.get("root_level")
     out.append(f"<p>Root level: <b>{escape(root)}</b></p>" if root else "<p>Root level: not determined</p>")
+    for note in a.get("safety", []):
+        out.append(f"<p style='color:#b3261e'><b>{'Safety rule' if note.get('kind') == 'rule' else 'Warning'}:</b> "
+                   f"{escape(note['note'])} <small>[{escape(note['source'])}]</small></p>")
     if a.get("assess_next"):
         out.append("<h3>Assess next</h3><ol>")
         for item in a["assess_next"]:
@@ -69,12 +91,22 @@ def render_html(a: dict[str, Any], label: Callable[[str], str], frozen: bool = F
         out.append("</ol>")
     out.append("<h3>Conditions</h3>")
     for condition in a.get("conditions", []):
-        if condition["verdict"] == "unlikely" and not condition["evidence"]:
+        if condition["verdict"] == "unlikely":
             continue
         out.append(f"<p><b>{escape(condition['label'])}</b>: {condition['verdict']} "
                    f"(score {condition.get('score', 0):+.1f})</p><ul>")
         for item in condition["evidence"]:
             mark = "+" if item["direction"] == "for" else "−"
-            out.append(f"<li>{mark} {escape(item['note'])} <small>[{escape(item['source'])}]</small></li>")
+            quality = f" <small>({escape(item['quality'])})</small>" if item.get("basis") == "lr" else ""
+            out.append(f"<li>{mark} {escape(item['note'])}{quality} <small>[{escape(item['source'])}]</small></li>")
+        out.append("</ul>")
+    unlikely = [c["label"] for c in a.get("conditions", []) if c["verdict"] == "unlikely"]
+    if unlikely:
+        out.append(f"<p style='color:#5b6b78'>Unlikely: {escape('; '.join(unlikely))}</p>")
+    if screen.groups:
+        out.append("<h3>Red-flag screen: not asked yet</h3><ul>")
+        for group_label, keys in screen.groups:
+            links = ", ".join(f"<a href='assess:{escape(k)}'>{escape(label(k))}</a>" for k in keys)
+            out.append(f"<li><b>{escape(group_label)}</b>: {links}</li>")
         out.append("</ul>")
     return "".join(out)

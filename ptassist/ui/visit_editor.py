@@ -311,7 +311,7 @@ class VisitEditorScreen(QWidget):
     def refresh_checklist(self) -> None:
         if self.visit is not None and self.visit.signed and self.visit.assessment:
             assessment = self.visit.assessment
-            self.checklist.show_assessment(assessment, frozen=True)
+            self.checklist.show_assessment(assessment, frozen=True, intake=self.visit.intake)
             self.banner.hide()
             return
         try:
@@ -320,7 +320,7 @@ class VisitEditorScreen(QWidget):
             self.checklist.setPlainText(f"The checklist could not read this intake: {exc}")
             return
         assessment = live.to_json()
-        self.checklist.show_assessment(assessment)
+        self.checklist.show_assessment(assessment, intake=self.intake())
         self.banner.show_flags(assessment)
 
     def on_changed(self, *_args: Any) -> None:

@@ -1,12 +1,27 @@
-"""The findings form, generated from the vocabulary: one tri-state row per finding, by group."""
+"""The findings form, generated from the vocabulary: one tri-state row per finding, by group.
+
+Above the groups, the red-flag screen of the rule set: one "All negative" button per screening
+group records every unanswered question of it explicitly as "no" (never overwriting a "yes").
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from ptassist.core.ruleset import ScreenGroup, load_ruleset
 from ptassist.core.vocabulary import GROUPS_ORDER, Finding, Vocabulary
 from ptassist.ui.widgets.tristate import TriState
 
@@ -18,12 +33,15 @@ class FindingsForm(QWidget):
 
     changed = Signal()
 
-    def __init__(self, vocabulary: Vocabulary, parent: QWidget | None = None) -> None:
+    def __init__(self, vocabulary: Vocabulary, parent: QWidget | None = None,
+                 screen: Sequence[ScreenGroup] | None = None) -> None:
         super().__init__(parent)
         self.vocabulary = vocabulary
         self.widgets: dict[str, TriState | QDoubleSpinBox] = {}
         self.groups: dict[str, QGroupBox] = {}
+        self.screen_groups = tuple(load_ruleset().screen if screen is None else screen)
         layout = QVBoxLayout(self)
+        layout.addWidget(self._screen_box())
         for group in GROUPS_ORDER:
             box = QGroupBox(vocabulary.groups[group])
             box.setObjectName(f"group_{group}")
@@ -39,6 +57,52 @@ class FindingsForm(QWidget):
                 form.addRow(label, widget)
             self.groups[group] = box
             layout.addWidget(box)
+
+    def _screen_box(self) -> QGroupBox:
+        box = QGroupBox("Red-flag screen")
+        box.setObjectName("group_red_flag_screen")
+        rows = QVBoxLayout(box)
+        hint = QLabel("Ask every question below the screen groups; “All negative” records each unanswered "
+                      "question of a group as “no”. Until all are answered the checklist says the screen is "
+                      "incomplete.")
+        hint.setWordWrap(True)
+        rows.addWidget(hint)
+        for group in self.screen_groups:
+            row = QHBoxLayout()
+            asked = [self._screen_question(item.keys) for item in group.items]
+            label = QLabel(f"{group.label}: " + "; ".join(asked))
+            label.setWordWrap(True)
+            button = QPushButton("All negative")
+            button.setObjectName(f"screen_all_negative_{group.id}")
+            button.setAccessibleName(f"{group.label}: all negative")
+            button.setToolTip("Record every unanswered question of this group as “no”. Age and temperature "
+                              "are entered as values.")
+            button.clicked.connect(lambda _checked=False, g=group: self.all_negative(g))
+            row.addWidget(label, 1)
+            row.addWidget(button)
+            rows.addLayout(row)
+        return box
+
+    def _screen_question(self, keys: tuple[str, ...]) -> str:
+        finding = self.vocabulary.findings.get(keys[0])
+        return finding.label if finding else keys[0].replace("_", " ")
+
+    def all_negative(self, group: ScreenGroup) -> list[str]:
+        """Record each unanswered yes/no question of a screening group as "no"; return their ids."""
+        recorded: list[str] = []
+        for item in group.items:
+            widgets = [self.widgets.get(key) for key in item.keys]
+            if any(w is not None and _answered(w) for w in widgets):
+                continue
+            tri = next((w for w in widgets if isinstance(w, TriState)), None)
+            if tri is not None:
+                tri.blockSignals(True)
+                tri.set_value(False)
+                tri.blockSignals(False)
+                recorded.append(item.key)
+        if recorded:
+            self.changed.emit()
+        return recorded
 
     def _widget(self, finding: Finding) -> TriState | QDoubleSpinBox:
         if finding.type == "number":
@@ -80,6 +144,12 @@ class FindingsForm(QWidget):
             else:
                 widget.setValue(float(values.get(fid, UNRECORDED)))
             widget.blockSignals(False)
+
+
+def _answered(widget: TriState | QDoubleSpinBox) -> bool:
+    if isinstance(widget, TriState):
+        return widget.value is not None
+    return widget.value() != UNRECORDED
 
 
 def _help(finding: Finding) -> str:
