@@ -260,3 +260,9 @@ def test_rule_set_version_and_clinical_changelog_moved_together():
         if rule.id in {"spinal_infection_without_back_pain", "knee_internal_derangement", "bilateral_lfcn",
                        "distal_symmetric_neuropathy"}:
             assert rule.id in changelog
+
+
+def test_a_recorded_body_chart_answers_the_both_legs_question():
+    assert "bilateral_leg_symptoms" in assess(intake()).screen.not_asked
+    charted = assess(intake(side="left", symptoms=[sym("lateral_knee")]))
+    assert "bilateral_leg_symptoms" not in charted.screen.not_asked
