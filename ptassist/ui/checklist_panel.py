@@ -33,6 +33,7 @@ class ChecklistPanel(QTextBrowser):
         self.setOpenLinks(False)
         self.anchorClicked.connect(self._clicked)
         self.assessment: dict[str, Any] = {}
+        self._html = ""
 
     def _clicked(self, url: QUrl) -> None:
         if url.scheme() == "assess":
@@ -51,7 +52,10 @@ class ChecklistPanel(QTextBrowser):
             if parsed is not None:
                 def describe(key: str) -> str:
                     return describe_key(key, parsed, self.vocabulary)
-        self.setHtml(render_html(assessment, lambda key: key_label(key, self.vocabulary), frozen, describe))
+        html = render_html(assessment, lambda key: key_label(key, self.vocabulary), frozen, describe)
+        if html != self._html:  # typing in the notes re-assesses: redraw only when the checklist changed
+            self._html = html
+            self.setHtml(html)
 
 
 def render_html(a: dict[str, Any], label: Callable[[str], str], frozen: bool = False,
@@ -104,9 +108,8 @@ def render_html(a: dict[str, Any], label: Callable[[str], str], frozen: bool = F
     if unlikely:
         out.append(f"<p style='color:#5b6b78'>Unlikely: {escape('; '.join(unlikely))}</p>")
     if screen.groups:
-        out.append("<h3>Red-flag screen: not asked yet</h3><ul>")
-        for group_label, keys in screen.groups:
-            links = ", ".join(f"<a href='assess:{escape(k)}'>{escape(label(k))}</a>" for k in keys)
-            out.append(f"<li><b>{escape(group_label)}</b>: {links}</li>")
-        out.append("</ul>")
+        # One link per group, to its first unasked question (the questions are in the form's screen box).
+        links = " · ".join(f"<a href='assess:{escape(keys[0])}'>{escape(group_label)}</a> {len(keys)}"
+                           for group_label, keys in screen.groups)
+        out.append(f"<p><b>Red-flag screen, not asked yet:</b> {links}</p>")
     return "".join(out)

@@ -27,7 +27,7 @@ def test_a_fresh_visit_says_the_screen_is_incomplete_not_none(qtbot, editor):
     shown = editor.checklist.toPlainText()
     assert "Urgency: NOT ESTABLISHED: Red-flag screen incomplete:" in shown
     assert "treat and monitor" not in shown
-    assert "Red-flag screen: not asked yet" in shown
+    assert "Red-flag screen, not asked yet:" in shown
 
 
 def test_all_negative_per_group_records_explicit_negatives_and_completes_the_screen(qtbot, editor):
