@@ -21,7 +21,7 @@ from ptassist.core.assessment import (
 from ptassist.core.facts import Facts
 from ptassist.core.intake import Intake, parse_intake
 from ptassist.core.neuro import NeuroMap, analyse, load_neuro_map
-from ptassist.core.rule_items import flag_items, partly_positive, trigger_leaves
+from ptassist.core.rule_items import flag_items, partly_positive, screen_triggers, trigger_leaves
 from ptassist.core.ruleset import (
     URGENCY_RANK,
     ConditionRule,
@@ -48,11 +48,15 @@ class Engine:
 
     @cached_property
     def _flag_questions(self) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
-        """Per red flag: its trigger questions and every item it reads (walked once per engine)."""
-        return {
-            flag.id: (trigger_leaves(flag.when, self.ruleset), flag_items(flag.when, self.ruleset, self.vocabulary))
-            for flag in self.ruleset.red_flags
-        }
+        """Per red flag: its trigger questions, and every item it reads with the screen's yes/no questions
+        first (saddle, bladder and bowel before the examination items). Walked once per engine."""
+        questions = screen_triggers(self.ruleset)
+        table: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        for flag in self.ruleset.red_flags:
+            items = flag_items(flag.when, self.ruleset, self.vocabulary)
+            asked = tuple(k for k in items if k in questions and k in self.vocabulary.findings)
+            table[flag.id] = (trigger_leaves(flag.when, self.ruleset), asked + tuple(k for k in items if k not in asked))
+        return table
 
     def assess_json(self, data: Any) -> Assessment:
         """Validate a decoded ``ptassist-intake/1`` object and assess it."""
@@ -287,7 +291,7 @@ class Engine:
             if not partly_positive(triggers, facts) or flag.when.value(facts) is not None:
                 continue
             for key in items:
-                if key not in chosen and not intake.is_assessed(key):
+                if key not in chosen and not self._answered(intake, key):
                     why = (f"Could complete a partly positive red flag ({flag.suspects.replace('_', ' ')}, "
                            f"{flag.urgency} if it fires). [{flag.sources[0]}]")
                     chosen[key] = Suggestion(key, why, flag.sources[0])
@@ -295,7 +299,7 @@ class Engine:
             if rule.when.value(facts) is not True:
                 continue
             for key in rule.findings:
-                if key not in chosen and not intake.is_assessed(key):
+                if key not in chosen and not self._answered(intake, key):
                     chosen[key] = Suggestion(key, f"{rule.why} [{rule.source}]", rule.source)
         emergencies = {f.suspects for f in red_flags if f.urgency == "emergency"}
         if emergencies:
@@ -310,7 +314,7 @@ class Engine:
                 continue
             for item in condition.evidence:
                 key = item.finding
-                if key in chosen or key not in self.vocabulary.findings or intake.is_assessed(key):
+                if key in chosen or key not in self.vocabulary.findings or self._answered(intake, key):
                     continue
                 weight = self._potential(item)
                 lean = "for or against" if item.tier is None else item.direction
@@ -320,6 +324,15 @@ class Engine:
         for _, suggestion in sorted(extra, key=lambda pair: -pair[0]):
             chosen.setdefault(suggestion.finding, suggestion)
         return tuple(chosen.values())[:MAX_SUGGESTIONS]
+
+    @cached_property
+    def _alternatives(self) -> dict[str, tuple[str, ...]]:
+        """Screen items that answer each other: a measured temperature answers "fever"."""
+        return {key: item.keys for group in self.ruleset.screen for item in group.items for key in item.keys
+                if len(item.keys) > 1}
+
+    def _answered(self, intake: Intake, key: str) -> bool:
+        return any(intake.is_assessed(k) for k in self._alternatives.get(key, (key,)))
 
     def _items_bearing_on(self, suspects: set[str]) -> set[str]:
         """Every item that the red flags and screen groups for these suspected conditions read."""
