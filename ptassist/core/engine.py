@@ -55,7 +55,8 @@ class Engine:
         for flag in self.ruleset.red_flags:
             items = flag_items(flag.when, self.ruleset, self.vocabulary)
             asked = tuple(k for k in items if k in questions and k in self.vocabulary.findings)
-            table[flag.id] = (trigger_leaves(flag.when, self.ruleset), asked + tuple(k for k in items if k not in asked))
+            rest = tuple(k for k in items if k not in asked)
+            table[flag.id] = (trigger_leaves(flag.when, self.ruleset), asked + rest)
         return table
 
     def assess_json(self, data: Any) -> Assessment:
