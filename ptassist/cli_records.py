@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ptassist import paths
+from ptassist.core.screen_status import urgency_headline
 from ptassist.core.validation import ValidationError
 from ptassist.services.records import Records, default_actor
 from ptassist.store import backup as backups
@@ -166,7 +167,7 @@ def _visit_text(data: dict[str, Any]) -> str:
         lines.append(f"Hash {data['content_hash']}")
     assessment = data.get("assessment") or {}
     if assessment:
-        lines.append(f"Urgency: {assessment.get('urgency', '?')}")
+        lines.append(f"Urgency: {urgency_headline(assessment)}")
         lines.append(f"Working diagnosis: {', '.join(assessment.get('working_diagnosis', [])) or 'none'}")
         for flag in assessment.get("red_flags", []):
             lines.append(f"  RED FLAG {flag['urgency'].upper()}: {flag['suspects']} - {flag['action']}")

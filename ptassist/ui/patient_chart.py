@@ -38,7 +38,8 @@ URGENCY_STYLE = {
     "emergency": ("EMERGENCY", "#b3261e"),
     "urgent": ("URGENT", "#b85c00"),
     "routine": ("routine", "#24465e"),
-    "none": ("none", "#5b6b78"),
+    # The history row keeps the urgency only: "none" may mean an unfinished screen, so never "all clear".
+    "none": ("no flag fired", "#5b6b78"),
 }
 CONDITION_LABELS = {
     "itbs": "ITBS", "lumbar_radicular": "Lumbar radicular", "meralgia_paresthetica": "Meralgia",
