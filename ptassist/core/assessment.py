@@ -79,6 +79,8 @@ class Screen:
     complete: bool
     not_asked: tuple[str, ...]
     groups: tuple[ScreenGroupStatus, ...]
+    positive: tuple[str, ...] = ()  # screen questions answered yes (a complete screen is then not "negative")
+    follow_up: tuple[str, ...] = ()  # unasked questions that decide a flag a yes answer opened
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,8 @@ class Assessment:
             "screen": {
                 "complete": self.screen.complete,
                 "not_asked": list(self.screen.not_asked),
+                "positive": list(self.screen.positive),
+                "follow_up": list(self.screen.follow_up),
                 "groups": [
                     {"id": g.id, "label": g.label, "not_asked": list(g.not_asked)} for g in self.screen.groups
                 ],

@@ -21,12 +21,13 @@ from ptassist.core.assessment import (
 from ptassist.core.facts import Facts
 from ptassist.core.intake import Intake, parse_intake
 from ptassist.core.neuro import NeuroMap, analyse, load_neuro_map
-from ptassist.core.rule_items import flag_items, partly_positive, screen_triggers, trigger_leaves
+from ptassist.core.rule_items import flag_items, open_items, partly_positive, screen_triggers, trigger_leaves
 from ptassist.core.ruleset import (
     URGENCY_RANK,
     ConditionRule,
     EvidenceGroup,
     EvidenceRule,
+    RedFlagRule,
     Ruleset,
     describe_lr,
     load_ruleset,
@@ -48,16 +49,27 @@ class Engine:
 
     @cached_property
     def _flag_questions(self) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
-        """Per red flag: its trigger questions, and every item it reads with the screen's yes/no questions
-        first (saddle, bladder and bowel before the examination items). Walked once per engine."""
+        """Per red flag: its trigger questions, and every item it reads. Walked once per engine."""
+        return {
+            flag.id: (trigger_leaves(flag.when, self.ruleset, flag.suspects),
+                      flag_items(flag.when, self.ruleset, self.vocabulary))
+            for flag in self.ruleset.red_flags
+        }
+
+    def _open_flags(self, facts: Facts) -> list[tuple[RedFlagRule, tuple[str, ...]]]:
+        """Partly positive flags not yet decided, most urgent first, with the unasked items that could
+        decide them: the screen's yes/no questions first (saddle, bladder and bowel before the
+        examination items)."""
         questions = screen_triggers(self.ruleset)
-        table: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-        for flag in self.ruleset.red_flags:
-            items = flag_items(flag.when, self.ruleset, self.vocabulary)
-            asked = tuple(k for k in items if k in questions and k in self.vocabulary.findings)
-            rest = tuple(k for k in items if k not in asked)
-            table[flag.id] = (trigger_leaves(flag.when, self.ruleset), asked + rest)
-        return table
+        found: list[tuple[RedFlagRule, tuple[str, ...]]] = []
+        for flag in sorted(self.ruleset.red_flags, key=lambda r: -URGENCY_RANK[r.urgency]):
+            if not partly_positive(self._flag_questions[flag.id][0], facts) or flag.when.value(facts) is not None:
+                continue
+            items = [k for k in open_items(flag.when, facts, self.ruleset, self.vocabulary)
+                     if not self._answered(facts.intake, k)]
+            asked_first = [k for k in items if k in questions and k in self.vocabulary.findings]
+            found.append((flag, (*asked_first, *(k for k in items if k not in asked_first))))
+        return found
 
     def assess_json(self, data: Any) -> Assessment:
         """Validate a decoded ``ptassist-intake/1`` object and assess it."""
@@ -97,6 +109,7 @@ class Engine:
         elif facts.neuro.lfcn_pattern is True:
             nerve = "lateral_femoral_cutaneous"
         safety += self._warnings(facts, working, root)
+        open_flags = self._open_flags(facts)
         return Assessment(
             ruleset_name=self.ruleset.name,
             ruleset_version=self.ruleset.version,
@@ -107,9 +120,9 @@ class Engine:
             root_level=root,
             peripheral_nerve=nerve,
             mixed_note=mixed_note,
-            assess_next=self._assess_next(facts, conditions, red_flags),
+            assess_next=self._assess_next(facts, conditions, red_flags, open_flags),
             suggested_measures=self._measures(working, conditions),
-            screen=self._screen(intake),
+            screen=self._screen(facts, open_flags),
             safety=safety,
         )
 
@@ -129,7 +142,8 @@ class Engine:
         )
 
     # ------------------------------------------------------------------ the red-flag screen
-    def _screen(self, intake: Intake) -> Screen:
+    def _screen(self, facts: Facts, open_flags: list[tuple[RedFlagRule, tuple[str, ...]]]) -> Screen:
+        intake = facts.intake
         groups = tuple(
             ScreenGroupStatus(
                 id=group.id,
@@ -141,7 +155,14 @@ class Engine:
             for group in self.ruleset.screen
         )
         not_asked = tuple(dict.fromkeys(key for group in groups for key in group.not_asked))
-        return Screen(complete=not not_asked, not_asked=not_asked, groups=groups)
+        # A yes answer opens its flag: until the questions that decide it are answered, nothing says "none".
+        follow_up = tuple(dict.fromkeys(k for _, items in open_flags for k in items if k not in not_asked))
+        positive = tuple(
+            key for group in self.ruleset.screen for item in group.items for key in item.keys
+            if facts.intake.findings.get(key) is True
+        )
+        return Screen(complete=not not_asked, not_asked=not_asked, groups=groups,
+                      positive=tuple(dict.fromkeys(positive)), follow_up=follow_up)
 
     # ------------------------------------------------------------------ red flags
     def _red_flags(self, facts: Facts) -> tuple[RedFlag, ...]:
@@ -281,18 +302,15 @@ class Engine:
 
     # ------------------------------------------------------------------ what next
     def _assess_next(
-        self, facts: Facts, conditions: tuple[ConditionResult, ...], red_flags: tuple[RedFlag, ...]
+        self, facts: Facts, conditions: tuple[ConditionResult, ...], red_flags: tuple[RedFlag, ...],
+        open_flags: list[tuple[RedFlagRule, tuple[str, ...]]],
     ) -> tuple[Suggestion, ...]:
         intake = facts.intake
         chosen: dict[str, Suggestion] = {}
         # First the questions that would complete or escalate a partly positive red flag.
-        by_urgency = sorted(self.ruleset.red_flags, key=lambda r: -URGENCY_RANK[r.urgency])
-        for flag in by_urgency:
-            triggers, items = self._flag_questions[flag.id]
-            if not partly_positive(triggers, facts) or flag.when.value(facts) is not None:
-                continue
+        for flag, items in open_flags:
             for key in items:
-                if key not in chosen and not self._answered(intake, key):
+                if key not in chosen:
                     why = (f"Could complete a partly positive red flag ({flag.suspects.replace('_', ' ')}, "
                            f"{flag.urgency} if it fires). [{flag.sources[0]}]")
                     chosen[key] = Suggestion(key, why, flag.sources[0])
@@ -302,6 +320,10 @@ class Engine:
             for key in rule.findings:
                 if key not in chosen and not self._answered(intake, key):
                     chosen[key] = Suggestion(key, f"{rule.why} [{rule.source}]", rule.source)
+        fired = {f.id for f in red_flags}
+        avoid = {key for rule in self.ruleset.red_flags if rule.id in fired for key in rule.avoid}
+        for key in avoid:
+            chosen.pop(key, None)
         emergencies = {f.suspects for f in red_flags if f.urgency == "emergency"}
         if emergencies:
             # After an emergency flag, only what bears on the emergency.
@@ -323,7 +345,8 @@ class Engine:
                 boost = 1.0 if in_play[condition.id].verdict == "favoured" else 0.0
                 extra.append((weight + boost, Suggestion(key, why, item.source)))
         for _, suggestion in sorted(extra, key=lambda pair: -pair[0]):
-            chosen.setdefault(suggestion.finding, suggestion)
+            if suggestion.finding not in avoid:
+                chosen.setdefault(suggestion.finding, suggestion)
         return tuple(chosen.values())[:MAX_SUGGESTIONS]
 
     @cached_property

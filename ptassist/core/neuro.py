@@ -238,6 +238,9 @@ def _fibular_pattern(
         return False
     if not fibular_motor:
         return None  # sensory only: an L5 root can look the same
+    dense = any(intake.strength[m].value <= 3 for m in fibular_motor)
+    if len(fibular_motor) + len(fibular_sensory) < MIN_ROOT_ITEMS and not dense:
+        return None  # one mild finding (EHL 4/5 alone) does not localise: EHL is also the commonest L5 sign
     if all(grade is not None for grade in spared):
         return True
     return None  # the muscles that separate it from L5 were not tested

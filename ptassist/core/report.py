@@ -69,8 +69,8 @@ def describe_key(key: str, intake: Intake, vocab: Vocabulary) -> str:
         return f"{vocab.reflexes.get(tail, tail)} {intake.reflexes.get(tail, 'not tested')}"
     if key == "repeated_movements":
         moves = intake.repeated_movements
-        if moves is None:
-            return "repeated movements not tested"
+        if moves is None or not moves.tested:
+            return "Repeated end-range lumbar movements (not tested)"
         return (
             f"repeated {moves.direction or '?'}: distal symptoms {moves.distal_symptoms or '?'}, "
             f"local signs {moves.local_signs or '?'}"
@@ -84,7 +84,10 @@ def describe_key(key: str, intake: Intake, vocab: Vocabulary) -> str:
     if value is None:
         return f"{finding.label} (not assessed)"
     if isinstance(value, bool):
-        return finding.label if value else f"{finding.label}: no"
+        tested = finding.group in ("examination", "neurodynamic")
+        if value:
+            return f"{finding.label}: positive" if tested else finding.label
+        return f"{finding.label}: {'negative' if tested else 'no'}"
     return f"{finding.label} {value:g}{(' ' + finding.unit) if finding.unit else ''}"
 
 
@@ -100,7 +103,7 @@ def _condition_lines(result: ConditionResult, intake: Intake, vocab: Vocabulary)
         shown = ", ".join(describe_key(k, intake, vocab) for k in item.because) or item.finding
         counted = ""
         if item.counted is not None and item.counted < item.weight:
-            counted = f" (counts {item.counted:g} of {item.weight:g}: {item.group or 'pattern'} cap)"
+            counted = f" (counts {item.counted:g} of {item.weight:g} after the group and pattern caps)"
         quality = f" {{{item.quality}}}" if item.basis == "lr" and item.quality else ""
         lines += _wrap(f"{mark} {shown}: {item.note}{quality}{counted} [{item.source}]", "      ")
     if result.icd10_note:
@@ -174,9 +177,10 @@ def render_report(assessment: Assessment, intake: Intake, vocab: Vocabulary) -> 
             "  ",
         )
     screen = screen_summary(assessment.to_json())
-    if screen.groups:
+    shown = [*screen.groups, *([("Follow-up of a yes answer", screen.follow_up)] if screen.follow_up else [])]
+    if shown:
         out += ["", "Red-flag screen: not asked yet"]
-        for label, not_asked in screen.groups:
+        for label, not_asked in shown:
             out += _wrap(f"{label}: " + ", ".join(key_label(k, vocab) for k in not_asked), "  ")
     out += ["", "Suggested outcome measures: " + ", ".join(assessment.suggested_measures)]
     return "\n".join(out) + "\n"

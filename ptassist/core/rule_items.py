@@ -17,6 +17,11 @@ from ptassist.core.vocabulary import Vocabulary
 
 # Facts computed in code and the intake items they read.
 _CODE_FACT_ITEMS = {
+    "fibular_pattern": ("strength.ankle_inversion", "strength.hip_abduction", "sensory_loss"),
+    "root_pattern_deficit": ("sensory_loss", "reflexes.patellar", "reflexes.achilles"),
+    "single_root": ("sensory_loss", "reflexes.patellar", "reflexes.achilles"),
+    "sensory_loss_found": ("sensory_loss",),
+    "reflex_change_found": ("reflexes.patellar", "reflexes.achilles"),
     "bilateral_radicular": ("symptoms", "sensory_loss"),
     "stocking_pattern": ("symptoms", "sensory_loss"),
     "lfcn_bilateral": ("symptoms", "sensory_loss"),
@@ -76,21 +81,81 @@ def flag_items(expression: Node, ruleset: Ruleset, vocab: Vocabulary) -> tuple[s
     return tuple(items)
 
 
-def screen_triggers(ruleset: Ruleset) -> frozenset[str]:
-    """The findings whose presence makes a red flag "partly positive": the screen's own questions,
-    and bilateral radicular symptoms on the body chart."""
-    keys = {key for group in ruleset.screen for item in group.items for key in item.keys}
-    return frozenset(keys | {"bilateral_radicular"})
+def _stable(node: Node, ctx: Context, ruleset: Ruleset, seen: frozenset[str]) -> bool:
+    """Whether no answer to a question not yet asked can change this node's value.
+
+    Kleene logic is monotone (answering an unknown never flips a decided and/or/not), except for
+    ``unconfirmed(x)``: true while x is unknown, false once x is answered yes.
+    """
+    value = node.value(ctx)
+    if value is None:
+        return False
+    if isinstance(node, Unconfirmed):
+        return node.child.value(ctx) is not None and _stable(node.child, ctx, ruleset, seen)
+    if isinstance(node, Leaf):
+        if node.name in ruleset.facts and node.name not in seen:
+            return _stable(ruleset.facts[node.name], ctx, ruleset, seen | {node.name})
+        return True
+    if isinstance(node, Call | Compare):
+        return True
+    if isinstance(node, Not):
+        return _stable(node.child, ctx, ruleset, seen)
+    children = _children(node)
+    settled = [c for c in children if c.value(ctx) is value and _stable(c, ctx, ruleset, seen)]
+    if isinstance(node, AndNode):
+        return bool(settled) if value is False else len(settled) == len(children)
+    if isinstance(node, OrNode):
+        return bool(settled) if value is True else len(settled) == len(children)
+    if isinstance(node, AtLeast):
+        if value is True:
+            return len(settled) >= node.count
+        return len(children) - len(settled) < node.count
+    return True
 
 
-def trigger_leaves(expression: Node, ruleset: Ruleset) -> tuple[str, ...]:
+def open_items(expression: Node, ctx: Context, ruleset: Ruleset, vocab: Vocabulary) -> tuple[str, ...]:
+    """The unasked items whose answer could still change the expression, in the order it names them.
+
+    Parts already decided are skipped: after "no night pain", whether it is eased by position no
+    longer matters.
+    """
+    found: dict[str, None] = {}
+
+    def visit(node: Node, seen: frozenset[str]) -> None:
+        if _stable(node, ctx, ruleset, seen):
+            return
+        if isinstance(node, Leaf) and node.name in ruleset.facts and node.name not in seen:
+            visit(ruleset.facts[node.name], seen | {node.name})
+        elif isinstance(node, Leaf | Call | Compare):
+            for key in _items_of(node, vocab):
+                found.setdefault(key, None)
+        else:
+            for child in _children(node):
+                visit(child, seen)
+
+    visit(expression, frozenset())
+    return tuple(found)
+
+
+def screen_triggers(ruleset: Ruleset, suspects: str | None = None) -> frozenset[str]:
+    """The findings whose presence makes a red flag "partly positive": the questions of the screen
+    groups that screen for ``suspects`` (all groups when None), and for cauda equina bilateral
+    radicular symptoms on the body chart. Osteoporosis opens the fracture flags, not a hop test."""
+    keys = {key for group in ruleset.screen if suspects is None or suspects in group.suspects
+            for item in group.items for key in item.keys}
+    if suspects in (None, "cauda_equina"):
+        keys.add("bilateral_radicular")
+    return frozenset(keys)
+
+
+def trigger_leaves(expression: Node, ruleset: Ruleset, suspects: str) -> tuple[str, ...]:
     """The red-flag questions the expression asks for, not negated: answered yes, they make a flag
     whose outcome is still open "partly positive".
 
     Body-chart context, examination findings and demographics (age) are not among them: they would
     make almost every flag "partly positive" for every patient with back pain, a weak muscle or over 50.
     """
-    triggers = screen_triggers(ruleset)
+    triggers = screen_triggers(ruleset, suspects)
     names: dict[str, None] = {}
     for node, negated in _walk(expression, ruleset):
         if not negated and isinstance(node, Leaf) and node.name in triggers:

@@ -107,6 +107,7 @@ class RedFlagRule:
     when: Node
     action: str
     sources: tuple[str, ...]
+    avoid: tuple[str, ...] = ()  # tests not to suggest while this flag stands (loading a locked knee)
 
 
 @dataclass(frozen=True)
@@ -309,13 +310,17 @@ def _entry(raw: Any, index: int, section: str) -> Reader:
 
 def _red_flag(compiler: _Compiler, raw: Any, index: int) -> RedFlagRule:
     reader = _entry(raw, index, "red_flags")
-    reader.check_keys({"id", "suspects", "urgency", "when", "action", "sources"})
+    reader.check_keys({"id", "suspects", "urgency", "when", "action", "sources", "avoid"})
     suspects = reader.text("suspects")
     if suspects not in SUSPECTS:
         raise reader.fail(f"unknown 'suspects' value '{suspects}'")
     urgency = reader.text("urgency")
     if urgency not in URGENCIES[:3]:
         raise reader.fail("urgency must be emergency, urgent or routine")
+    avoid = tuple(reader.text_list("avoid")) if "avoid" in reader.table else ()
+    for key in avoid:
+        if key not in compiler.vocab.findings:
+            raise reader.fail(f"avoid: unknown finding '{key}'")
     return RedFlagRule(
         id=reader.text("id"),
         suspects=suspects,
@@ -323,6 +328,7 @@ def _red_flag(compiler: _Compiler, raw: Any, index: int) -> RedFlagRule:
         when=compiler.expr(reader, "when"),
         action=reader.text("action"),
         sources=compiler.sources(reader),
+        avoid=avoid,
     )
 
 

@@ -28,12 +28,17 @@ class ScreenSummary:
     complete: bool
     not_asked: tuple[str, ...]
     groups: tuple[tuple[str, tuple[str, ...]], ...]  # (group label, items not asked) with gaps only
+    positive: tuple[str, ...] = ()  # screen questions answered yes
+    follow_up: tuple[str, ...] = ()  # questions that decide a flag a yes answer opened
 
     @property
     def line(self) -> str:
         """'Red-flag screen incomplete: 12 questions not asked' and the like."""
         if not self.recorded:
             return "Red-flag screen: not recorded by the rule set this visit was assessed with"
+        if self.complete and self.follow_up:
+            count = len(self.follow_up)
+            return f"Red-flag screen complete; a yes answer needs {count} follow-up question{'s' if count != 1 else ''}"
         if self.complete:
             return "Red-flag screen complete"
         count = len(self.not_asked)
@@ -55,6 +60,8 @@ def screen_summary(assessment: Mapping[str, Any]) -> ScreenSummary:
         complete=bool(screen.get("complete")),
         not_asked=tuple(screen.get("not_asked", ())),
         groups=groups,
+        positive=tuple(screen.get("positive", ())),
+        follow_up=tuple(screen.get("follow_up", ())),
     )
 
 
@@ -64,6 +71,12 @@ def urgency_headline(assessment: Mapping[str, Any]) -> str:
     if urgency != "none":
         return f"{urgency.upper()}: {URGENCY_MEANING[urgency]}"
     summary = screen_summary(assessment)
+    if summary.recorded and summary.complete and summary.follow_up:
+        return f"NOT ESTABLISHED: {summary.line} (no red flag has fired so far)"
+    if summary.recorded and summary.complete and summary.positive:
+        count = len(summary.positive)
+        return (f"NONE: no red flag fired; red-flag screen complete, {count} answer{'s' if count != 1 else ''} "
+                "yes (reviewed by the rules, none fired)")
     if summary.recorded and summary.complete:
         return "NONE: red-flag screen complete and negative; treat and monitor"
     if summary.recorded:

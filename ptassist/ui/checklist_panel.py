@@ -107,9 +107,10 @@ def render_html(a: dict[str, Any], label: Callable[[str], str], frozen: bool = F
     unlikely = [c["label"] for c in a.get("conditions", []) if c["verdict"] == "unlikely"]
     if unlikely:
         out.append(f"<p style='color:#5b6b78'>Unlikely: {escape('; '.join(unlikely))}</p>")
-    if screen.groups:
+    shown = [*screen.groups, *([("Follow-up of a yes answer", screen.follow_up)] if screen.follow_up else [])]
+    if shown:
         # One link per group, to its first unasked question (the questions are in the form's screen box).
         links = " · ".join(f"<a href='assess:{escape(keys[0])}'>{escape(group_label)}</a> {len(keys)}"
-                           for group_label, keys in screen.groups)
+                           for group_label, keys in shown)
         out.append(f"<p><b>Red-flag screen, not asked yet:</b> {links}</p>")
     return "".join(out)

@@ -266,3 +266,103 @@ def test_a_recorded_body_chart_answers_the_both_legs_question():
     assert "bilateral_leg_symptoms" in assess(intake()).screen.not_asked
     charted = assess(intake(side="left", symptoms=[sym("lateral_knee")]))
     assert "bilateral_leg_symptoms" not in charted.screen.not_asked
+
+
+# ----------------------------------------------------------------------------- found in clinical review
+def screened(**parts) -> dict:
+    """An intake with every screening question answered "no", then ``parts`` on top."""
+    findings = {**SCREEN_NEGATIVE, **parts.pop("findings", {})}
+    return intake(age=parts.pop("age", 40), findings=findings, **parts)
+
+
+def test_a_yes_answer_keeps_nothing_said_until_its_flag_is_decided():
+    data = screened(side="right", symptoms=[sym("lateral_knee")], findings={"acute_knee_injury": True})
+    result = assess(data)
+    assert result.screen.complete  # every question of the minimum screen was asked ...
+    assert {"fibular_head_tenderness", "knee_flexion_90_possible"} <= set(result.screen.follow_up)
+    headline = report(data).splitlines()[2]  # ... but the yes answer's flag is still open
+    assert headline.startswith("URGENCY: NOT ESTABLISHED: Red-flag screen complete; a yes answer needs")
+    assert "treat and monitor" not in report(data)
+
+
+def test_a_complete_screen_with_a_yes_answer_is_not_called_negative():
+    data = screened(age=82, side="left", symptoms=[sym("lateral_hip"), sym("groin")],
+                    findings={"minor_trauma": True, "osteoporosis": True, "spinal_percussion_tenderness": False})
+    result = assess(data)
+    assert result.screen.complete
+    assert {"minor_trauma", "osteoporosis"} <= set(result.screen.positive)
+    headline = report(data).splitlines()[2]
+    assert "negative" not in headline and "answers yes" in headline
+
+
+def test_stocking_numbness_with_back_pain_and_a_negative_cauda_equina_screen_is_routine():
+    data = screened(age=66, side="bilateral", findings={"diabetes": True, "slr": False}, symptoms=[
+        sym("low_back"), sym("sole", "numbness", "left"), sym("sole", "numbness", "right"),
+        sym("dorsum_foot", "numbness", "left"), sym("dorsum_foot", "numbness", "right")])
+    assert flag_ids(assess(data)) == {"distal_symmetric_neuropathy"}
+    unasked = copy.deepcopy(data)
+    for key in ("saddle_sensory_change", "bladder_dysfunction", "bowel_dysfunction"):
+        unasked["findings"].pop(key)
+    assert "ces_bilateral_radicular" in flag_ids(assess(unasked))  # until they are asked
+
+
+def test_a_both_legs_answer_needs_neural_symptoms_to_be_cauda_equina():
+    runner = screened(side="bilateral", symptoms=[sym("low_back"), sym("lateral_knee", side="left"),
+                                                  sym("lateral_knee", side="right")],
+                      findings={"bilateral_leg_symptoms": True, "slr": True, "noble_test": True})
+    assert "ces_bilateral_radicular" not in flag_ids(assess(runner))
+
+
+def test_pain_inhibited_weakness_with_back_pain_alone_is_not_a_spinal_emergency():
+    data = screened(age=52, sex="female", side="right", strength={"hip_abduction": "3"},
+                    symptoms=[sym("lateral_hip"), sym("lateral_thigh"), sym("low_back")],
+                    findings={"trochanter_tenderness": True, "single_leg_stance_30s_pain": True})
+    result = assess(data)
+    assert result.urgency == "none"
+    assert "slr" in [s.finding for s in result.assess_next]
+    with_slr = copy.deepcopy(data)
+    with_slr["findings"]["slr"] = True
+    assert flag_ids(assess(with_slr)) == {"severe_root_motor_loss"}
+
+
+def test_reported_worsening_with_a_normal_examination_is_not_an_emergency():
+    normal = dict.fromkeys(ENGINE.vocabulary.strength, "5")
+    result = assess(screened(side="right", symptoms=[sym("lateral_knee")], strength=normal,
+                             findings={"weakness_progressing": True}))
+    assert result.urgency != "emergency"
+    assert "weakness_progressing" in result.screen.positive
+
+
+def test_one_mild_ehl_weakness_does_not_make_a_fibular_diagnosis():
+    result = assess(intake(age=38, side="right", symptoms=[sym("lateral_knee")], sensory_loss=[],
+                           strength={"ehl": "4", "hip_abduction": "5", "ankle_inversion": "5",
+                                     "ankle_dorsiflexion": "5", "ankle_eversion": "5"},
+                           reflexes={"patellar": "normal", "achilles": "normal"}, findings=dict(ITBS_HISTORY)))
+    assert "fibular_neuropathy" not in result.working_diagnosis
+    assert result.peripheral_nerve is None
+
+
+def test_no_night_pain_means_its_character_is_not_asked():
+    result = assess(intake(age=60, side="right", symptoms=[sym("lateral_knee")],
+                           findings={"night_pain": False, "unexplained_weight_loss": False}))
+    assert "night_pain_eased_by_position" not in [s.finding for s in result.assess_next]
+    assert "night_pain_eased_by_position" not in result.screen.not_asked
+
+
+def test_a_locked_knee_points_to_the_meniscus_and_no_loading_test_is_suggested():
+    result = assess(intake(age=28, side="right", symptoms=[sym("lateral_knee")],
+                           findings={"knee_locked": True, "acute_knee_injury": True}))
+    assert result.urgency == "urgent"
+    assert any(e.finding == "knee_locked" for e in result.condition("lateral_meniscus").evidence)
+    suggested = {s.finding for s in result.assess_next}
+    assert not suggested & {"renne_test", "thessaly_test", "mcmurray_test", "hop_test_pain", "squat_peripatellar_pain"}
+
+
+def test_local_signs_abolished_by_spinal_loading_point_to_the_spine():
+    data = intake(age=40, side="left", symptoms=[sym("lateral_knee"), sym("buttock")], findings=dict(ITBS_HISTORY),
+                  repeated_movements={"direction": "extension", "distal_symptoms": "not_applicable",
+                                      "local_signs": "abolished"})
+    result = assess(data)
+    assert result.working_diagnosis[0] == "lumbar_radicular"
+    noble = [e for e in result.condition("itbs").evidence if e.finding == "noble_test" and e.direction == "for"]
+    assert noble == []  # an abolished local test is no longer local evidence
