@@ -34,6 +34,10 @@ def test_sigkill_during_saves_and_signing_loses_at_most_two_seconds(tmp_path):
             [sys.executable, "-m", "tests.store.crash_worker", str(folder), str(log)],
             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
+        # Kill it while it types and signs, not while it starts (start-up time depends on the machine's load).
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (log.exists() and log.read_text(encoding="utf-8").startswith("draft")):
+            time.sleep(0.05)
         time.sleep(rng.uniform(1.5, 3.5))
         killed_at = time.time()
         worker.send_signal(signal.SIGKILL)
