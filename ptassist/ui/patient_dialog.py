@@ -48,12 +48,14 @@ class PatientDialog(QDialog):
         self.saved: Patient | None = None
         self.setObjectName("patient_dialog")
         self.setWindowTitle("Edit patient" if patient else "New patient")
+        self.setMinimumWidth(560)
         form = QFormLayout()
         self.fields: dict[str, QLineEdit] = {}
         self.notes: dict[str, LimitNote] = {}
         for name, label in NAME_FIELDS:
             form.addRow(label, self._text_field(name, label, MAX_NAME))
         self.dob = DateField("patient_date_of_birth", "Date of birth", locale)
+        self.dob.checked.connect(self._fit)
         form.addRow("Date of birth", self.dob)
         self.sex = QComboBox()
         self.sex.setObjectName("patient_sex")
@@ -87,6 +89,10 @@ class PatientDialog(QDialog):
         layout.addWidget(buttons)
         if patient:
             self._load(patient)
+
+    def _fit(self) -> None:
+        """Grow to show a message that appeared under a field (it would be cut off otherwise)."""
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 
     def _text_field(self, name: str, label: str, limit: int) -> QVBoxLayout:
         edit = QLineEdit()

@@ -142,6 +142,12 @@ class ExerciseBuilder(QWidget):
             self.add(current.data(Qt.ItemDataRole.UserRole))
 
     def add(self, exercise_id: str, item: dict[str, Any] | None = None) -> None:
+        """Prescribe an exercise; one already in the programme is selected instead of added twice
+        (Add, a double-click and Enter on the same exercise mean it once)."""
+        existing = next((r for r, row in enumerate(self.rows) if row["exercise"] == exercise_id), None)
+        if existing is not None:
+            self.table.selectRow(existing)
+            return
         exercise = self.library.exercises[exercise_id]
         row = {"exercise": exercise_id, **{k: (item or {}).get(k, exercise.dosage.get(k)) for k in DOSAGE_KEYS},
                "notes": (item or {}).get("notes", "")}

@@ -26,4 +26,3 @@ def recent_ids(settings: QSettings) -> list[int]:
 def remember_recent(settings: QSettings, patient_id: int) -> None:
     ids = [patient_id] + [i for i in recent_ids(settings) if i != patient_id]
     settings.setValue(RECENT_KEY, [str(i) for i in ids[:RECENT_COUNT]])
-

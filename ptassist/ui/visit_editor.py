@@ -197,11 +197,12 @@ class VisitEditorScreen(QWidget):
         self.unsaved_text.setAccessibleName("Your unsaved changes")
         self.unsaved_text.setReadOnly(True)
         self.unsaved_text.setTabChangesFocus(True)
+        self.unsaved_text.setMaximumHeight(140)  # the form stays the main thing on screen
         dismiss = QPushButton("Dismiss")
         dismiss.setObjectName("unsaved_changes_dismiss")
         dismiss.clicked.connect(self.unsaved_box.hide)
-        unsaved_layout.addWidget(QLabel("The version saved elsewhere is loaded above. What you had typed is "
-                                        "listed here: copy what you need back into the form."))
+        unsaved_layout.addWidget(QLabel("The version saved elsewhere is loaded in the form below. What you had "
+                                        "typed is listed here: copy what you need back into the form."))
         unsaved_layout.addWidget(self.unsaved_text)
         unsaved_layout.addWidget(dismiss)
         self.unsaved_box.hide()
@@ -460,6 +461,14 @@ class VisitEditorScreen(QWidget):
             note.set_problem(problems.get(f"narrative.{key}"))
         self.saved_label.setStyleSheet("color: #b3261e;" if problems else "color: #5b6b78;")
 
+    def _show_first_problem(self) -> None:
+        """Scroll to the first field that could not be saved, with its note, and put the cursor there."""
+        for key, note in self.narrative_notes.items():
+            if f"narrative.{key}" in self.unsaved_fields:
+                self.form_scroll.ensureWidgetVisible(note)
+                self.narrative[key].setFocus()
+                return
+
     def _resolve_conflict(self, conflict: DraftConflictError) -> bool:
         """Another window or workstation saved this draft: ask, never defaulting to losing anything."""
         assert self.session is not None
@@ -484,7 +493,7 @@ class VisitEditorScreen(QWidget):
             self._show_visit(self.session.visit)
             self.unsaved_text.setPlainText("\n\n".join(lines) or "No differences in what you had changed.")
             self.unsaved_box.show()
-            self.saved_label.setText(f"Showing {conflict.changed_by}'s version; your changes are listed above")
+            self.saved_label.setText(f"Showing {conflict.changed_by}'s version; your changes are listed below")
             return False
         self._deadline.stop()
         return False
@@ -571,6 +580,7 @@ class VisitEditorScreen(QWidget):
         if self.visit is None or self.save_now():
             return True
         if self.unsaved_fields:
+            self._show_first_problem()
             names = ", ".join(_field_words(f) for f in self.unsaved_fields)
             detail = (f"Everything else is saved. {names.capitalize()} could not be saved; the text is kept and "
                       "offered again when you reopen this visit.")

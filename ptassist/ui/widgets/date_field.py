@@ -50,7 +50,7 @@ def parse_typed_date(text: str, locale: QLocale, today: date | None = None) -> t
                 break
         if day is None:
             if re.fullmatch(r"[\d\s./-]+", typed) and len(re.findall(r"\d+", typed)) == 3:
-                return None, f"is not a real date: check the day and the month ({format_hint(locale)})"
+                return None, "is not a real date: check the day and the month"
             return None, f"is not a date: type it as {format_hint(locale)}"
     if day > today:
         return None, "is in the future"
