@@ -166,7 +166,7 @@ class DraftSession:
             return
         try:
             if refused:
-                self.journal.keep(self._visit.id, refused)
+                self.journal.keep(self._visit.id, refused, self._owner())
             else:
                 self.journal.clear(self._visit.id)
         except OSError:
@@ -174,7 +174,11 @@ class DraftSession:
 
     def recovered(self) -> dict[str, Any]:
         """Values typed for this visit that could not be saved yet (field -> value), from the journal."""
-        return self.journal.load(self._visit.id) if self.journal is not None else {}
+        return self.journal.load(self._visit.id, self._owner()) if self.journal is not None else {}
+
+    def _owner(self) -> str:
+        """The visit beyond its id, so a journal entry never lands in another visit given the same id."""
+        return f"patient {self._visit.patient_id} at {self._visit.visit_time}"
 
     def discard_recovered(self) -> None:
         if self.journal is not None:

@@ -526,9 +526,8 @@ class VisitEditorScreen(QWidget):
         assert self.session is not None
         try:
             signed = self.session.sign(clinician, credentials=credentials)
-        except DraftConflictError as conflict:
-            QMessageBox.warning(self, "Not signed", f"{conflict}. Nothing was signed; reopen the visit to see "
-                                "the other changes.")
+        except DraftConflictError as conflict:  # changed elsewhere since the last save: nothing was signed
+            self._resolve_conflict(DraftConflictError(conflict.theirs, self.changes()))
             return
         except (StoreError, ValidationError) as exc:
             QMessageBox.warning(self, "Not signed", str(exc))

@@ -153,3 +153,10 @@ def test_the_journal_is_private_and_survives_a_new_session(records, draft):
     assert path.stat().st_mode & 0o777 == 0o600
     again = DraftSession(records, records.visits.get(draft.id), lambda: "Alex Carter", journal)
     assert again.recovered() == {"narrative.plan": "y" * (MAX_TEXT + 1)}
+
+
+def test_the_journal_never_offers_text_to_another_visit_with_the_same_id(records, draft, patient):
+    journal = RecoveryJournal(records.database.folder)
+    journal.keep(draft.id, {"narrative.plan": "typed for another visit"}, owner="patient 999 at 2020-01-01")
+    session = DraftSession(records, draft, lambda: "Alex Carter", journal)
+    assert session.recovered() == {}

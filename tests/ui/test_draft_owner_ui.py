@@ -134,7 +134,11 @@ def test_signing_a_draft_changed_elsewhere_is_refused_not_lost(qtbot, editor, re
     assert editor.save_now()
     other_desk.save_draft(other_desk.visits.get(editor.visit.id), actor="Dr Ana Ruiz",
                           narrative={"plan": "Their plan"})
-    warned = answer_next(QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.Ok)
+    visit_id = editor.visit.id
+    answered = answer_next(QMessageBox.StandardButton.Yes, "conflict_keep_both")
     click(qtbot, editor.sign_button)
-    assert any("Dr Ana Ruiz" in text for text in warned.texts)
-    assert records.visits.get(editor.visit.id).status == "draft"
+    assert answered.seen[-1] == "conflict_dialog" and "Dr Ana Ruiz" in answered.texts[-1]
+    assert records.visits.get(visit_id).status == "draft"  # nothing signed over their change
+    assert records.visits.get(visit_id).narrative == {"plan": "Their plan"}
+    mine = records.visits.get(editor.visit.id)
+    assert mine.id != visit_id and mine.intake["findings"] == {"noble_test": True}  # mine, ready to sign
