@@ -218,6 +218,7 @@ class PrintDialog(QDialog):
         self.session = session
         visit = session.visit
         self._saved_prescription = list(visit.prescription)
+        self._close_warned = False
         self.options = QWidget()
         options = QVBoxLayout(self.options)
         self.builder: ExerciseBuilder | None = None
@@ -280,8 +281,9 @@ class PrintDialog(QDialog):
             self.session.save(prescription=prescription)
         except DraftConflictError as conflict:
             self.pane.status.setText(f"Programme not saved: {conflict}")
-            QMessageBox.warning(self, "Programme not saved", f"{conflict}. Your programme is still here: reopen "
-                                "the visit to see the other changes, then prescribe again.")
+            QMessageBox.warning(self, "Programme not saved", f"{conflict}. Your programme is still here and was not "
+                                "saved: close this window again to close it without the programme, then reopen "
+                                "the visit to see the other changes.")
             return False
         except (StoreError, ValueError) as exc:
             self.pane.status.setText(f"Programme not saved: {exc}")
@@ -319,7 +321,11 @@ class PrintDialog(QDialog):
         self.pane.show_pdf(printed.pdf, note)
 
     def done(self, result: int) -> None:  # Close, Escape and closing the window all end here
-        self.save_prescription()  # what was prescribed is kept even without a preview
+        """Keep what was prescribed (even without a preview); if it cannot be saved, the first Close
+        leaves the dialog open with the programme in it, and only a second one closes it."""
+        if not self.save_prescription() and not self._close_warned:
+            self._close_warned = True
+            return
         super().done(result)
 
     def _failed(self, exc: BaseException, _details: str) -> None:

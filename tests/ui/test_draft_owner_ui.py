@@ -142,3 +142,20 @@ def test_signing_a_draft_changed_elsewhere_is_refused_not_lost(qtbot, editor, re
     assert records.visits.get(visit_id).narrative == {"plan": "Their plan"}
     mine = records.visits.get(editor.visit.id)
     assert mine.id != visit_id and mine.intake["findings"] == {"noble_test": True}  # mine, ready to sign
+
+
+def test_a_programme_that_cannot_be_saved_keeps_the_dialog_open_once(qtbot, records, zoe, other_desk):
+    visit = records.new_visit(zoe.id, "initial_evaluation")
+    dialog = PrintDialog(records, visit.id, "hep", auto_build=False)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.builder.add("bridge")
+    other_desk.save_draft(other_desk.visits.get(visit.id), actor="Dr Ana Ruiz", narrative={"plan": "Their plan"})
+    warned = answer_next(QMessageBox.StandardButton.Ok)
+    dialog.reject()  # Escape or Close
+    assert dialog.isVisible() and "Dr Ana Ruiz" in warned.texts[0]
+    assert [row["exercise"] for row in dialog.builder.rows] == ["bridge"]  # still there to act on
+    answer_next(QMessageBox.StandardButton.Ok)
+    dialog.reject()
+    assert not dialog.isVisible()
+    assert records.visits.get(visit.id).narrative == {"plan": "Their plan"}  # nothing overwritten
