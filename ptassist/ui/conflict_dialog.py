@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QGroupBox, QLabel, QMessageBox, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from ptassist.services.draft_session import DraftConflictError
 
@@ -45,3 +45,30 @@ class ConflictDialog(QMessageBox):
         dialog = cls(conflict, parent)
         dialog.exec()
         return dialog.choice()
+
+
+class UnsavedChangesPanel(QGroupBox):
+    """After loading the other version: what the user had typed, to copy back what they need."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Your changes that are not in this version", parent)
+        self.setObjectName("unsaved_changes_box")
+        self.text = QPlainTextEdit()
+        self.text.setObjectName("unsaved_changes_text")
+        self.text.setAccessibleName("Your unsaved changes")
+        self.text.setReadOnly(True)
+        self.text.setTabChangesFocus(True)
+        self.text.setMaximumHeight(140)  # the form stays the main thing on screen
+        dismiss = QPushButton("Dismiss")
+        dismiss.setObjectName("unsaved_changes_dismiss")
+        dismiss.clicked.connect(self.hide)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("The version saved elsewhere is loaded in the form below. What you had typed is "
+                                "listed here: copy what you need back into the form."))
+        layout.addWidget(self.text)
+        layout.addWidget(dismiss)
+        self.hide()
+
+    def show_lines(self, lines: list[str]) -> None:
+        self.text.setPlainText("\n\n".join(lines) or "No differences in what you had changed.")
+        self.show()

@@ -43,7 +43,7 @@ from ptassist.services.recovery import RecoveryJournal
 from ptassist.store.errors import StoreError
 from ptassist.ui.acting import acting_name
 from ptassist.ui.checklist_panel import ChecklistPanel
-from ptassist.ui.conflict_dialog import KEEP_BOTH, LOAD_THEIRS, ConflictDialog
+from ptassist.ui.conflict_dialog import KEEP_BOTH, LOAD_THEIRS, ConflictDialog, UnsavedChangesPanel
 from ptassist.ui.red_flag_banner import RedFlagBanner
 from ptassist.ui.session import SESSION_KEY
 from ptassist.ui.widgets.body_chart import BodyChart
@@ -189,23 +189,7 @@ class VisitEditorScreen(QWidget):
             self.narrative[key] = edit
             self.narrative_notes[key] = note
         form_layout.addWidget(soap_box)
-        self.unsaved_box = QGroupBox("Your changes that are not in this version")
-        self.unsaved_box.setObjectName("unsaved_changes_box")
-        unsaved_layout = QVBoxLayout(self.unsaved_box)
-        self.unsaved_text = QPlainTextEdit()
-        self.unsaved_text.setObjectName("unsaved_changes_text")
-        self.unsaved_text.setAccessibleName("Your unsaved changes")
-        self.unsaved_text.setReadOnly(True)
-        self.unsaved_text.setTabChangesFocus(True)
-        self.unsaved_text.setMaximumHeight(140)  # the form stays the main thing on screen
-        dismiss = QPushButton("Dismiss")
-        dismiss.setObjectName("unsaved_changes_dismiss")
-        dismiss.clicked.connect(self.unsaved_box.hide)
-        unsaved_layout.addWidget(QLabel("The version saved elsewhere is loaded in the form below. What you had "
-                                        "typed is listed here: copy what you need back into the form."))
-        unsaved_layout.addWidget(self.unsaved_text)
-        unsaved_layout.addWidget(dismiss)
-        self.unsaved_box.hide()
+        self.unsaved_box = UnsavedChangesPanel()
         self.addenda = QListWidget()
         self.addenda.setObjectName("addenda_list")
         self.addenda.setAccessibleName("Addenda")
@@ -491,8 +475,7 @@ class VisitEditorScreen(QWidget):
             lines = describe_unsaved(conflict.mine, conflict.theirs, self.records.engine.vocabulary)
             self.session.reload()
             self._show_visit(self.session.visit)
-            self.unsaved_text.setPlainText("\n\n".join(lines) or "No differences in what you had changed.")
-            self.unsaved_box.show()
+            self.unsaved_box.show_lines(lines)
             self.saved_label.setText(f"Showing {conflict.changed_by}'s version; your changes are listed below")
             return False
         self._deadline.stop()

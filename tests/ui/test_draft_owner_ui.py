@@ -103,7 +103,7 @@ def test_a_conflict_can_load_theirs_with_my_changes_shown(qtbot, editor, records
     assert editor.narrative["plan"].toPlainText() == "Their plan"
     assert editor.narrative["subjective"].toPlainText() == ""
     assert editor.unsaved_box.isVisibleTo(editor)
-    shown = editor.unsaved_text.toPlainText()
+    shown = editor.unsaved_box.text.toPlainText()
     assert "Typed here" in shown and "Noble" in shown
     editor.narrative["assessment"].setPlainText("Now on their version")
     assert editor.save_now()
