@@ -83,6 +83,7 @@ class VisitEditorScreen(QWidget):
         self.session: DraftSession | None = None
         self._unsubscribe: Any = None
         self.unsaved_fields: dict[str, str] = {}  # field -> why it is not saved (kept in the form and journal)
+        self._open_conflict: DraftConflictError | None = None  # the user chose to keep editing over it
         self.patient: Patient | None = None
         self._loading = False
         self._dirty_since: float | None = None
@@ -431,6 +432,7 @@ class VisitEditorScreen(QWidget):
 
     def _saved(self, outcome: SaveOutcome) -> None:
         self._dirty_since = None
+        self._open_conflict = None
         self._show_problems(outcome.problems)
         stamp = time.strftime("%H:%M:%S")
         if outcome.complete:
@@ -459,6 +461,7 @@ class VisitEditorScreen(QWidget):
         self.saved_label.setText(f"Not saved: {conflict.changed_by} changed this visit elsewhere")
         self.saved_label.setStyleSheet("color: #b3261e;")
         choice = ConflictDialog.ask(conflict, self)
+        self._open_conflict = None
         if choice == KEEP_BOTH:
             try:
                 self.sessions.keep_both(self.session, self.changes())
@@ -478,6 +481,7 @@ class VisitEditorScreen(QWidget):
             self.unsaved_box.show_lines(lines)
             self.saved_label.setText(f"Showing {conflict.changed_by}'s version; your changes are listed below")
             return False
+        self._open_conflict = conflict
         self._deadline.stop()
         return False
 
@@ -561,7 +565,11 @@ class VisitEditorScreen(QWidget):
         """Save; if anything typed is still not saved, ask, with Keep editing as the default."""
         if self.visit is None or self.save_now():
             return True
-        if self.unsaved_fields:
+        conflict = self._open_conflict
+        if conflict is not None:
+            detail = (f"{conflict.changed_by} changed this visit elsewhere, so your latest changes are not saved. "
+                      "Keep editing and save again to keep them as a new draft.")
+        elif self.unsaved_fields:
             self._show_first_problem()
             names = ", ".join(_field_words(f) for f in self.unsaved_fields)
             detail = (f"Everything else is saved. {names.capitalize()} could not be saved; the text is kept and "
@@ -572,7 +580,8 @@ class VisitEditorScreen(QWidget):
         box.setObjectName("unsaved_close_dialog")
         keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
         keep.setObjectName("keep_editing_button")
-        leave = box.addButton(f"{action} anyway", QMessageBox.ButtonRole.DestructiveRole)
+        leave_words = f"{action} without my latest changes" if conflict is not None else f"{action} anyway"
+        leave = box.addButton(leave_words, QMessageBox.ButtonRole.DestructiveRole)
         leave.setObjectName("leave_anyway_button")
         box.setDefaultButton(keep)
         box.setEscapeButton(keep)

@@ -122,6 +122,7 @@ def test_keep_editing_and_closing_never_default_to_discarding(qtbot, editor, rec
     click(qtbot, editor.findChild(type(editor.sign_button), "close_visit_button"))
     assert closing.seen == ["conflict_dialog", "unsaved_close_dialog"]
     assert closing.defaults == ["Save mine as a new draft", "Keep editing"]
+    assert "Dr Ana Ruiz changed this visit" in closing.texts[1]  # says what closing would lose, truly
     assert editor.visit is not None and editor.visit.id == visit_id  # still open, nothing lost
     assert editor.narrative["subjective"].toPlainText() == "Typed here, and more"
     answer_next("conflict_keep_both")
