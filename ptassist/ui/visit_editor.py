@@ -250,7 +250,7 @@ class VisitEditorScreen(QWidget):
         self._release()
         self.session = session
         self._unsubscribe = session.subscribe(self._visit_replaced)
-        visit = session.visit
+        visit = session.reload()  # opening shows the stored version, whoever changed it last
         self.patient = self.records.patients.get(visit.patient_id)
         self.unsaved_box.hide()
         recovered = {} if visit.signed else session.recovered()

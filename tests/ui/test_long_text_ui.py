@@ -78,3 +78,26 @@ def test_a_control_character_marks_only_that_note(qtbot, editor, records):
     assert records.visits.get(editor.visit.id).narrative == {"assessment": "Likely ITBS"}
     assert "control characters" in editor.narrative_notes["objective"].text()
     assert editor.narrative_notes["objective"].isVisibleTo(editor)
+
+
+def test_a_refused_addendum_comes_back_to_be_corrected(qtbot, editor, records, settings):
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+    from tests.ui.modal import answer_next
+
+    settings.setValue("clinician/name", "Alex Carter")
+    records.sign(editor.visit.id, "Alex Carter")
+    editor.open_visit(editor.visit.id)
+    typed = "Late entry: " + "z" * MAX_TEXT
+    offered: list[str] = []
+
+    def read_and_cancel(dialog):
+        assert isinstance(dialog, QInputDialog)
+        offered.append(dialog.textValue())
+        dialog.reject()
+
+    answered = answer_next(QMessageBox.StandardButton.Ok, read_and_cancel)
+    editor.add_addendum(typed)
+    assert "20000" in answered.texts[0]  # why it was refused
+    assert offered == [typed]  # what was typed is offered again, not dropped
+    assert records.visits.addenda(editor.visit.id) == []
