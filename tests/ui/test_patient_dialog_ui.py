@@ -102,3 +102,18 @@ def test_us_locale_dates_and_iso_are_both_read(qtbot, records):
         assert dialog.dob.value() == (date(1980, 3, 7), None), typed
     dialog.dob.edit.setText("3/7/15")  # a two-digit year is the most recent past one
     assert dialog.dob.value() == (date(2015, 3, 7), None)
+
+
+def test_a_name_over_its_limit_is_counted_and_refused_keeping_the_text(qtbot, dialog, records):
+    from ptassist.core.validation import MAX_NAME
+
+    name = "N" * (MAX_NAME + 3)
+    dialog.fields["family_name"].setText(name)
+    note = dialog.notes["family_name"]
+    assert note.isVisibleTo(dialog) and "3 over the limit" in note.text()
+    dialog.fields["given_name"].setText("Aiko")
+    dialog.dob.edit.setText("1980-03-07")
+    dialog.accept()
+    assert dialog.saved is None and "family name" in dialog.error.text()
+    assert dialog.fields["family_name"].text() == name  # nothing typed is dropped
+    assert records.patients.count() == 0
