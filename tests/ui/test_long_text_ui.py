@@ -101,3 +101,25 @@ def test_a_refused_addendum_comes_back_to_be_corrected(qtbot, editor, records, s
     assert "20000" in answered.texts[0]  # why it was refused
     assert offered == [typed]  # what was typed is offered again, not dropped
     assert records.visits.addenda(editor.visit.id) == []
+
+
+def test_quitting_with_a_refused_note_asks_and_keeps_it_for_the_next_start(qtbot, window, editor, records, settings):
+    from ptassist.ui.session import SESSION_KEY
+    from tests.ui.modal import answer_next
+
+    long_plan = "Walk daily. " * 2000
+    editor.narrative["plan"].setPlainText(long_plan)
+    asked = answer_next("keep_editing_button")
+    window.close()
+    assert asked.seen == ["unsaved_close_dialog"] and asked.defaults == ["Keep editing"]
+    assert window.isVisible()  # the default kept the window open
+    answer_next("leave_anyway_button")
+    window.close()
+    assert not window.isVisible()
+    assert settings.value(SESSION_KEY) is not None  # the next start reopens the draft ...
+    again = MainWindow(records, settings)
+    qtbot.addWidget(again)
+    assert again.reopen_unfinished_draft()
+    assert again.editor.narrative["plan"].toPlainText() == long_plan  # ... with the note as typed
+    again.editor.narrative["plan"].setPlainText("Walk daily.")
+    assert again.editor.save_now()
