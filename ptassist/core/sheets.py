@@ -193,6 +193,9 @@ def seek_care_for(assessment: Mapping[str, Any]) -> tuple[SeekCare, ...]:
     return tuple(sorted(chosen, key=lambda s: order[s.level]))
 
 
+NO_EXERCISES = "No exercises chosen yet."
+
+
 def hep_content(
     *,
     patient: Patient | None,
@@ -202,9 +205,10 @@ def hep_content(
     paper: str,
     prescription: Sequence[Mapping[str, Any]] | None = None,
 ) -> HepContent:
-    """The programme: the prescription when there is one, else the starter set for the diagnosis."""
+    """The programme: the prescription when one is given (an empty one means no exercises chosen),
+    else the starter set for the diagnosis."""
     library = load_library()
-    if prescription:
+    if prescription is not None:
         items = prescribe(prescription, library)
     else:
         chosen = suggested_for(assessment.get("working_diagnosis", []), library)

@@ -9,7 +9,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, ListFlowable, ListItem, Paragraph, Spacer, Table, TableStyle
 
 from ptassist.core.exercises import PrescribedItem
-from ptassist.core.sheets import HepContent, level_words
+from ptassist.core.sheets import NO_EXERCISES, HepContent, level_words
 from ptassist.documents.illustrations import illustration
 from ptassist.documents.layout import build_pdf, usable_width
 from ptassist.documents.styles import RULE, URGENCY_COLOURS, styles
@@ -68,6 +68,8 @@ def hep_story(content: HepContent, override_dir: Path | None = None) -> list[Flo
     ]
     for item in content.items:
         story.append(exercise_block(item, content.meta.paper, override_dir))
+    if not content.items:
+        story.append(Paragraph(NO_EXERCISES, s["h2"]))
     if content.general_advice:
         advice: list[Flowable] = [Paragraph("General advice", s["h2"])]
         advice += [Paragraph("• " + rich(a), s["body"]) for a in content.general_advice]

@@ -80,14 +80,21 @@ class Printing:
         """Record that a stored sheet was printed again."""
         self.records.audit.log(default_actor(), "print", "document", document_id)
 
-    def hep(self, visit_id: int, *, paper: str | None = None) -> Printed:
+    def hep(self, visit_id: int, *, paper: str | None = None,
+            prescription: list[dict[str, Any]] | None = None) -> Printed:
+        """The programme of a visit: ``prescription`` as chosen in the builder (an empty list is an empty
+        programme), else the visit's own, else the starter set for its diagnosis. A signed visit always
+        prints what was prescribed with it."""
         from ptassist.documents.hep import render_hep
 
         visit, assessment = self._visit(visit_id)
         patient = self.records.patients.get(visit.patient_id)
+        chosen = prescription
+        if visit.signed or prescription is None:
+            chosen = visit.prescription or None
         content = hep_content(patient=patient, visit=visit, assessment=assessment,
                               clinic=self.records.settings.get(), paper=self._paper(paper),
-                              prescription=visit.prescription)
+                              prescription=chosen)
         pdf = render_hep(content, paths.exercises_dir(self.records.database.folder))
         return self._keep(visit, "hep", pdf)
 

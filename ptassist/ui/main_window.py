@@ -19,6 +19,7 @@ from ptassist.ui.session import SESSION_KEY, remember_recent
 from ptassist.ui.worker import run_with_progress
 
 if TYPE_CHECKING:
+    from ptassist.services.draft_session import DraftSessions
     from ptassist.services.records import Records
     from ptassist.ui.patient_chart import PatientChartScreen
     from ptassist.ui.settings_dialog import SettingsDialog
@@ -40,6 +41,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self._chart: PatientChartScreen | None = None
         self._editor: VisitEditorScreen | None = None
+        self._sessions: DraftSessions | None = None
         self.setObjectName("main_window")
         self.setWindowTitle(f"ptassist {__version__}")
         self.patients = PatientListScreen(patients, settings)
@@ -80,11 +82,23 @@ class MainWindow(QMainWindow):
             records.close()
 
     @property
+    def sessions(self) -> DraftSessions:
+        """The open drafts, one session each: the editor and every dialog change a draft through it."""
+        if self._sessions is None:
+            from ptassist.services.draft_session import DraftSessions
+            from ptassist.services.recovery import RecoveryJournal
+            from ptassist.ui.acting import acting_name
+
+            self._sessions = DraftSessions(self.records, lambda: acting_name(self.settings),
+                                           RecoveryJournal(self.records.database.folder))
+        return self._sessions
+
+    @property
     def chart(self) -> PatientChartScreen:
         if self._chart is None:
             from ptassist.ui.patient_chart import PatientChartScreen
 
-            self._chart = PatientChartScreen(self.records)
+            self._chart = PatientChartScreen(self.records, self.sessions)
             self._restore_splitter("window/chart_splitter", self._chart.splitter)
             self.stack.addWidget(self._chart)
             self._chart.back_requested.connect(self.show_patients)
@@ -97,7 +111,7 @@ class MainWindow(QMainWindow):
         if self._editor is None:
             from ptassist.ui.visit_editor import VisitEditorScreen
 
-            self._editor = VisitEditorScreen(self.records, self.settings)
+            self._editor = VisitEditorScreen(self.records, self.settings, self.sessions)
             self._restore_splitter("window/editor_splitter", self._editor.splitter)
             self.stack.addWidget(self._editor)
             self._editor.closed.connect(self._editor_closed)
@@ -135,7 +149,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.patients)
 
     def find_patient(self) -> None:
-        if self._editing() and not self.editor.save_now():
+        if self._editing() and not self.editor.confirm_leave("Leave"):
             return
         self.show_patients()
         self.patients.focus_search()
@@ -192,11 +206,20 @@ class MainWindow(QMainWindow):
                 self.print_sheet(visit_id, "hep")
 
     def print_sheet(self, visit_id: int, sheet: str) -> None:
-        if self._editing() and not self.editor.save_now():
-            return
+        editing = self._editing() and self.editor.visit is not None and self.editor.visit.id == visit_id
+        if editing:
+            if not self.editor.save_now() and not self.editor.unsaved_fields:
+                return  # nothing could be saved (a conflict, the disk): print nothing stale
+            assert self.editor.visit is not None
+            visit_id = self.editor.visit.id  # a conflict may have made the user's version a new draft
         from ptassist.ui.print_dialog import PrintDialog
 
-        PrintDialog(self.records, visit_id, sheet, parent=self).exec()
+        session = self.sessions.acquire(visit_id)
+        try:
+            PrintDialog(self.records, visit_id, sheet, parent=self, session=session).exec()
+        finally:
+            if session is not None:
+                self.sessions.release(session)
         self.chart.refresh()
 
     def open_settings(self) -> None:
@@ -216,7 +239,7 @@ class MainWindow(QMainWindow):
             return True
         if not editor.save_now():
             return False
-        editor.close_visit()
+        editor.leave()
         return True
 
     def _records_replaced(self) -> None:
@@ -240,13 +263,13 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         editor = self._editor
-        if editor is not None and editor.visit is not None and not editor.save_now():
-            answer = QMessageBox.question(self, "Unsaved changes", "The last changes could not be saved. Quit anyway?")
-            if answer != QMessageBox.StandardButton.Yes:
+        if editor is not None and editor.visit is not None:
+            complete = editor.save_now()
+            if not complete and not editor.confirm_leave("Quit"):
                 event.ignore()
                 return
-        if editor is not None and editor.visit is not None:
-            self.settings.remove(SESSION_KEY)  # a clean exit: nothing to recover
+            if complete:
+                self.settings.remove(SESSION_KEY)  # a clean exit: nothing to recover
         self.settings.setValue("window/geometry", self.saveGeometry())
         if editor is not None:
             self.settings.setValue("window/editor_splitter", editor.splitter.saveState())

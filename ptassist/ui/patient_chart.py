@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ptassist.core.records import DOCUMENT_TITLES, VISIT_KINDS, Patient, VisitSummary
 from ptassist.core.when import local_day, local_minute
+from ptassist.services.draft_session import DraftSessions, default_visit_kind
 from ptassist.services.records import Records, default_actor
 from ptassist.store.errors import StoreError
 from ptassist.ui.widgets.trend_chart import TrendChart
@@ -57,9 +58,10 @@ class PatientChartScreen(QWidget):
     back_requested = Signal()
     edit_requested = Signal(int)
 
-    def __init__(self, records: Records, parent: QWidget | None = None) -> None:
+    def __init__(self, records: Records, sessions: DraftSessions | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.records = records
+        self.sessions = sessions or DraftSessions(records, default_actor)
         self.patient: Patient | None = None
         self.history: list[VisitSummary] = []
         self.setObjectName("patient_chart")
@@ -145,6 +147,12 @@ class PatientChartScreen(QWidget):
         details = f"{age} years · {patient.sex or 'sex not recorded'} · chart {patient.chart_number}{referrer}"
         self.header.setText(f"<b style='font-size:16pt'>{escape(patient.display_name)}</b><br>{escape(details)}")
         self.refresh()
+        self._default_kind()
+
+    def _default_kind(self) -> None:
+        """First visit: initial evaluation; later ones: follow-up (never the previous patient's choice)."""
+        kind = default_visit_kind(len(self.history))
+        self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
 
     def refresh(self) -> None:
         if self.patient is None:
@@ -179,13 +187,9 @@ class PatientChartScreen(QWidget):
         """Start a draft; a follow-up copies the previous visit's findings forward."""
         if self.patient is None:
             return
-        kind = self.kind.currentData()
-        intake = None
-        if kind != "initial_evaluation":
-            previous = self.records.visits.latest_signed(self.patient.id)
-            intake = previous.intake if previous else None
-        visit = self.records.new_visit(self.patient.id, kind, intake=intake, actor=default_actor())
+        visit = self.sessions.start(self.patient.id, self.kind.currentData())
         self.refresh()
+        self._default_kind()
         self.visit_opened.emit(visit.id)
 
     def _show_documents(self) -> None:

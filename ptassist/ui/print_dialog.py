@@ -33,8 +33,11 @@ from PySide6.QtWidgets import (
 from ptassist.core.exercises import DOSAGE_KEYS, Exercise, load_library, suggested_for
 from ptassist.core.records import DOCUMENT_TITLES
 from ptassist.core.resources import resource_path
+from ptassist.core.sheets import NO_EXERCISES
+from ptassist.services.draft_session import DraftConflictError, DraftSession
 from ptassist.services.printing import Printing
-from ptassist.services.records import Records
+from ptassist.services.records import Records, default_actor
+from ptassist.store.errors import StoreError
 from ptassist.ui.widgets.pdf_pane import PdfPane
 from ptassist.ui.worker import run_in_background
 
@@ -139,6 +142,12 @@ class ExerciseBuilder(QWidget):
             self.add(current.data(Qt.ItemDataRole.UserRole))
 
     def add(self, exercise_id: str, item: dict[str, Any] | None = None) -> None:
+        """Prescribe an exercise; one already in the programme is selected instead of added twice
+        (Add, a double-click and Enter on the same exercise mean it once)."""
+        existing = next((r for r, row in enumerate(self.rows) if row["exercise"] == exercise_id), None)
+        if existing is not None:
+            self.table.selectRow(existing)
+            return
         exercise = self.library.exercises[exercise_id]
         row = {"exercise": exercise_id, **{k: (item or {}).get(k, exercise.dosage.get(k)) for k in DOSAGE_KEYS},
                "notes": (item or {}).get("notes", "")}
@@ -193,7 +202,7 @@ class PrintDialog(QDialog):
     """Options, a live preview and the print or save actions for one sheet of one visit."""
 
     def __init__(self, records: Records, visit_id: int, sheet: str, parent: QWidget | None = None,
-                 auto_build: bool = True) -> None:
+                 auto_build: bool = True, session: DraftSession | None = None) -> None:
         super().__init__(parent)
         self.records = records
         self.printing = Printing(records)
@@ -202,9 +211,14 @@ class PrintDialog(QDialog):
         self.setObjectName("print_dialog")
         self.setWindowTitle(DOCUMENT_TITLES[sheet])
         self.resize(1200, 800)
-        visit = records.visits.get(visit_id)
-        assert visit is not None
-        self.visit = visit
+        if session is None:  # opened on its own: it owns the draft while it is open
+            visit = records.visits.get(visit_id)
+            assert visit is not None
+            session = DraftSession(records, visit, default_actor)
+        self.session = session
+        visit = session.visit
+        self._saved_prescription = list(visit.prescription)
+        self._close_warned = False
         self.options = QWidget()
         options = QVBoxLayout(self.options)
         self.builder: ExerciseBuilder | None = None
@@ -251,27 +265,68 @@ class PrintDialog(QDialog):
         if auto_build:
             QTimer.singleShot(0, self.build)
 
-    def _work(self) -> Any:
+    @property
+    def visit(self) -> Any:
+        return self.session.visit
+
+    def save_prescription(self) -> bool:
+        """Keep the programme with the draft, through the draft's session (so no other window goes stale).
+        False, with the reason on the status line, when it could not be saved."""
+        if self.builder is None or self.visit.signed:
+            return True
+        prescription = self.builder.prescription()
+        if prescription == self._saved_prescription:
+            return True
+        try:
+            self.session.save(prescription=prescription)
+        except DraftConflictError as conflict:
+            self.pane.status.setText(f"Programme not saved: {conflict}")
+            QMessageBox.warning(self, "Programme not saved", f"{conflict}. Your programme is still here and was not "
+                                "saved: close this window again to close it without the programme, then reopen "
+                                "the visit to see the other changes.")
+            return False
+        except (StoreError, ValueError) as exc:
+            self.pane.status.setText(f"Programme not saved: {exc}")
+            return False
+        self._saved_prescription = prescription
+        return True
+
+    def _work_for(self) -> Any:
+        """The work that builds the sheet (on any thread): everything it needs is read here, on this one."""
+        visit_id = self.visit.id
         if self.sheet == "hep":
-            if self.builder is not None and not self.visit.signed:
-                self.visit = self.records.save_draft(self.visit, prescription=self.builder.prescription())
-            return self.printing.hep(self.visit_id)
+            chosen = self.builder.prescription() if self.builder is not None else None
+            return lambda: self.printing.hep(visit_id, prescription=chosen)
         if self.sheet == "referral":
-            return self.printing.referral(self.visit_id, to=self.recipient.text().strip() or None,
-                                          urgency=self.urgency.currentData(), addition=self.addition.toPlainText())
-        return self.printing.summary(self.visit_id)
+            to, urgency, addition = (self.recipient.text().strip() or None, self.urgency.currentData(),
+                                     self.addition.toPlainText())
+            return lambda: self.printing.referral(visit_id, to=to, urgency=urgency, addition=addition)
+        return lambda: self.printing.summary(visit_id)
 
     def build(self) -> None:
-        """Build the PDF off the GUI thread, then show it."""
+        """Save the programme, then build the PDF off the GUI thread and show it."""
+        self.save_prescription()
         self.pane.set_busy("Building preview…")
-        run_in_background(self._work, self._show, self._failed)
+        run_in_background(self._work_for(), self._show, self._failed)
 
     def build_now(self) -> None:
         """The same, synchronously (tests and screenshots)."""
-        self._show(self._work())
+        self.save_prescription()
+        self._show(self._work_for()())
 
     def _show(self, printed: Any) -> None:
-        self.pane.show_pdf(printed.pdf, "DRAFT (not stored)" if printed.draft else "stored with the signed visit")
+        note = "DRAFT (not stored)" if printed.draft else "stored with the signed visit"
+        if self.builder is not None and not self.builder.rows:
+            note = f"{NO_EXERCISES[:-1]} · {note}"
+        self.pane.show_pdf(printed.pdf, note)
+
+    def done(self, result: int) -> None:  # Close, Escape and closing the window all end here
+        """Keep what was prescribed (even without a preview); if it cannot be saved, the first Close
+        leaves the dialog open with the programme in it, and only a second one closes it."""
+        if not self.save_prescription() and not self._close_warned:
+            self._close_warned = True
+            return
+        super().done(result)
 
     def _failed(self, exc: BaseException, _details: str) -> None:
         self.pane.status.setText(f"Could not build the sheet: {exc}")

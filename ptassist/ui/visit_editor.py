@@ -7,6 +7,7 @@ signed visits open read-only with their addenda.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from datetime import date
 from html import escape
@@ -33,17 +34,23 @@ from PySide6.QtWidgets import (
 
 from ptassist.core.intake import DIRECTIONS, DISTAL_RESPONSES, INTAKE_FORMAT, LOCAL_RESPONSES
 from ptassist.core.records import Patient, Visit
-from ptassist.core.validation import ValidationError
+from ptassist.core.validation import MAX_TEXT, ValidationError
 from ptassist.core.when import local_day, local_minute
+from ptassist.services.draft_changes import describe_unsaved
+from ptassist.services.draft_session import DraftConflictError, DraftSession, DraftSessions, SaveOutcome
 from ptassist.services.records import Records, default_actor
-from ptassist.store.errors import ConflictError, LockedError, StoreError
+from ptassist.services.recovery import RecoveryJournal
+from ptassist.store.errors import StoreError
+from ptassist.ui.acting import acting_name
 from ptassist.ui.checklist_panel import ChecklistPanel
+from ptassist.ui.conflict_dialog import KEEP_BOTH, LOAD_THEIRS, ConflictDialog, UnsavedChangesPanel
 from ptassist.ui.red_flag_banner import RedFlagBanner
 from ptassist.ui.session import SESSION_KEY
 from ptassist.ui.widgets.body_chart import BodyChart
 from ptassist.ui.widgets.findings_form import FindingsForm
 from ptassist.ui.widgets.measures_form import MeasuresForm
 from ptassist.ui.widgets.neuro_grid import NeuroGrid
+from ptassist.ui.widgets.text_limit import LimitNote
 
 AUTOSAVE_QUIET_MS = 600  # save this long after the last change ...
 AUTOSAVE_MAX_MS = 1500  # ... but never later than this after the first unsaved change
@@ -66,11 +73,17 @@ class VisitEditorScreen(QWidget):
     closed = Signal(int)
     print_requested = Signal(int, str)
 
-    def __init__(self, records: Records, settings: QSettings, parent: QWidget | None = None) -> None:
+    def __init__(self, records: Records, settings: QSettings, sessions: DraftSessions | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.records = records
         self.settings = settings
-        self.visit: Visit | None = None
+        self.sessions = sessions or DraftSessions(records, lambda: acting_name(settings),
+                                                  RecoveryJournal(records.database.folder))
+        self.session: DraftSession | None = None
+        self._unsubscribe: Any = None
+        self.unsaved_fields: dict[str, str] = {}  # field -> why it is not saved (kept in the form and journal)
+        self._open_conflict: DraftConflictError | None = None  # the user chose to keep editing over it
         self.patient: Patient | None = None
         self._loading = False
         self._dirty_since: float | None = None
@@ -99,7 +112,7 @@ class VisitEditorScreen(QWidget):
         for sheet, text in (("hep", "Programme…"), ("referral", "Referral…"), ("summary", "Summary…")):
             button = QPushButton(text)
             button.setObjectName(f"print_{sheet}_button")
-            button.clicked.connect(lambda _c=False, s=sheet: self.visit and self.print_requested.emit(self.visit.id, s))
+            button.clicked.connect(lambda _c=False, s=sheet: self._request_print(s))
             top.addWidget(button)
             self.print_buttons.append(button)
         top.addWidget(self.addendum_button)
@@ -161,15 +174,23 @@ class VisitEditorScreen(QWidget):
         soap_box = QGroupBox("Notes (SOAP)")
         soap_form = QFormLayout(soap_box)
         self.narrative: dict[str, QPlainTextEdit] = {}
+        self.narrative_notes: dict[str, LimitNote] = {}
         for key in ("subjective", "objective", "assessment", "plan"):
             edit = QPlainTextEdit()
             edit.setTabChangesFocus(True)  # Tab moves on; it never traps the keyboard
             edit.setObjectName(f"narrative_{key}")
             edit.setAccessibleName(key.capitalize())
             edit.setFixedHeight(70)
-            soap_form.addRow(key.capitalize(), edit)
+            note = LimitNote(edit, MAX_TEXT, key.capitalize())
+            cell = QVBoxLayout()
+            cell.setContentsMargins(0, 0, 0, 0)
+            cell.addWidget(edit)
+            cell.addWidget(note)
+            soap_form.addRow(key.capitalize(), cell)
             self.narrative[key] = edit
+            self.narrative_notes[key] = note
         form_layout.addWidget(soap_box)
+        self.unsaved_box = UnsavedChangesPanel()
         self.addenda = QListWidget()
         self.addenda.setObjectName("addenda_list")
         self.addenda.setAccessibleName("Addenda")
@@ -192,6 +213,7 @@ class VisitEditorScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.banner)
+        layout.addWidget(self.unsaved_box)
         layout.addWidget(self.splitter, 1)
 
         self._quiet = QTimer(self, singleShot=True, interval=AUTOSAVE_QUIET_MS)
@@ -212,31 +234,73 @@ class VisitEditorScreen(QWidget):
         QShortcut(QKeySequence("Ctrl+Return"), self, self.sign)
 
     # ------------------------------------------------------------------ loading
+    def _request_print(self, sheet: str) -> None:
+        if self.visit is not None:
+            self.print_requested.emit(self.visit.id, sheet)
+
+    @property
+    def visit(self) -> Visit | None:
+        """The visit being edited, as its draft session holds it (never a stale copy)."""
+        return self.session.visit if self.session is not None else None
+
     def open_visit(self, visit_id: int) -> bool:
-        visit = self.records.visits.get(visit_id)
-        if visit is None:
+        session = self.sessions.acquire(visit_id)
+        if session is None:
             return False
-        self.visit = visit
+        self._release()
+        self.session = session
+        self._unsubscribe = session.subscribe(self._visit_replaced)
+        visit = session.reload()  # opening shows the stored version, whoever changed it last
         self.patient = self.records.patients.get(visit.patient_id)
+        self.unsaved_box.hide()
+        recovered = {} if visit.signed else session.recovered()
+        self._show_visit(_with_recovered(visit, recovered))
+        self.records.audit.log(default_actor(), "view", "visit", visit.id)
+        if recovered:
+            self._mark_dirty()
+            self.saved_label.setText("Restored changes that were not saved last time")
+        return True
+
+    def _show_visit(self, visit: Visit) -> None:
         self._loading = True
         try:
             self._load(visit)
         finally:
             self._loading = False
-        self.records.audit.log(default_actor(), "view", "visit", visit.id)
+        self._dirty_since = None
+        self._show_problems({})
         self._apply_lock()
         self.refresh_checklist()
-        if visit.signed:
+        self._remember_open()
+
+    def _remember_open(self) -> None:
+        """The draft being edited is what a restart after a crash reopens."""
+        if self.visit is None or self.visit.signed:
             self.settings.remove(SESSION_KEY)
         else:
-            self.settings.setValue(SESSION_KEY, visit.id)
-        return True
+            self.settings.setValue(SESSION_KEY, self.visit.id)
 
-    def _load(self, visit: Visit) -> None:
-        intake = visit.intake or {}
+    def _visit_replaced(self, visit: Visit) -> None:
+        """Another holder of this draft's session (the print dialog) saved it: the version is current already;
+        only what is on show about the visit itself may need a refresh."""
+        self._title(visit)
+
+    def _release(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if self.session is not None:
+            self.sessions.release(self.session)
+            self.session = None
+
+    def _title(self, visit: Visit) -> None:
         name = self.patient.display_name if self.patient else ""
         self.title.setText(f"<b>{escape(name)}</b> · {visit.kind.replace('_', ' ')} · {local_day(visit.visit_time)} · "
                            f"{'SIGNED by ' + escape(visit.signed_by or '') if visit.signed else 'draft'}")
+
+    def _load(self, visit: Visit) -> None:
+        intake = visit.intake or {}
+        self._title(visit)
         self.side.setCurrentIndex(max(0, self.side.findData(intake.get("side", ""))))
         default_side = intake.get("side", "left") if intake.get("side") in ("left", "right") else "left"
         self.body_chart.set_marks(intake.get("symptoms"), intake.get("sensory_loss"), default_side)
@@ -327,38 +391,99 @@ class VisitEditorScreen(QWidget):
         if self._loading or self.visit is None or self.visit.signed:
             return
         self.refresh_checklist()
+        self._mark_dirty()
+        self.saved_label.setText("Editing…")
+
+    def _mark_dirty(self) -> None:
         if self._dirty_since is None:
             self._dirty_since = time.monotonic()
             self._deadline.start()
         self._quiet.start()
-        self.saved_label.setText("Editing…")
+
+    def changes(self) -> dict[str, Any]:
+        """Everything the form holds, as the draft session saves it."""
+        return {
+            "intake": self.intake(),
+            "measures": self.measures.values(),
+            "narrative": {k: e.toPlainText() for k, e in self.narrative.items() if e.toPlainText().strip()},
+        }
 
     def save_now(self) -> bool:
-        """Save the draft now; returns False (keeping everything typed) when it could not be saved."""
+        """Save the draft now. True when everything typed is saved; otherwise what could be saved is,
+        and the rest stays in the form (marked) and in the recovery journal."""
         self._quiet.stop()
         self._deadline.stop()
-        if self.visit is None or self.visit.signed or self._dirty_since is None:
-            return True
+        session = self.session
+        if session is None or session.visit.signed or self._dirty_since is None:
+            return not self.unsaved_fields
+        changes = self.changes()
         try:
-            self.visit = self.records.save_draft(
-                self.visit,
-                actor=default_actor(),
-                intake=self.intake(),
-                measures=self.measures.values(),
-                narrative={k: e.toPlainText() for k, e in self.narrative.items() if e.toPlainText().strip()},
-            )
-        except ConflictError as exc:
-            self.saved_label.setText("Not saved: changed elsewhere")
-            QMessageBox.warning(self, "This visit was changed elsewhere", f"{exc}\n\nNothing was overwritten. "
-                                "Close and reopen the visit to see the other changes.")
-            return False
-        except (StoreError, ValidationError, LockedError) as exc:
+            outcome = session.save(source=self._visit_replaced, **changes)
+        except DraftConflictError as conflict:
+            return self._resolve_conflict(conflict)
+        except (StoreError, ValidationError) as exc:
+            session.keep_unsaved(changes)
             self.saved_label.setText(f"Not saved: {exc}")
+            self.saved_label.setStyleSheet("color: #b3261e;")
             self._deadline.start()  # keep trying; what was typed stays in the form
             return False
+        self._saved(outcome)
+        return outcome.complete
+
+    def _saved(self, outcome: SaveOutcome) -> None:
         self._dirty_since = None
-        self.saved_label.setText(f"Saved {time.strftime('%H:%M:%S')}")
-        return True
+        self._open_conflict = None
+        self._show_problems(outcome.problems)
+        stamp = time.strftime("%H:%M:%S")
+        if outcome.complete:
+            self.saved_label.setText(f"Saved {stamp}")
+        else:
+            names = ", ".join(_field_words(f) for f in outcome.problems)
+            self.saved_label.setText(f"Saved {stamp}, except {names} (marked; kept until it can be saved)")
+
+    def _show_problems(self, problems: dict[str, str]) -> None:
+        self.unsaved_fields = dict(problems)
+        for key, note in self.narrative_notes.items():
+            note.set_problem(problems.get(f"narrative.{key}"))
+        self.saved_label.setStyleSheet("color: #b3261e;" if problems else "color: #5b6b78;")
+
+    def _show_first_problem(self) -> None:
+        """Scroll to the first field that could not be saved, with its note, and put the cursor there."""
+        for key, note in self.narrative_notes.items():
+            if f"narrative.{key}" in self.unsaved_fields:
+                self.form_scroll.ensureWidgetVisible(note)
+                self.narrative[key].setFocus()
+                return
+
+    def _resolve_conflict(self, conflict: DraftConflictError) -> bool:
+        """Another window or workstation saved this draft: ask, never defaulting to losing anything."""
+        assert self.session is not None
+        self.saved_label.setText(f"Not saved: {conflict.changed_by} changed this visit elsewhere")
+        self.saved_label.setStyleSheet("color: #b3261e;")
+        choice = ConflictDialog.ask(conflict, self)
+        self._open_conflict = None
+        if choice == KEEP_BOTH:
+            try:
+                self.sessions.keep_both(self.session, self.changes())
+            except (StoreError, ValidationError) as exc:
+                QMessageBox.warning(self, "Not saved", f"Could not save a new draft: {exc}")
+                return False
+            self._dirty_since = None
+            self._title(self.session.visit)
+            self._remember_open()
+            self.saved_label.setText(f"Saved as a new draft; {conflict.changed_by}'s version is kept as it was")
+            self.saved_label.setStyleSheet("color: #5b6b78;")
+            return True
+        if choice == LOAD_THEIRS:
+            lines = describe_unsaved(conflict.mine, conflict.theirs, self.records.engine.vocabulary)
+            self.session.reload()
+            self._show_visit(self.session.visit)
+            self.unsaved_box.show_lines(lines)
+            self.saved_label.setText(f"Showing {conflict.changed_by}'s version; your changes are listed below")
+            return False
+        self._open_conflict = conflict
+        self._deadline.stop()
+        return False
 
     # ------------------------------------------------------------------ signing, addenda, navigation
     def clinician_name(self) -> str | None:
@@ -385,10 +510,13 @@ class VisitEditorScreen(QWidget):
         if not clinician or not self.confirm_sign(clinician):
             return
         credentials = str(self.settings.value("clinician/credentials", "") or "")
+        assert self.session is not None
         try:
-            signed = self.records.sign(self.visit.id, clinician, credentials=credentials,
-                                       base_version=self.visit.version)
-        except (StoreError, ValidationError, LockedError) as exc:
+            signed = self.session.sign(clinician, credentials=credentials)
+        except DraftConflictError as conflict:  # changed elsewhere since the last save: nothing was signed
+            self._resolve_conflict(DraftConflictError(conflict.theirs, self.changes()))
+            return
+        except (StoreError, ValidationError) as exc:
             QMessageBox.warning(self, "Not signed", str(exc))
             return
         self.open_visit(signed.id)
@@ -408,6 +536,9 @@ class VisitEditorScreen(QWidget):
             self.records.add_addendum(self.visit.id, text, clinician)
         except (StoreError, ValidationError) as exc:
             QMessageBox.warning(self, "Addendum not added", str(exc))
+            again, ok = QInputDialog.getMultiLineText(self, "Add addendum", "Correction or late entry:", text)
+            if ok:  # what was typed comes back for another try, never dropped
+                self.add_addendum(again)
             return
         self.open_visit(self.visit.id)
 
@@ -430,17 +561,70 @@ class VisitEditorScreen(QWidget):
             target = widget.buttons[1] if hasattr(widget, "buttons") else widget
             target.setFocus()
 
+    def confirm_leave(self, action: str = "Close") -> bool:
+        """Save; if anything typed is still not saved, ask, with Keep editing as the default."""
+        if self.visit is None or self.save_now():
+            return True
+        conflict = self._open_conflict
+        if conflict is not None:
+            detail = (f"{conflict.changed_by} changed this visit elsewhere, so your latest changes are not saved. "
+                      "Keep editing and save again to keep them as a new draft.")
+        elif self.unsaved_fields:
+            self._show_first_problem()
+            names = ", ".join(_field_words(f) for f in self.unsaved_fields)
+            detail = (f"Everything else is saved. {names.capitalize()} could not be saved; the text is kept and "
+                      "offered again when you reopen this visit.")
+        else:
+            detail = "The last changes could not be saved. They are kept and offered again when you reopen this visit."
+        box = QMessageBox(QMessageBox.Icon.Warning, "Not everything is saved", detail, parent=self)
+        box.setObjectName("unsaved_close_dialog")
+        keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+        keep.setObjectName("keep_editing_button")
+        leave_words = f"{action} without my latest changes" if conflict is not None else f"{action} anyway"
+        leave = box.addButton(leave_words, QMessageBox.ButtonRole.DestructiveRole)
+        leave.setObjectName("leave_anyway_button")
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        return box.clickedButton() is leave
+
     def close_visit(self) -> None:
+        if self.visit is None or not self.confirm_leave():
+            return
+        self.leave()
+
+    def leave(self) -> None:
+        """Stop editing (what could not be saved stays in the recovery journal)."""
         if self.visit is None:
             return
-        saved = self.save_now()
-        if not saved:
-            answer = QMessageBox.question(self, "Unsaved changes", "The last changes could not be saved. Close anyway?")
-            if answer != QMessageBox.StandardButton.Yes:
-                return
         visit_id = self.visit.id
+        self._quiet.stop()
+        self._deadline.stop()
+        self._dirty_since = None
         self.settings.remove(SESSION_KEY)
-        self.visit = None
+        self._release()
         self.closed.emit(visit_id)
+
+
+def _field_words(field: str) -> str:
+    head, _, tail = field.partition(".")
+    return (tail if head == "narrative" else field).replace("_", " ").replace(".", " ")
+
+
+def _with_recovered(visit: Visit, recovered: dict[str, Any]) -> Visit:
+    """The visit as the user last had it: values from the recovery journal put back over the stored ones."""
+    if not recovered:
+        return visit
+    narrative = dict(visit.narrative)
+    fields: dict[str, Any] = {}
+    for key, value in recovered.items():
+        head, _, section = key.partition(".")
+        if head == "narrative" and section and isinstance(value, str):
+            narrative[section] = value
+        elif key == "intake" and (value is None or isinstance(value, dict)):
+            fields["intake"] = value
+        elif key == "measures" and isinstance(value, dict):
+            fields["measures"] = value
+    return dataclasses.replace(visit, narrative=narrative, **fields)
 
 

@@ -16,9 +16,14 @@ def settings(records):
 @pytest.fixture
 def window(qtbot, records, settings):
     win = MainWindow(records, settings)
-    qtbot.addWidget(win)
     win.show()
-    return win
+    yield win
+    # A test may end with text the editor could not save: stop editing without the question a user
+    # gets on closing (it would wait for an answer for ever), then close as usual.
+    if win._editor is not None and win._editor.visit is not None:
+        win._editor.leave()
+    win.close()
+    win.deleteLater()
 
 
 @pytest.fixture

@@ -36,6 +36,7 @@ def test_new_patient_dialog_accept_path(qtbot, records):
     qtbot.addWidget(dialog)
     dialog.fields["family_name"].setText("Иванова")
     dialog.fields["given_name"].setText("Ольга")
+    dialog.dob.edit.setText("1980-03-07")
     dialog.fields["email"].setText("olga@example.org")
     dialog.accept()
     assert dialog.result() == PatientDialog.DialogCode.Accepted
@@ -47,6 +48,7 @@ def test_new_patient_dialog_names_the_bad_field_and_keeps_input(qtbot, records):
     qtbot.addWidget(dialog)
     dialog.fields["family_name"].setText("Okafor")
     dialog.fields["given_name"].setText("Chidi")
+    dialog.dob.edit.setText("1979-05-02")
     dialog.fields["email"].setText("not-an-email")
     dialog.accept()
     assert dialog.result() != PatientDialog.DialogCode.Accepted

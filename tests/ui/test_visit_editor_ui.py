@@ -105,22 +105,6 @@ def test_a_draft_is_reopened_intact_after_a_crash(qtbot, editor, records, settin
     assert reopened.editor.findings.widgets["noble_test"].value is True
 
 
-def test_a_save_conflict_is_shown_not_swallowed(qtbot, editor, records, monkeypatch):
-    shown = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
-    other = records.visits.get(editor.visit.id)
-    records.save_draft(other, actor="desk 2", narrative={"plan": "from the other window"})
-    editor.narrative["subjective"].setPlainText("typed here")
-    assert not editor.save_now()
-    assert "desk 2" in shown[0]
-    assert editor.narrative["subjective"].toPlainText() == "typed here"
-    asked = []
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
-    editor.window().close()  # closing with unsaved changes asks first
-    assert "could not be saved" in asked[0]
-
-
 def focus_chain(editor, start, presses):
     """Object names of the widgets that take the focus as Tab is pressed ``presses`` times from ``start``."""
     start.setFocus()

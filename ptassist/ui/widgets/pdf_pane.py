@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -37,8 +38,17 @@ class PdfPane(QWidget):
         self.preview.setDocument(self.document)
         self.preview.setPageMode(QPdfView.PageMode.MultiPage)
         self.preview.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        # Fit-to-width with an as-needed scroll bar loops for ever at some sizes: the bar appears, the
+        # page narrows and gets shorter, so the bar goes, the page widens and gets taller, so it comes
+        # back ... and the GUI thread spins in layout requests. A bar that is always there keeps the
+        # width, and so the zoom, independent of the page's height.
+        self.preview.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.preview.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.status = QLabel("Building preview…")
         self.status.setObjectName("print_status")
+        self.status.setWordWrap(True)
+        # A long status wraps instead of widening the pane (and squeezing what sits beside it).
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.save_button = QPushButton("Save as PDF…")
         self.save_button.setObjectName("save_pdf_button")
         self.save_button.clicked.connect(self.save_pdf)
