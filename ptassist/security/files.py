@@ -97,9 +97,10 @@ def private_writer(target: Path) -> Iterator[BinaryIO]:
     """Write ``target`` atomically as a private file: ``with private_writer(p) as out: out.write(...)``.
 
     The new content replaces ``target`` only if the block finishes; on an error the partial file
-    is removed and ``target`` is untouched.
+    is removed and ``target`` is untouched. The folder must exist: it may be the user's own (an
+    export saved to the desktop), so its mode is not ours to change; make the app's own folders
+    with :func:`make_private_folder`.
     """
-    make_private_folder(target.parent)
     partial = partial_path(target)
     handle = create_private(partial)
     try:

@@ -123,7 +123,11 @@ def unlock_account(keys: AccountKeys, password: str) -> UnlockedAccount:
     database_key = unwrap_key(keys.database_key, kek, DATABASE_KEY, what="password")
     signing_key = None
     if keys.signing_key is not None and keys.public_key is not None:
-        raw = unwrap_key(keys.signing_key, kek, _signing_purpose(keys.public_key), what="password")
+        try:
+            raw = unwrap_key(keys.signing_key, kek, _signing_purpose(keys.public_key), what="password")
+        except UnwrapError:
+            # The password was right (it opened the database key): the stored signing key is not.
+            raise StoredSecretError("this account's stored signing key was changed or damaged") from None
         signing_key = SigningKey.from_raw(raw)
         if signing_key.public_key() != keys.public_key:
             raise StoredSecretError("an account's signing key does not match its public key")

@@ -124,6 +124,7 @@ def test_unknown_version_and_foreign_files_get_clear_messages(fast):
 def test_files_are_written_private_and_a_failed_decryption_leaves_no_output(fast, tmp_path):
     source = tmp_path / "export.json"
     source.write_bytes(SYNTHETIC)
+    (tmp_path / "out").mkdir(mode=0o755)
     sealed = tmp_path / "out" / "export.json.ptx"
     ec.encrypt_file(source, sealed, PASSPHRASE, params=fast, chunk_exponent=12)
     assert b"Zyxwq" not in sealed.read_bytes()
@@ -140,6 +141,8 @@ def test_files_are_written_private_and_a_failed_decryption_leaves_no_output(fast
         ec.decrypt_file(damaged, target, PASSPHRASE)
     assert not target.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+    if POSIX:  # a folder the user chose keeps its own mode
+        assert (tmp_path / "out").stat().st_mode & 0o777 == 0o755
 
 
 def test_empty_passphrase_is_refused(fast):
