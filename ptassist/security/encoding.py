@@ -61,6 +61,7 @@ def b64(data: bytes) -> str:
 def unb64(text: str) -> bytes:
     """Decode :func:`b64` output; malformed text raises :class:`StoredSecretError`."""
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        standard = text.replace("-", "+").replace("_", "/") + "=" * (-len(text) % 4)
+        return base64.b64decode(standard, validate=True)  # strict: a stray character is damage
     except (binascii.Error, ValueError):
         raise StoredSecretError("a stored key record is damaged (bad encoding)") from None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from argon2 import PasswordHasher, Type
+from argon2 import PasswordHasher, Type, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from ptassist.security.argon2_params import PRODUCTION, READ_BOUNDS, Argon2Parameters
@@ -107,8 +107,6 @@ class PasswordHashing:
 
     @staticmethod
     def _check_stored(stored: str) -> None:
-        from argon2 import extract_parameters
-
         if not stored.startswith("$argon2id$"):
             raise StoredSecretError("the stored password hash is not an Argon2id hash")
         try:
