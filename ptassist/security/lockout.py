@@ -61,3 +61,21 @@ class LockoutPolicy:
 
 
 DEFAULT_LOCKOUT = LockoutPolicy()
+
+
+@dataclass(frozen=True)
+class Attempts:
+    """One account's consecutive failures, as the services store them (immutable: each change is a new value)."""
+
+    failures: int = 0
+    last_failure: datetime | None = None
+
+    def failed(self, now: datetime) -> Attempts:
+        return Attempts(self.failures + 1, now)
+
+    def succeeded(self) -> Attempts:
+        return Attempts()
+
+    def refusal(self, now: datetime, policy: LockoutPolicy = DEFAULT_LOCKOUT) -> str | None:
+        """Why an attempt at ``now`` is refused (the wait), or None when it may go ahead."""
+        return policy.refusal(self.failures, self.last_failure, now)

@@ -3,8 +3,11 @@ from __future__ import annotations
 import struct
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ptassist.security import export_container as ec
+from ptassist.security.argon2_params import TEST_ONLY
 from ptassist.security.errors import (
     NotAContainerError,
     TamperedError,
@@ -148,3 +151,14 @@ def test_files_are_written_private_and_a_failed_decryption_leaves_no_output(fast
 def test_empty_passphrase_is_refused(fast):
     with pytest.raises(ValueError, match="empty passphrase"):
         _encrypt(b"x", ec.Passphrase(""), fast)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.binary(max_size=5000), exponent=st.integers(min_value=10, max_value=12),
+       cut=st.integers(min_value=1, max_value=6000))
+def test_round_trip_and_any_truncation_property(data, exponent, cut):
+    blob = ec.encrypt_bytes(data, PASSPHRASE, params=TEST_ONLY, chunk_exponent=exponent)
+    assert ec.decrypt_bytes(blob, PASSPHRASE) == data
+    if cut < len(blob):
+        with pytest.raises(TruncatedError):
+            ec.decrypt_bytes(blob[:len(blob) - cut], PASSPHRASE)

@@ -6,7 +6,7 @@ import pytest
 
 from ptassist.security.argon2_params import PRODUCTION, TEST_ONLY, Argon2Parameters
 from ptassist.security.errors import PasswordPolicyError, StoredSecretError
-from ptassist.security.lockout import LockoutPolicy
+from ptassist.security.lockout import Attempts, LockoutPolicy
 from ptassist.security.passwords import PasswordHashing, PasswordPolicy
 
 
@@ -97,3 +97,22 @@ def test_lockout_tells_when_to_try_again():
     assert policy.refusal(5, failed_at, failed_at + timedelta(seconds=10)) is None
     assert policy.refusal(12, failed_at, failed_at) == "Too many failed attempts: try again in 15 minutes."
     assert policy.wait_remaining(12, None, failed_at) == timedelta(0)
+
+
+def test_attempts_record_drives_the_policy_through_a_login_session():
+    start = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    attempts = Attempts()
+    for second in range(4):
+        assert attempts.refusal(start + timedelta(seconds=second)) is None
+        attempts = attempts.failed(start + timedelta(seconds=second))
+    assert attempts.failures == 4
+    assert attempts.refusal(start + timedelta(seconds=4)) == "Too many failed attempts: try again in 4 seconds."
+    assert attempts.refusal(start + timedelta(seconds=8)) is None
+    assert attempts.succeeded() == Attempts()
+
+
+def test_default_hashing_uses_the_production_costs():
+    stored = PasswordHashing().hash("one real production hash")
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert not PasswordHashing().needs_rehash(stored)
+    assert PasswordHashing(TEST_ONLY).needs_rehash(stored)
