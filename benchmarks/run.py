@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import Figure
 
-SUITES = ("engine", "store", "documents", "ui")
+SUITES = ("engine", "store", "documents", "ui", "security")
 
 
 def main() -> int:
