@@ -45,6 +45,23 @@ def frozen(bundle: Path, env: dict[str, str], *args: str, timeout: float = 120) 
                           timeout=timeout, check=False)
 
 
+def test_resources_migrations_fonts_and_licences_are_inside_and_unused_qt_is_not(bundle):
+    inside = bundle / "_internal"
+    assert (inside / "ptassist" / "_resources" / "clinical" / "ruleset.toml").is_file()
+    assert (inside / "ptassist" / "_resources" / "icons" / "ptassist.svg").is_file()
+    assert (inside / "ptassist" / "_resources" / "fonts" / "LICENSE-DejaVu.txt").is_file()
+    migrations = inside / "ptassist" / "store" / "migrations"
+    assert (migrations / "env.py").is_file() and len(list((migrations / "versions").glob("0*.py"))) >= 3
+    summary = (inside / "licenses" / "README.txt").read_text(encoding="utf-8")
+    for component in ("Python", "PySide6_Essentials", "shiboken6", "SQLAlchemy", "alembic", "reportlab", "svglib"):
+        assert re.search(rf"^{component} [\d.]+: ", summary, re.MULTILINE | re.IGNORECASE), component
+    assert (inside / "licenses" / "pyside6-essentials" / "LGPL-3.0.txt").is_file()
+    names = {p.name for p in inside.rglob("*")}
+    unused = [n for n in names if re.match(r"libQt6(WebEngine|Quick|Qml|3D|Multimedia|Charts|VirtualKeyboard)", n)]
+    assert unused == []
+    assert not [n for n in names if re.match(r"lib(gtk-3|cairo|cups)\.so", n)]  # GTK never, CUPS the system's
+
+
 def test_version(bundle, bare_env):
     from ptassist import __version__
 
