@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import struct
 import subprocess
+import sys
 
 from PySide6.QtGui import QImage
 
@@ -69,14 +71,25 @@ def test_icons_in_every_size_and_in_ico_and_icns(tmp_path, qapp):
     assert kinds == list(make_icons.ICNS_TYPES.values())
 
 
-def test_the_app_window_carries_the_icon(tmp_path, capsys):
-    from PySide6.QtWidgets import QApplication
+ICON_PROBE = """
+import sys
+from ptassist.ui import app as app_module
 
-    from ptassist.ui.app import run_app
+smoke = app_module._smoke
 
-    assert run_app(smoke_test=True, data_dir=str(tmp_path / "data")) == 0
-    assert "ptassist-ready" in capsys.readouterr().out
-    app = QApplication.instance()
-    assert app.desktopFileName() == APP_ID
-    icon = app.windowIcon().pixmap(16, 16).toImage()
-    assert (icon.width(), icon.pixelColor(8, 8).alpha()) == (16, 255)
+def report(app, window):
+    icon = window.windowIcon().pixmap(16, 16).toImage()
+    print("probe", app.desktopFileName(), icon.width(), icon.pixelColor(8, 8).alpha(), flush=True)
+    smoke(app, window)
+
+app_module._smoke = report
+sys.exit(app_module.run_app(smoke_test=True, data_dir=sys.argv[1]))
+"""
+
+
+def test_the_app_window_carries_the_icon(tmp_path):
+    # In a process of its own: run_app takes over the QApplication that the other tests share.
+    done = subprocess.run([sys.executable, "-c", ICON_PROBE, str(tmp_path / "data")], capture_output=True, text=True,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert f"probe {APP_ID} 16 255\n" in done.stdout
