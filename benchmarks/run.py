@@ -1,6 +1,7 @@
 """Run the benchmarks: a table on stdout and, with --json, a JSON list of figures.
 
     python benchmarks/run.py [--quick] [--json OUT.json] [--only engine]
+    python benchmarks/run.py --only frozen    # the desktop bundle, after `python3 dev.py package`
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import Figure
 
 SUITES = ("engine", "store", "documents", "ui", "security")
+# Run only when asked for: it measures a built bundle.
+ON_REQUEST = ("frozen",)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer repeats and smaller data: a few minutes at most")
     parser.add_argument("--json", metavar="OUT", help="write the figures as a JSON list to OUT")
-    parser.add_argument("--only", choices=SUITES, action="append", help="run only these suites")
+    parser.add_argument("--only", choices=SUITES + ON_REQUEST, action="append", help="run only these suites")
     args = parser.parse_args()
     figures: list[Figure] = []
     for suite in args.only or SUITES:

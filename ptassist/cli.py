@@ -89,6 +89,12 @@ def cmd_findings(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
+    from ptassist import platform_check
+
+    missing = platform_check.check()  # before Qt loads: it would abort naming one library at best
+    if missing is not None:
+        print(missing.message(), file=sys.stderr)
+        return EXIT_FAILURE
     from ptassist.ui.app import run_app
 
     return run_app(smoke_test=getattr(args, "smoke_test", False), data_dir=getattr(args, "data_dir", None))

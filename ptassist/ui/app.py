@@ -12,9 +12,11 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ptassist import __version__, paths
+from ptassist.core.resources import resource_path
 from ptassist.store.errors import CorruptDatabaseError, StoreError
 from ptassist.store.patient_directory import PatientDirectory
 from ptassist.store.sqlite_file import check_sqlite_file
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from ptassist.ui.main_window import MainWindow
 
 log = logging.getLogger("ptassist")
+APP_ID = "org.ptassist.ptassist"
 
 
 def setup_logging() -> Path:
@@ -100,6 +103,8 @@ def run_app(smoke_test: bool = False, data_dir: str | None = None) -> int:
     app.setApplicationName("ptassist")
     app.setApplicationDisplayName("ptassist")
     app.setOrganizationName("ptassist")
+    app.setDesktopFileName(APP_ID)  # the desktop entry (packaging/), so shells show its icon
+    app.setWindowIcon(QIcon(str(resource_path("icons", "ptassist.svg"))))
     log_file = setup_logging()
     install_error_dialog(log_file)
     folder = paths.data_dir(data_dir)

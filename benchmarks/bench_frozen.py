@@ -1,0 +1,58 @@
+"""The frozen bundle: window up from the bundle beside a bare PySide6 window; bundle and archive size.
+
+Needs a bundle: `python3 dev.py package` first (dist/ptassist, or $PTASSIST_BUNDLE). Start-up is
+`ptassist --smoke-test` from the bundle on the 1,000-patient demo database, timed from spawning the
+process to its 'ptassist-ready' line, beside a bare PySide6 window and the app from the venv, both
+started the same way in the same run.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+from pathlib import Path
+
+from bench_store import _demo
+from bench_ui import BARE_WINDOW, seconds_to
+from harness import Figure, figure
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _bytes(folder: Path) -> int:
+    return sum(p.lstat().st_size for p in folder.rglob("*") if p.is_file() or p.is_symlink())
+
+
+def run(quick: bool) -> list[Figure]:
+    bundle = Path(os.environ.get("PTASSIST_BUNDLE", ROOT / "dist" / "ptassist"))
+    if not (bundle / "ptassist").is_file():
+        raise SystemExit(f"bench_frozen: no bundle at {bundle}; build it with `python3 dev.py package`")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    data, _ = _demo(1_000)
+    repeats = 3 if quick else 7
+    frozen_command = [str(bundle / "ptassist"), "--data-dir", str(data), "--smoke-test"]
+    venv_command = [sys.executable, "-m", "ptassist", "--data-dir", str(data), "--smoke-test"]
+    bare_command = [sys.executable, "-c", BARE_WINDOW]
+    seconds_to(frozen_command, env, "ptassist-ready")  # warm-up: the file cache, and the day's backup
+    frozen, venv, bare = [], [], []
+    for _ in range(repeats):  # interleaved, so a busy moment on the machine hits all three alike
+        frozen.append(seconds_to(frozen_command, env, "ptassist-ready")[0])
+        venv.append(seconds_to(venv_command, env, "ptassist-ready")[0])
+        bare.append(seconds_to(bare_command, env, "ptassist-ready")[0])
+    window_up = statistics.median(frozen)
+    figures = [
+        figure("frozen.window_up (1,000 patients)", window_up, "s", 10, floor=statistics.median(bare), max_ratio=2,
+               floor_note="a bare PySide6 window started from the venv's Python the same way",
+               note="the bundle's `ptassist --smoke-test`: main window up with its patient list"),
+        figure("frozen.window_up vs the venv app", window_up, "s", 10, floor=statistics.median(venv),
+               floor_note="`python -m ptassist --smoke-test` from the venv, same data, same runs",
+               note="what freezing costs or saves at start-up"),
+        figure("frozen.bundle_size", _bytes(bundle) / 2**20, "MiB", 150,
+               note=f"{bundle.relative_to(ROOT) if bundle.is_relative_to(ROOT) else bundle}, every file"),
+    ]
+    archives = sorted((bundle.parent).glob("ptassist-*.tar.gz")) + sorted(bundle.parent.glob("ptassist-*.zip"))
+    if archives:
+        figures.append(figure("frozen.archive_size", archives[-1].stat().st_size / 2**20, "MiB", 100,
+                              note=archives[-1].name))
+    return figures

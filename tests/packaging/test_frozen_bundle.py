@@ -1,0 +1,183 @@
+"""The built bundle behaves like the installed app, with no Python on PATH.
+
+Run after ``python3 dev.py package`` (CI does): ``pytest -m frozen tests/packaging``. The bundle is
+dist/ptassist, or $PTASSIST_BUNDLE. Deselected from the default run, which has no bundle to test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from .helpers import APP_ID, ROOT, tool, x_server
+
+pytestmark = [pytest.mark.frozen, pytest.mark.slow]
+
+EMERGENCY_INTAKE = {"format": "ptassist-intake/1", "side": "left", "findings": {"saddle_sensory_change": True}}
+
+
+@pytest.fixture(scope="module")
+def bundle() -> Path:
+    folder = Path(os.environ.get("PTASSIST_BUNDLE", ROOT / "dist" / "ptassist"))
+    if not (folder / "ptassist").is_file():
+        pytest.fail(f"no bundle at {folder}: build it with `python3 dev.py package`")
+    return folder
+
+
+@pytest.fixture
+def bare_env(tmp_path) -> dict[str, str]:
+    """A user with a home of their own and nothing on PATH: no Python, no tools."""
+    home = tmp_path / "home"
+    (home / "empty-path").mkdir(parents=True)
+    return {"HOME": str(home), "PATH": str(home / "empty-path"), "LANG": "C.UTF-8", "QT_QPA_PLATFORM": "offscreen"}
+
+
+def frozen(bundle: Path, env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(bundle / "ptassist"), *args], capture_output=True, text=True, env=env,
+                          timeout=timeout, check=False)
+
+
+def test_resources_migrations_fonts_and_licences_are_inside_and_unused_qt_is_not(bundle):
+    inside = bundle / "_internal"
+    assert (inside / "ptassist" / "_resources" / "clinical" / "ruleset.toml").is_file()
+    assert (inside / "ptassist" / "_resources" / "icons" / "ptassist.svg").is_file()
+    assert (inside / "ptassist" / "_resources" / "fonts" / "LICENSE-DejaVu.txt").is_file()
+    migrations = inside / "ptassist" / "store" / "migrations"
+    assert (migrations / "env.py").is_file() and len(list((migrations / "versions").glob("0*.py"))) >= 3
+    summary = (inside / "licenses" / "README.txt").read_text(encoding="utf-8")
+    for component in ("Python", "PySide6_Essentials", "shiboken6", "SQLAlchemy", "alembic", "reportlab", "svglib"):
+        assert re.search(rf"^{component} [\d.]+: ", summary, re.MULTILINE | re.IGNORECASE), component
+    assert (inside / "licenses" / "pyside6-essentials" / "LGPL-3.0.txt").is_file()
+    names = {p.name for p in inside.rglob("*")}
+    unused = [n for n in names if re.match(r"libQt6(WebEngine|Quick|Qml|3D|Multimedia|Charts|VirtualKeyboard)", n)]
+    assert unused == []
+    assert not [n for n in names if re.match(r"lib(gtk-3|cairo|cups)\.so", n)]  # GTK never, CUPS the system's
+
+
+def test_version(bundle, bare_env):
+    from ptassist import __version__
+
+    done = frozen(bundle, bare_env, "--version")
+    assert (done.returncode, done.stdout.strip()) == (0, f"ptassist {__version__}")
+
+
+def test_smoke_test_offscreen_opens_the_window_and_the_first_patient(bundle, bare_env, tmp_path):
+    data = tmp_path / "data"
+    assert frozen(bundle, bare_env, "demo", "--patients", "3", "--data-dir", str(data)).returncode == 0
+    done = frozen(bundle, bare_env, "--data-dir", str(data), "--smoke-test")
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"^ptassist-ready \d", done.stdout, re.MULTILINE)
+    assert re.search(r"^ptassist-patient-open \d", done.stdout, re.MULTILINE)
+
+
+def test_smoke_test_on_a_real_x_server(bundle, bare_env, tmp_path):
+    with x_server() as display:
+        env = {**bare_env, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+        done = frozen(bundle, env, "--data-dir", str(tmp_path / "data"), "--smoke-test")
+    assert done.returncode == 0, done.stderr
+    assert "ptassist-ready" in done.stdout
+
+
+def test_assess_and_print_a_programme_from_an_intake(bundle, bare_env, tmp_path):
+    intake = tmp_path / "intake.json"
+    intake.write_text(json.dumps(EMERGENCY_INTAKE), encoding="utf-8")
+    done = frozen(bundle, bare_env, "assess", str(intake), "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["urgency"] == "emergency"
+    pdf = tmp_path / "programme.pdf"
+    printed = frozen(bundle, bare_env, "print", "hep", "--intake", str(intake), "-o", str(pdf),
+                     "--data-dir", str(tmp_path / "data"))
+    assert printed.returncode == 0, printed.stderr
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000  # fonts and pictures inside
+
+
+def test_bad_input_is_one_line_not_a_traceback(bundle, bare_env, tmp_path):
+    intake = tmp_path / "intake.json"
+    intake.write_text(json.dumps({**EMERGENCY_INTAKE, "findings": {"noble_tset": True}}), encoding="utf-8")
+    done = frozen(bundle, bare_env, "assess", str(intake))
+    assert done.returncode == 2
+    assert "did you mean: noble_test" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_backup_restore_and_verify(bundle, bare_env, tmp_path):
+    data = tmp_path / "data"
+    assert frozen(bundle, bare_env, "demo", "--patients", "2", "--data-dir", str(data)).returncode == 0
+    copy = tmp_path / "copy.db"
+    backed = frozen(bundle, bare_env, "backup", str(copy), "--data-dir", str(data))
+    assert backed.returncode == 0, backed.stderr
+    assert sqlite3.connect(copy).execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    restored = frozen(bundle, bare_env, "restore", str(copy), "--data-dir", str(tmp_path / "elsewhere"))
+    assert restored.returncode == 0, restored.stderr
+    verified = frozen(bundle, bare_env, "verify", "--data-dir", str(tmp_path / "elsewhere"))
+    assert verified.returncode == 0, verified.stderr
+
+
+def test_a_newer_bundle_migrates_older_records_after_a_backup(bundle, bare_env, tmp_path):
+    """An upgrade: records written at an older schema, in the user's own data folder."""
+    from ptassist.store import backup as backups
+    from ptassist.store.database import open_database, upgrade
+    from ptassist.store.revisions import HEAD, KNOWN_REVISIONS
+
+    home_data = Path(bare_env["HOME"]) / ".local" / "share" / "ptassist"  # no --data-dir: the default folder
+    older = open_database(home_data, migrate=False, backup=False)
+    upgrade(older, KNOWN_REVISIONS[-2])
+    older.close()
+    done = frozen(bundle, bare_env, "patient", "add", "--family", "Nakamura", "--given", "Aiko", "--dob", "1990-01-02",
+                  "--sex", "female")
+    assert done.returncode == 0, done.stderr
+    revision = sqlite3.connect(home_data / "ptassist.db").execute("SELECT version_num FROM alembic_version").fetchone()
+    assert revision == (HEAD,)
+    saved = [p.name for p in backups.list_backups(home_data)]
+    assert any(name.endswith("-pre-migration.db") for name in saved), saved
+    before = sqlite3.connect(next(p for p in backups.list_backups(home_data) if "pre-migration" in p.name))
+    assert before.execute("SELECT version_num FROM alembic_version").fetchone() == (KNOWN_REVISIONS[-2],)
+
+
+def test_install_script_gives_a_menu_entry_that_starts_the_app(bundle, tmp_path):
+    """Unpack, install for the user, start what the menu entry says, see the window, uninstall."""
+    archive = next((ROOT / "dist").glob("ptassist-*.tar.gz"), None) if "PTASSIST_BUNDLE" not in os.environ else None
+    if archive is not None:
+        subprocess.run(["tar", "-xzf", str(archive), "-C", str(tmp_path)], check=True)
+        unpacked = tmp_path / "ptassist"
+    else:
+        unpacked = bundle
+    home = tmp_path / "home"
+    env = {"HOME": str(home), "PATH": "/usr/bin:/bin"}
+    installed = subprocess.run(["sh", str(unpacked / "install.sh")], capture_output=True, text=True, env=env,
+                               check=False, timeout=300)
+    assert installed.returncode == 0, installed.stderr
+    entry = (home / ".local" / "share" / "applications" / f"{APP_ID}.desktop").read_text(encoding="utf-8")
+    # as a menu launches it with no files: field codes (%f, %F, %u, ...) dropped
+    command = [arg for arg in shlex.split(re.search(r"^Exec=(.*)$", entry, re.MULTILINE).group(1))
+               if not re.fullmatch(r"%[fFuUdDnNickvm]", arg)]
+    assert Path(command[0]).is_relative_to(home / ".local" / "opt" / "ptassist")
+
+    xwininfo = tool("xwininfo")
+    with x_server() as display:
+        run_env = {**env, "DISPLAY": display, "PATH": str(tmp_path)}
+        app = subprocess.Popen(command, env=run_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline, seen = time.monotonic() + 60, ""
+            while time.monotonic() < deadline and app.poll() is None:
+                seen = subprocess.run([xwininfo, "-root", "-tree"], capture_output=True, text=True,
+                                      env={"DISPLAY": display}, check=False).stdout
+                if '"ptassist"' in seen:
+                    break
+                time.sleep(0.25)
+            assert '"ptassist"' in seen, app.stderr.read() if app.poll() is not None else seen[-2000:]
+        finally:
+            app.terminate()
+            app.communicate(timeout=30)
+    removed = subprocess.run(["sh", str(home / ".local" / "opt" / "ptassist" / "uninstall.sh")], capture_output=True,
+                             text=True, env=env, check=False)
+    assert removed.returncode == 0, removed.stderr
+    assert not (home / ".local" / "opt" / "ptassist").exists()
+    assert not (home / ".local" / "share" / "applications" / f"{APP_ID}.desktop").exists()
