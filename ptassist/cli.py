@@ -163,6 +163,10 @@ def _add_record_commands(commands: Any, common: argparse.ArgumentParser) -> None
         command = commands.add_parser(name, help=helptext, parents=[common])
         command.add_argument("path", metavar="PATH")
         command.set_defaults(records_handler=f"cmd_{name}")
+        if name == "restore":
+            command.add_argument("--replace-newer", action="store_true",
+                                 help="restore even though the current records hold visits or patients newer than "
+                                      "the backup (they are kept in a pre-restore backup)")
 
     verify = commands.add_parser("verify", help="check every signed record against the hash chain",
                                  parents=[common])
@@ -216,9 +220,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _tolerate_undecodable_output() -> None:
+    """A path holding bytes that are not UTF-8 (allowed in file names) prints escaped, never crashes."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; returns the exit status (never raises, never prints a traceback)."""
     stream = out or sys.stdout
+    _tolerate_undecodable_output()
     try:
         args = build_parser().parse_args(argv)
         records_handler = getattr(args, "records_handler", None)
@@ -245,5 +258,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_USAGE
     except Exception as exc:
-        print(f"ptassist: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        # Only the kind of error: its text can hold record contents (a row, a name, a note).
+        print(f"ptassist: unexpected error ({type(exc).__name__}); its details are not shown because they "
+              "may contain patient records", file=sys.stderr)
         return EXIT_FAILURE

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from ptassist.core.records import PAPER_SIZES, VISIT_KINDS
+from ptassist.core.text_rules import text_problem
 
 SEXES = ("female", "male", "other", "unknown")
 MAX_NAME = 200
@@ -25,19 +26,25 @@ class ValidationError(ValueError):
         self.field = field
 
 
-def clean_text(value: Any, field: str, *, required: bool = False, limit: int = MAX_SHORT) -> str:
-    """Strip, normalise to NFC, reject control characters and over-long values."""
+def clean_text(
+    value: Any, field: str, *, required: bool = False, limit: int = MAX_SHORT, multiline: bool = False
+) -> str:
+    """Strip, normalise to NFC, refuse what :mod:`ptassist.core.text_rules` refuses and over-long values.
+
+    Only ``multiline`` fields (notes, narrative, addresses, addenda) may hold line breaks and tabs.
+    """
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise ValidationError(field, "must be text")
+    problem = text_problem(value, multiline=multiline)
+    if problem:
+        raise ValidationError(field, problem)
     text = unicodedata.normalize("NFC", value.strip())
     if required and not text:
         raise ValidationError(field, "is required")
     if len(text) > limit:
         raise ValidationError(field, f"is {len(text)} characters long; at most {limit} are allowed")
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
-        raise ValidationError(field, "contains control characters")
     return text
 
 
@@ -47,11 +54,11 @@ def parse_date(value: Any, field: str) -> date:
         day = value
     else:
         if not isinstance(value, str) or not re.match(r"^\d{4}-\d{2}-\d{2}$", value.strip()):
-            raise ValidationError(field, f"must be a date as YYYY-MM-DD; got {value!r}")
+            raise ValidationError(field, "must be a date as YYYY-MM-DD")
         try:
             day = date.fromisoformat(value.strip())
         except ValueError:
-            raise ValidationError(field, f"{value!r} is not a real date") from None
+            raise ValidationError(field, "is not a real date") from None
     if day > date.today():
         raise ValidationError(field, "is in the future")
     if day.year < 1900:
@@ -63,14 +70,14 @@ def check_choice(value: Any, field: str, choices: tuple[str, ...], *, optional: 
     if value in (None, "") and optional:
         return None
     if value not in choices:
-        raise ValidationError(field, f"must be one of {', '.join(choices)}; got {value!r}")
+        raise ValidationError(field, f"must be one of {', '.join(choices)}")
     return str(value)
 
 
 def check_email(value: Any, field: str = "email") -> str:
     text = clean_text(value, field)
     if text and not _EMAIL.match(text):
-        raise ValidationError(field, f"{text!r} is not an email address")
+        raise ValidationError(field, "is not an email address")
     return text
 
 

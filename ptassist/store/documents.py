@@ -76,7 +76,7 @@ class SettingsRepository:
         with self.database.transaction() as session:
             row = session.get(ClinicSettingsRow, 1) or ClinicSettingsRow(id=1)
             row.name = clean_text(settings.name, "name")
-            row.address = clean_text(settings.address, "address", limit=1000)
+            row.address = clean_text(settings.address, "address", limit=1000, multiline=True)
             row.phone = clean_text(settings.phone, "phone")
             row.logo = settings.logo
             row.paper_size = check_paper(settings.paper_size)

@@ -9,6 +9,7 @@ from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from ptassist.core.records import Patient
+from ptassist.core.text_rules import text_problem
 from ptassist.core.validation import (
     MAX_NAME,
     MAX_TEXT,
@@ -55,7 +56,7 @@ def clean_patient_fields(fields: dict[str, Any]) -> dict[str, Any]:
         elif name == "chart_number":
             cleaned[name] = check_chart_number(value)
         elif name in ("notes", "address"):
-            cleaned[name] = clean_text(value, name, limit=MAX_TEXT)
+            cleaned[name] = clean_text(value, name, limit=MAX_TEXT, multiline=True)
         else:
             cleaned[name] = clean_text(value, name)
     return cleaned
@@ -136,5 +137,8 @@ class PatientRepository:
 
     def search(self, query: str, limit: int = 50) -> list[Patient]:
         """By any part of the name (word prefix, case and accent blind), chart number or birth date."""
+        problem = text_problem(query)
+        if problem:
+            raise ValidationError("query", problem)
         with self.database.session() as session:
             return self._reader(session).search(query, limit)

@@ -119,7 +119,7 @@ def _clean_narrative(narrative: dict[str, Any]) -> dict[str, str]:
     for key, value in narrative.items():
         if key not in ("subjective", "objective", "assessment", "plan"):
             raise ValidationError(f"narrative.{key}", "unknown section")
-        cleaned[key] = clean_text(value, f"narrative.{key}", limit=MAX_TEXT)
+        cleaned[key] = clean_text(value, f"narrative.{key}", limit=MAX_TEXT, multiline=True)
     return cleaned
 
 
@@ -330,6 +330,7 @@ class VisitRepository:
     ) -> Visit:
         """Lock a draft: freeze the assessment and link the visit into the hash chain."""
         name = clean_text(clinician, "clinician", required=True, limit=MAX_NAME)
+        credentials = clean_text(credentials, "credentials")
         with self.database.transaction() as session:
             row = session.get(VisitRow, visit_id)
             if row is None:
@@ -362,7 +363,7 @@ class VisitRepository:
 
     def add_addendum(self, visit_id: int, *, text_: str, clinician: str, actor: str) -> Addendum:
         """A correction or late entry on a signed visit, linked into the chain."""
-        body = clean_text(text_, "text", required=True, limit=MAX_TEXT)
+        body = clean_text(text_, "text", required=True, limit=MAX_TEXT, multiline=True)
         name = clean_text(clinician, "clinician", required=True, limit=MAX_NAME)
         with self.database.transaction() as session:
             visit = session.get(VisitRow, visit_id)
