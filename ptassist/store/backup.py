@@ -1,75 +1,88 @@
-"""Backups with SQLite's online backup API (consistent while the app runs), rotation and restore."""
+"""Backups with SQLite's online backup API (consistent while the app runs), rotation and restore.
+
+A restore replaces nothing until the backup has passed every check, on a staged copy beside the
+records: SQLite's integrity check, its schema against the one ptassist creates at that revision
+(no table, trigger, view or index that ptassist does not make), and its hash chain. It never sets
+aside records that are newer than the backup without being told to (``replace_newer``).
+"""
 
 from __future__ import annotations
 
-import json
 import logging
-import os
+import re
 import sqlite3
+import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
-from ptassist import paths
-from ptassist.core.validation import ValidationError
-from ptassist.store.database import Database, head_revision, known_revisions, upgrade
+from ptassist.store import snapshots
+from ptassist.store.database import Database, head_revision, known_revisions, make_engine, upgrade
 from ptassist.store.errors import CorruptDatabaseError, StoreError
+from ptassist.store.snapshots import (
+    BACKUP_GLOB,
+    KEEP_DEFAULT,
+    KEEP_RANGE,
+    POLICY_FILE,
+    BackupPolicy,
+    backup_policy,
+    list_backups,
+    newest_backup,
+    save_backup_policy,
+)
 from ptassist.store.sqlite_file import check_sqlite_file, connect_read_only
 
+# The backup API in one place for its callers (the policy and listing live in snapshots).
+__all__ = [
+    "BACKUP_GLOB",
+    "KEEP_DEFAULT",
+    "KEEP_RANGE",
+    "POLICY_FILE",
+    "BackupPolicy",
+    "NewerRecords",
+    "NewerRecordsError",
+    "backup_policy",
+    "backup_to",
+    "check_backup",
+    "daily_backup",
+    "list_backups",
+    "newer_records",
+    "newest_backup",
+    "restore_from",
+    "rotate_backup",
+    "save_backup_policy",
+]
 log = logging.getLogger(__name__)
-KEEP_DEFAULT = 14
-KEEP_RANGE = (1, 1000)
-BACKUP_GLOB = "ptassist-*.db"
-POLICY_FILE = "backup-policy.json"
+
+
+class NewerRecordsError(StoreError):
+    """A restore would set aside records that are newer than the backup; nothing was changed."""
+
+    def __init__(self, newer: NewerRecords) -> None:
+        super().__init__(
+            f"the current records have {newer.describe()} newer than the backup or not in it; restoring would "
+            "set them aside (kept only in a pre-restore backup); nothing was changed"
+        )
+        self.newer = newer
 
 
 @dataclass(frozen=True)
-class BackupPolicy:
-    """Where automatic backups go and how many are kept (set in Settings, kept in the data folder)."""
+class NewerRecords:
+    """What the live records hold that a backup does not (changed since, or added after it)."""
 
-    folder: Path
-    keep: int = KEEP_DEFAULT
+    visits: int = 0
+    patients: int = 0
+    addenda: int = 0
+    documents: int = 0
 
+    def __bool__(self) -> bool:
+        return bool(self.visits or self.patients or self.addenda or self.documents)
 
-def backup_policy(data_folder: Path) -> BackupPolicy:
-    """The data folder's backup policy; the defaults (``backups/`` beside the records, keep 14) if unset."""
-    default = BackupPolicy(paths.backups_dir(data_folder))
-    try:
-        saved = json.loads((data_folder / POLICY_FILE).read_text(encoding="utf-8"))
-        folder = Path(saved["folder"]) if saved.get("folder") else default.folder
-        keep = int(saved.get("keep", KEEP_DEFAULT))
-    except FileNotFoundError:
-        return default
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        log.warning("unreadable %s: using the default backup policy", POLICY_FILE)
-        return default
-    return BackupPolicy(folder, min(max(keep, KEEP_RANGE[0]), KEEP_RANGE[1]))
-
-
-def save_backup_policy(data_folder: Path, folder: Path | None, keep: int) -> BackupPolicy:
-    """Check and keep a new policy; raises ValidationError naming the field. ``folder`` None: the default."""
-    if not KEEP_RANGE[0] <= keep <= KEEP_RANGE[1]:
-        raise ValidationError("keep", f"keep between {KEEP_RANGE[0]} and {KEEP_RANGE[1]} backups")
-    target = folder.expanduser().resolve() if folder else paths.backups_dir(data_folder)
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-        probe = target / ".ptassist-write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        raise ValidationError("backup folder", f"cannot write to {target}: {exc.strerror or exc}") from None
-    policy = BackupPolicy(target, keep)
-    record = {"folder": str(target) if folder else "", "keep": keep}
-    data_folder.mkdir(parents=True, exist_ok=True)
-    partial = data_folder / (POLICY_FILE + ".partial")
-    partial.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    os.replace(partial, data_folder / POLICY_FILE)
-    log.info("backup policy changed (keep %d)", keep)
-    return policy
-
-
-def _now_stamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+    def describe(self) -> str:
+        parts = [(self.visits, "visit"), (self.patients, "patient"), (self.addenda, "addendum"),
+                 (self.documents, "printed sheet")]
+        words = [f"{n} {name if n == 1 else ('addenda' if name == 'addendum' else name + 's')}"
+                 for n, name in parts if n]
+        return ", ".join(words) or "nothing"
 
 
 def _require_sqlite(database: Database) -> Path:
@@ -80,67 +93,60 @@ def _require_sqlite(database: Database) -> Path:
 
 def backup_to(database: Database, target: Path) -> Path:
     """Copy the live database to ``target`` with the online backup API, then check the copy."""
-    source = _require_sqlite(database)
-    target = target.expanduser()
-    if target.is_dir():
-        target = target / f"ptassist-{_now_stamp()}.db"
-    if target.resolve() == source.resolve():
-        raise StoreError("the backup file must not be the database itself")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".partial")
-        src = sqlite3.connect(source)
-        dst = sqlite3.connect(partial)
-        try:
-            src.execute(f"PRAGMA busy_timeout = {5000}")
-            src.backup(dst)
-            ok = dst.execute("PRAGMA integrity_check").fetchone()
-        finally:
-            dst.close()
-            src.close()
-        if not ok or ok[0] != "ok":
-            partial.unlink(missing_ok=True)
-            raise StoreError(f"the backup at {target} failed its integrity check")
-        partial.replace(target)
-        target.chmod(0o600)
-    except sqlite3.OperationalError as exc:
-        raise StoreError(f"cannot write the backup {target}: {exc}") from None
-    except OSError as exc:
-        raise StoreError(f"cannot write the backup {target}: {exc.strerror or exc}") from None
-    return target
-
-
-def list_backups(folder: Path) -> list[Path]:
-    """Automatic backups of the records in ``folder`` (the data folder), newest first."""
-    directory = backup_policy(folder).folder
-    if not directory.is_dir():
-        return []
-    return sorted(directory.glob(BACKUP_GLOB), reverse=True)
-
-
-def newest_backup(folder: Path) -> Path | None:
-    backups = list_backups(folder)
-    return backups[0] if backups else None
+    return snapshots.copy_database(_require_sqlite(database), target)
 
 
 def rotate_backup(database: Database, *, reason: str, keep: int | None = None) -> Path:
     """Take an automatic backup into the backup folder and keep only the newest ``keep`` (the policy's)."""
-    policy = backup_policy(database.folder)
-    target = backup_to(database, policy.folder / f"ptassist-{_now_stamp()}-{reason}.db")
-    for old in list_backups(database.folder)[keep or policy.keep:]:
-        old.unlink(missing_ok=True)
-    log.info("backup taken (%s)", reason)
-    return target
+    return snapshots.rotate(_require_sqlite(database), database.folder, reason=reason, keep=keep)
 
 
 def daily_backup(database: Database, keep: int | None = None) -> Path | None:
     """A backup on the first start of each day (UTC), if the database holds anything."""
-    if database.path is None or database.path.stat().st_size == 0:
+    if database.path is None or database.read_only:
         return None
-    today = datetime.now(UTC).strftime("%Y%m%d")
-    if any(p.name.startswith(f"ptassist-{today}") for p in list_backups(database.folder)):
-        return None
-    return rotate_backup(database, reason="daily", keep=keep)
+    return snapshots.daily(database.path, database.folder, keep=keep)
+
+
+# ---------------------------------------------------------------------------------------- checks
+Schema = dict[tuple[str, str], str]
+_EXPECTED: dict[str, Schema] = {}
+
+
+def schema_of(connection: sqlite3.Connection) -> Schema:
+    """Every table, index, trigger and view with its SQL (whitespace folded), SQLite's statistics aside."""
+    rows = connection.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%'")
+    return {(kind, name): re.sub(r"\s+", " ", sql or "").strip() for kind, name, sql in rows}
+
+
+def expected_schema(revision: str) -> Schema:
+    """The schema ptassist's own migrations create at ``revision`` (built once in a scratch file)."""
+    if revision not in _EXPECTED:
+        with tempfile.TemporaryDirectory(prefix="ptassist-schema-") as scratch:
+            path = Path(scratch) / "reference.db"
+            engine = make_engine(f"sqlite:///{path}")
+            try:
+                upgrade(Database(engine=engine, url=f"sqlite:///{path}", folder=path.parent, path=path), revision)
+            finally:
+                engine.dispose()
+            probe = sqlite3.connect(path)
+            try:
+                _EXPECTED[revision] = schema_of(probe)
+            finally:
+                probe.close()
+    return _EXPECTED[revision]
+
+
+def schema_problem(actual: Schema, expected: Schema) -> str | None:
+    """What in ``actual`` differs from what ptassist creates (None if nothing)."""
+    for kind, name in sorted(set(actual) - set(expected)):
+        return f"it holds a {kind} that ptassist does not create ({name})"
+    for kind, name in sorted(set(expected) - set(actual)):
+        return f"its {kind} {name} is missing"
+    for key in sorted(expected):
+        if actual[key] != expected[key]:
+            return f"its {key[0]} {key[1]} differs from the one ptassist creates"
+    return None
 
 
 def check_backup(candidate: Path) -> str:
@@ -158,37 +164,118 @@ def check_backup(candidate: Path) -> str:
             revision = probe.execute("SELECT version_num FROM alembic_version").fetchone()
         except sqlite3.DatabaseError:
             revision = None
+        actual = schema_of(probe)
     finally:
         probe.close()
     if not full or full[0] != "ok":
         raise StoreError(f"cannot restore: {candidate} failed its integrity check")
     if revision is None or revision[0] not in known_revisions():
         raise StoreError(f"cannot restore: {candidate} is not a ptassist database this version understands")
+    problem = schema_problem(actual, expected_schema(str(revision[0])))
+    if problem:
+        raise StoreError(f"cannot restore: {candidate} is not as ptassist made it: {problem}")
     return str(revision[0])
 
 
-def restore_from(database: Database, candidate: Path) -> Path:
+def _copy(source: Path, target: Path) -> None:
+    src = connect_read_only(source)
+    dst = sqlite3.connect(target)
+    try:
+        dst.execute("PRAGMA busy_timeout = 5000")
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
+def _check_chain(staged: Path, candidate: Path) -> None:
+    from ptassist.store.verify import verify_chain
+
+    url = f"sqlite:///{staged}"
+    database = Database(engine=make_engine(url), url=url, folder=staged.parent, path=staged)
+    try:
+        if current_head(staged) != head_revision():
+            upgrade(database)  # a backup from an earlier version: brought to this version's schema first
+        report = verify_chain(database)
+    finally:
+        database.engine.dispose()
+    if not report.ok:
+        first = report.problems[0]
+        which = f"{first.record_type} {first.record_id}" if first.record_id is not None else first.record_type
+        raise StoreError(f"cannot restore: {candidate} fails its hash-chain check ({which}: {first.message}; "
+                         f"{len(report.problems)} problem(s) in all)")
+
+
+def current_head(path: Path) -> str | None:
+    probe = connect_read_only(path)
+    try:
+        row = probe.execute("SELECT version_num FROM alembic_version").fetchone()
+    finally:
+        probe.close()
+    return str(row[0]) if row else None
+
+
+COUNT_NEWER = {
+    "visits": "SELECT count(*) FROM main.visit v WHERE NOT EXISTS "
+              "(SELECT 1 FROM b.visit w WHERE w.id = v.id AND w.version >= v.version)",
+    "patients": "SELECT count(*) FROM main.patient p WHERE NOT EXISTS "
+                "(SELECT 1 FROM b.patient q WHERE q.id = p.id AND q.updated_at >= p.updated_at)",
+    "addenda": "SELECT count(*) FROM main.addendum a WHERE NOT EXISTS (SELECT 1 FROM b.addendum c WHERE c.id = a.id)",
+    "documents": "SELECT count(*) FROM main.document d WHERE NOT EXISTS "
+                 "(SELECT 1 FROM b.document e WHERE e.id = d.id)",
+}
+
+
+def newer_records(live: Path, backup: Path) -> NewerRecords:
+    """What the records at ``live`` hold that ``backup`` (same schema) does not."""
+    connection = connect_read_only(live)
+    try:
+        connection.execute("ATTACH DATABASE ? AS b", (backup.resolve().as_uri() + "?mode=ro",))
+        counts = {key: int(connection.execute(sql).fetchone()[0]) for key, sql in COUNT_NEWER.items()}
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return NewerRecords()  # a brand-new file without tables holds nothing to lose
+        raise
+    finally:
+        connection.close()
+    return NewerRecords(**counts)
+
+
+def restore_from(database: Database, candidate: Path, *, replace_newer: bool = False) -> Path:
     """Replace the database with a checked backup; the current database is kept as a backup first.
 
-    Returns the path of the copy of the database as it was before the restore.
+    Raises :class:`NewerRecordsError` (nothing changed) when the current records hold visits,
+    patients, addenda or sheets the backup does not, unless ``replace_newer``. Returns the path of
+    the copy of the database as it was before the restore.
     """
+    database.refuse_if_read_only()
     target = _require_sqlite(database)
     candidate = candidate.expanduser().resolve()
-    revision = check_backup(candidate)
-    safety = rotate_backup(database, reason="pre-restore", keep=10_000)
-    database.engine.dispose()
+    check_backup(candidate)
+    staged = target.with_name(target.name + ".restoring")
     try:
-        src = connect_read_only(candidate)
-        dst = sqlite3.connect(target)
+        _remove(staged)
         try:
-            dst.execute("PRAGMA busy_timeout = 5000")
-            src.backup(dst)
-        finally:
-            dst.close()
-            src.close()
-    except sqlite3.Error as exc:
-        raise StoreError(f"restore failed, the database is unchanged or in {safety}: {exc}") from None
-    if revision != head_revision():
-        upgrade(database)  # a backup from an earlier version: bring it to this version's schema
+            _copy(candidate, staged)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot restore: {candidate} could not be staged beside the records: {exc}") from None
+        _check_chain(staged, candidate)
+        if not replace_newer:
+            newer = newer_records(target, staged)
+            if newer:
+                raise NewerRecordsError(newer)
+        safety = rotate_backup(database, reason="pre-restore", keep=10_000)
+        database.engine.dispose()
+        try:
+            _copy(staged, target)
+        except sqlite3.Error as exc:
+            raise StoreError(f"restore failed, the database is unchanged or in {safety}: {exc}") from None
+    finally:
+        _remove(staged)
     log.info("database restored from a backup")
     return safety
+
+
+def _remove(staged: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        staged.with_name(staged.name + suffix).unlink(missing_ok=True)

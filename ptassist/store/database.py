@@ -6,7 +6,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,9 +15,10 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from ptassist import paths
-from ptassist.store.errors import LockedError, StoreError, describe_operational_error
+from ptassist.store import in_use, snapshots
+from ptassist.store.errors import LockedError, ReadOnlyError, StoreError, store_error_for
 from ptassist.store.revisions import HEAD, KNOWN_REVISIONS
-from ptassist.store.sqlite_file import check_sqlite_file
+from ptassist.store.sqlite_file import check_sqlite_file, connect_read_only, read_only_reason
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -83,14 +84,40 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def _read_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA query_only = ON")
+    cursor.close()
+
+
+def make_read_only_engine(path: Path) -> Engine:
+    """An engine over an SQLite file that cannot write (``mode=ro``, or immutable in a read-only folder)."""
+    engine = create_engine("sqlite://", creator=lambda: connect_read_only(path, BUSY_TIMEOUT_MS / 1000))
+    event.listen(engine, "connect", _read_only_pragmas)
+    event.listen(engine, "begin", _begin)
+    return engine
+
+
 @dataclass
 class Database:
-    """An open, migrated database with its data folder."""
+    """An open, migrated database with its data folder.
+
+    ``read_only`` is None for records that can be written, else the reason they cannot (a sentence
+    such as "the folder /srv/ptassist is read-only (Permission denied)"): reading, printing stored
+    sheets and export work; every write raises :class:`ReadOnlyError` naming that reason.
+    ``warnings`` holds what went wrong on the way that did not stop the opening (a daily backup
+    that did not fit on the disk, ...), for the app or the CLI to show.
+    """
 
     engine: Engine
     url: str
     folder: Path
     path: Path | None  # the SQLite file, when the URL is SQLite
+    read_only: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    in_use_marker: Path | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -103,9 +130,14 @@ class Database:
     def session_factory(self) -> Callable[[], Session]:
         return self.session
 
+    def refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise ReadOnlyError(f"the records are open read-only because {self.read_only}; nothing was changed")
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A writing session: takes the write lock, commits on success, rolls back on any error."""
+        self.refuse_if_read_only()
         writer = self.engine.execution_options(**{WRITE_OPTION: True})
         with Session(writer, expire_on_commit=False) as session:
             try:
@@ -113,7 +145,7 @@ class Database:
                 session.commit()
             except OperationalError as exc:
                 session.rollback()
-                raise StoreError(describe_operational_error(exc, self.path)) from exc
+                raise store_error_for(exc, self.path) from exc
             except DBAPIError as exc:
                 session.rollback()
                 if "locked" in str(exc.orig) or "permanent" in str(exc.orig):
@@ -125,6 +157,8 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+        in_use.unregister(self.in_use_marker)
+        self.in_use_marker = None
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -143,48 +177,67 @@ def open_database(
 ) -> Database:
     """Open (creating if needed) the database in ``folder`` and bring it to the newest schema.
 
-    A corrupt file raises :class:`CorruptDatabaseError` before anything touches it. When a
-    migration is needed, a backup is taken first; a daily backup is taken on the first start of
-    each day.
+    A corrupt file raises :class:`CorruptDatabaseError` before anything touches it; a locked one
+    :class:`InUseError`. Records in a folder, file or disk that cannot be written open read-only
+    (see :class:`Database`). When a migration is needed, a backup is taken first; a daily backup is
+    taken on the first start of each day (one that fails is a warning, not a failure).
     """
-    from ptassist.store import backup as backups
-
     folder = folder or paths.data_dir()
     url = paths.database_url(folder)
-    path: Path | None = None
-    if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create the data folder {path.parent}: {exc.strerror}") from None
-        check_sqlite_file(path, thorough=thorough_check)
-        if not path.exists():
-            # Create the file ourselves so that it is private to this user from the start.
-            try:
-                fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-                os.close(fd)
-            except OSError as exc:
-                raise StoreError(f"cannot create {path}: {exc.strerror}") from None
-    engine = make_engine(url)
-    database = Database(engine=engine, url=url, folder=folder, path=path)
+    if not url.startswith("sqlite:///"):
+        return _open_engine(Database(engine=make_engine(url), url=url, folder=folder, path=None), migrate=migrate)
+    path = Path(url.removeprefix("sqlite:///"))
     try:
-        revision = current_revision(engine)
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the data folder {path.parent}: {exc.strerror}") from None
+    check_sqlite_file(path, thorough=thorough_check)
+    reason = read_only_reason(path)
+    if reason is not None:
+        if not path.exists() or path.stat().st_size == 0:
+            raise StoreError(f"cannot create the records in {path.parent}: {reason}")
+        log.warning("records opened read-only")
+        database = Database(engine=make_read_only_engine(path), url=url, folder=folder, path=path, read_only=reason)
+        return _open_engine(database, migrate=False)
+    if not path.exists():
+        # Create the file ourselves so that it is private to this user from the start.
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        except OSError as exc:
+            raise StoreError(f"cannot create {path}: {exc.strerror}") from None
+    database = Database(engine=make_engine(url), url=url, folder=folder, path=path)
+    database.in_use_marker = in_use.register(folder)
+    return _open_engine(database, migrate=migrate, backup=backup, daily_backup=daily_backup)
+
+
+def _open_engine(database: Database, *, migrate: bool, backup: bool = False, daily_backup: bool = False) -> Database:
+    path = database.path
+    try:
+        revision = current_revision(database.engine)
         if revision is not None and revision not in known_revisions():
             raise StoreError(
-                f"{path or url} was written by a newer ptassist (schema {revision}); update ptassist to open it"
+                f"{path or database.url} was written by a newer ptassist (schema {revision}); "
+                "update ptassist to open it"
             )
+        if database.read_only and revision != head_revision():
+            raise StoreError(f"{path} was written by an earlier ptassist and must be upgraded before it can be "
+                             f"opened, but {database.read_only}: copy the folder somewhere writable and open it there")
         if migrate and revision != head_revision():
             if backup and path is not None and revision is not None:
-                backups.rotate_backup(database, reason="pre-migration")
+                snapshots.rotate(path, database.folder, reason="pre-migration")
             upgrade(database)
         if backup and daily_backup and path is not None and revision is not None:
-            backups.daily_backup(database)
+            try:
+                snapshots.daily(path, database.folder)
+            except StoreError as exc:
+                log.warning("daily backup not taken: %s", type(exc).__name__)
+                database.warnings.append(f"today's automatic backup was not taken: {exc}")
     except OperationalError as exc:
-        engine.dispose()
-        raise StoreError(describe_operational_error(exc, path)) from exc
+        database.close()
+        raise store_error_for(exc, path) from exc
     except BaseException:
-        engine.dispose()
+        database.close()
         raise
     return database
 

@@ -1,9 +1,18 @@
 """Storage errors with messages fit for the clinician. Light on purpose: no database library is
-imported, so the desktop app can name these before the ORM has loaded."""
+imported, so the desktop app can name these before the ORM has loaded.
+
+Every message is true and safe to follow: "damaged" is said only when SQLite's integrity check or
+the file header says so; a locked, full or read-only disk is named as such, with what to do.
+"""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
+
+from ptassist.store.in_use import describe_holders
+
+MIN_FREE = 1 << 20  # what a save needs at least: room for the journal of one transaction
 
 
 class StoreError(Exception):
@@ -22,18 +31,71 @@ class LockedError(StoreError):
     """A record that may not change (signed, permanent) was about to be changed."""
 
 
-def describe_operational_error(exc: BaseException, path: Path | None) -> str:
-    """Turn SQLite's terse errors into a sentence that says what to do."""
-    text = str(getattr(exc, "orig", exc)).lower()
+class InUseError(StoreError):
+    """Another program (or another ptassist) holds the database file locked."""
+
+
+class DiskFullError(StoreError):
+    """The disk holding the records (or a backup) has no room; nothing was half-written."""
+
+
+class ReadOnlyError(StoreError):
+    """The records are open read-only (a read-only folder, file or disk): nothing can be changed."""
+
+
+def human_size(size: int) -> str:
+    for unit, step in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= step:
+            return f"{size / step:.1f} {unit}"
+    return f"{size} bytes"
+
+
+def free_space(where: Path) -> int | None:
+    """Bytes free on the disk holding ``where`` (its nearest existing folder), None if unknown."""
+    for candidate in (where, *where.parents):
+        if candidate.exists():
+            try:
+                return shutil.disk_usage(candidate).free
+            except OSError:
+                return None
+    return None
+
+
+def disk_full_message(where: Path, needed: int | None = None, what: str = "the database") -> str:
+    """How much room there is and how much is needed, e.g. for a save or a backup."""
+    free = free_space(where)
+    need = max(needed or 0, MIN_FREE)
+    have = f"{human_size(free)} free" if free is not None else "no space left"
+    return (f"the disk holding {what} ({where}) is full ({have}; at least {human_size(need)} is needed): "
+            "free some space and try again; nothing was changed")
+
+
+def in_use_message(path: Path | None) -> str:
+    where = f" {path}" if path else ""
+    holders = describe_holders(path.parent) if path else ""
+    return f"the database{where} is in use by another program{holders}; close it or try again"
+
+
+def store_error_for(exc: BaseException, path: Path | None, *, needed: int | None = None) -> StoreError:
+    """The right StoreError for an SQLite error (``exc`` may be wrapped by SQLAlchemy)."""
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).lower()
     where = f" ({path})" if path else ""
     if "locked" in text or "busy" in text:
-        return f"the database{where} is busy in another window or program; try again in a moment"
+        return InUseError(in_use_message(path))
     if "readonly" in text or "read-only" in text:
-        return f"the database{where} cannot be written: the folder or file is read-only"
-    if "disk is full" in text or "database or disk is full" in text:
-        return f"the disk holding the database{where} is full: free some space and save again"
+        return ReadOnlyError(f"the database{where} cannot be written: the folder, the file or the disk is read-only")
+    low_space = path is not None and (free_space(path) or 0) < MIN_FREE
+    if "full" in text or (low_space and ("disk i/o" in text or "unable to open" in text)):
+        return DiskFullError(disk_full_message(path or Path.cwd(), needed))
     if "disk i/o" in text:
-        return f"the disk holding the database{where} reported an input/output error"
+        return StoreError(f"the disk holding the database{where} reported an input/output error; nothing was changed")
     if "unable to open" in text:
-        return f"the database{where} cannot be opened: check the folder exists and is writable"
-    return f"database error{where}: {getattr(exc, 'orig', exc)}"
+        return StoreError(f"the database{where} cannot be opened: check the folder exists and can be read")
+    # SQLite's own text names the problem, never a row's values.
+    return StoreError(f"database error{where}: {orig}")
+
+
+def describe_operational_error(exc: BaseException, path: Path | None) -> str:
+    """Turn SQLite's terse errors into a sentence that says what to do."""
+    return str(store_error_for(exc, path))

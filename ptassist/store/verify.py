@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import or_
 from sqlmodel import col, select
 
 from ptassist.core.ledger import GENESIS, chain_hash
@@ -38,16 +39,15 @@ class VerifyReport:
         return not self.problems
 
 
-def _links(database: Database) -> Iterator[tuple[int, str, int | None, str, str, str]]:
+Link = tuple[int, str, int | None, str, str, str]
+
+
+def _links(visits: Sequence[VisitRow], addenda: Sequence[AddendumRow]) -> list[Link]:
     """(seq, kind, id, stored hash, stored prev, recomputed hash) in chain order."""
-    with database.session() as session:
-        visits = session.exec(
-            select(VisitRow).where(col(VisitRow.chain_seq).is_not(None)).order_by(col(VisitRow.chain_seq))
-        ).all()
-        addenda = session.exec(select(AddendumRow).order_by(col(AddendumRow.chain_seq))).all()
-    entries: list[tuple[int, str, int | None, str, str, str]] = []
+    entries: list[Link] = []
     for v in visits:
-        assert v.chain_seq is not None
+        if v.chain_seq is None:
+            continue
         entries.append(
             (v.chain_seq, "visit", v.id, v.content_hash or "", v.prev_hash or "",
              chain_hash(v.prev_hash or "", "visit", visit_content(v)))
@@ -58,23 +58,26 @@ def _links(database: Database) -> Iterator[tuple[int, str, int | None, str, str,
              chain_hash(a.prev_hash, "addendum", addendum_content(a)))
         )
     entries.sort(key=lambda e: e[0])
-    yield from entries
+    return entries
 
 
-def verify_chain(database: Database) -> VerifyReport:
-    """Recompute every signed visit's and addendum's hash and check every link."""
+def chain_problems(
+    visits: Sequence[VisitRow], addenda: Sequence[AddendumRow], head: ChainHeadRow | None
+) -> VerifyReport:
+    """Recompute every signed visit's and addendum's hash and check every link and the head.
+
+    Works on rows in memory, so that import can check an export before writing any of it.
+    """
     problems: list[Problem] = []
     expected_prev = GENESIS
     expected_seq = 1
     count = 0
-    with database.session() as session:
-        unsigned_in_chain = session.exec(
-            select(VisitRow.id).where(VisitRow.status == "signed", col(VisitRow.chain_seq).is_(None))
-        ).all()
-        head = session.get(ChainHeadRow, 1)
-    for visit_id in unsigned_in_chain:
-        problems.append(Problem("visit", visit_id, "signed but not linked into the chain"))
-    for seq, kind, rid, stored, prev, recomputed in _links(database):
+    for visit in visits:
+        if visit.status == "signed" and visit.chain_seq is None:
+            problems.append(Problem("visit", visit.id, "signed but not linked into the chain"))
+        elif visit.status != "signed" and visit.chain_seq is not None:
+            problems.append(Problem("visit", visit.id, "a draft linked into the chain"))
+    for seq, kind, rid, stored, prev, recomputed in _links(visits, addenda):
         count += 1
         if seq != expected_seq:
             problems.append(Problem(kind, rid, f"chain position {seq} where {expected_seq} was expected: {MISSING}"))
@@ -90,3 +93,14 @@ def verify_chain(database: Database) -> VerifyReport:
     elif head.seq != count or head.hash != expected_prev:
         problems.append(Problem("chain_head", None, "the newest record does not match the chain head: " + REMOVED))
     return VerifyReport(records=count, problems=tuple(problems))
+
+
+def verify_chain(database: Database) -> VerifyReport:
+    """Recompute every signed visit's and addendum's hash and check every link."""
+    with database.session() as session:
+        visits = session.exec(
+            select(VisitRow).where(or_(col(VisitRow.chain_seq).is_not(None), col(VisitRow.status) == "signed"))
+        ).all()
+        addenda = session.exec(select(AddendumRow).order_by(col(AddendumRow.chain_seq))).all()
+        head = session.get(ChainHeadRow, 1)
+    return chain_problems(visits, addenda, head)

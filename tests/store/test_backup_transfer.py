@@ -25,7 +25,10 @@ def test_backup_and_restore_round_trip(records, patient, tmp_path):
     target = backups.backup_to(records.database, tmp_path / "copy.db")
     records.patients.add(family_name="Later", given_name="Added", date_of_birth="1990-01-01")
     assert records.patients.count() == 2
-    safety = backups.restore_from(records.database, target)
+    with pytest.raises(backups.NewerRecordsError, match="1 patient newer than the backup"):
+        backups.restore_from(records.database, target)
+    assert records.patients.count() == 2  # refused: nothing replaced
+    safety = backups.restore_from(records.database, target, replace_newer=True)
     assert records.patients.count() == 1
     assert verify_chain(records.database).ok
     # The database as it was before the restore is kept.
@@ -84,7 +87,7 @@ def test_an_unreadable_policy_file_falls_back_to_the_defaults(records):
 
 def test_restoring_a_backup_from_an_earlier_version_brings_it_up_to_date(records, patient):
     earlier = FIXTURES / "schema_0002.db"
-    backups.restore_from(records.database, earlier)
+    backups.restore_from(records.database, earlier, replace_newer=True)  # the fixture patient is newer
     assert current_revision(records.database.engine) == head_revision()
     assert [p.given_name for p in records.patients.search("zoe")] == ["Zoë"]
     assert verify_chain(records.database).ok

@@ -91,7 +91,7 @@ def test_a_second_writer_makes_us_wait_then_say_so(tmp_path):
         blocker.execute("ROLLBACK")
         blocker.close()
     assert done.returncode == 1
-    assert "busy in another window" in done.stderr
+    assert "in use by another program; close it or try again" in done.stderr
     assert waited >= 4.5  # the busy timeout was honoured before giving up
     assert cli(folder, "patient", "add", "--family", "A", "--given", "B", "--dob", "1990-01-01").returncode == 0
 
