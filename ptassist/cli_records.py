@@ -39,11 +39,21 @@ def _folder(args: argparse.Namespace) -> Path:
 def _open(args: argparse.Namespace) -> Records:
     folder = _folder(args)
     try:
-        return Records.open(folder)
+        records = Records.open(folder)
     except CorruptDatabaseError as exc:
+        # Only a file that fails SQLite's header or integrity check gets here (a locked, full or
+        # read-only one raises its own error), so restoring loses nothing the file still holds:
+        # restore keeps the damaged file aside, untouched.
         newest = backups.newest_backup(folder)
-        hint = f"restore the newest backup with: ptassist restore {newest}" if newest else "no backup was found"
+        hint = (f"restore the newest backup with: ptassist restore {newest} (the damaged file is kept aside)"
+                if newest else "no backup was found")
         raise RecordsCommandError(f"{exc}; the file was left untouched; {hint}", EXIT_FAILURE) from None
+    for warning in records.database.warnings:
+        print(f"ptassist: warning: {warning}", file=sys.stderr)
+    if records.database.read_only:
+        print(f"ptassist: note: the records are open read-only because {records.database.read_only}",
+              file=sys.stderr)
+    return records
 
 
 def _json(out: TextIO, value: Any) -> None:
@@ -235,7 +245,7 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     candidate = Path(args.path)
-    backups.check_backup(candidate)
+    backups.check_backup(candidate)  # before anything is set aside
     folder = _folder(args)
     try:
         check_sqlite_file(paths.database_path(folder))
@@ -247,7 +257,10 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"the damaged database was kept as {keep}\n")
     records = _open(args)
     try:
-        safety = backups.restore_from(records.database, candidate)
+        safety = backups.restore_from(records.database, candidate, replace_newer=args.replace_newer)
+    except backups.NewerRecordsError as exc:
+        raise RecordsCommandError(f"{exc}; to restore anyway: ptassist restore {candidate} --replace-newer",
+                                  EXIT_FAILURE) from None
     finally:
         records.close()
     after = _open(args)
@@ -272,11 +285,16 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    from ptassist.store.export_checks import ExportError
     from ptassist.store.transfer import import_database
 
     records = _open(args)
     try:
-        counts = import_database(records.database, Path(args.path))
+        try:
+            counts = import_database(records.database, Path(args.path))
+        except ExportError as exc:
+            where = f": {exc.where}: " if exc.where else " "
+            raise RecordsCommandError(f"{args.path}{where}{exc.problem}; nothing was imported", EXIT_USAGE) from None
         out.write(f"imported {args.path}: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + "\n")
         return EXIT_OK
     finally:

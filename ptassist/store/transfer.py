@@ -1,6 +1,7 @@
 """Export the whole database as documented JSON, and import such an export into an empty database.
 
-Format ``ptassist-export/1`` (see docs/export.md): one JSON object whose arrays hold every row in
+Format ``ptassist-export/1`` (docs/records.md; its JSON Schema is resources/schemas/export.schema.json):
+one JSON object whose arrays hold every row in
 id order; JSON parts of a visit appear as objects, binary parts as base64 with their SHA-256.
 Export then import then export gives identical bytes.
 """
@@ -9,17 +10,22 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import zlib
 from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from ptassist.core.ledger import canonical_json
 from ptassist.core.validation import search_key
 from ptassist.store import audit
 from ptassist.store.database import Database, current_revision
 from ptassist.store.errors import StoreError
+from ptassist.store.export_checks import ExportError, check_chain_rows, check_records
+from ptassist.store.export_schema import SchemaViolationError, check, export_schema, structure_problem
+from ptassist.store.revisions import HEAD, KNOWN_REVISIONS
 
 EXPORT_FORMAT = "ptassist-export/1"
 # (export key, table, columns in order)
@@ -45,6 +51,7 @@ TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 JSON_COLUMNS = {"intake_json": "intake", "narrative_json": "narrative", "measures_json": "measures",
                 "prescription_json": "prescription"}
 BINARY_COLUMNS = {"logo": "logo_base64", "content": "content_base64"}
+REVISION = re.compile(r"^[0-9]{4}$")
 
 
 def _to_export(columns: tuple[str, ...], row: Any) -> dict[str, Any]:
@@ -110,43 +117,99 @@ def export_database(database: Database, target: Path, actor: str) -> dict[str, i
         partial.unlink(missing_ok=True)
         raise StoreError(f"cannot write the export {target}: {exc.strerror or exc}") from None
     # Recorded after the snapshot, so that the file describes the database as it was exported.
-    with database.transaction() as session:
-        audit.record(session, actor, "export", "database", None)
+    if not database.read_only:  # read-only records can be exported, but the event cannot be kept
+        with database.transaction() as session:
+            audit.record(session, actor, "export", "database", None)
     return counts
 
 
-def import_database(database: Database, source: Path) -> dict[str, int]:
-    """Load an export into an empty database, keeping every id, time and hash."""
+def _read_document(source: Path) -> Any:
     try:
-        document = json.loads(source.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StoreError(f"cannot read {source}: {exc}") from None
+        raw = source.read_bytes()
+    except OSError as exc:
+        raise ExportError("", f"cannot be read ({exc.strerror or 'error'})") from None
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ExportError("", "is not a ptassist export (not UTF-8 text)") from None
     except json.JSONDecodeError as exc:
-        raise StoreError(f"{source} is not a ptassist export (not valid JSON: {exc.msg})") from None
+        raise ExportError("", f"is not a ptassist export (not valid JSON: {exc.msg} at line {exc.lineno} "
+                              f"column {exc.colno})") from None
+    except RecursionError:
+        raise ExportError("", "is not a ptassist export (not valid JSON: nested too deeply)") from None
+    except ValueError:
+        raise ExportError("", "is not a ptassist export (not valid JSON: a number is too long)") from None
+
+
+def _check_revision(document: Any) -> None:
     if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
-        raise StoreError(f"{source} is not a ptassist export ({EXPORT_FORMAT})")
+        raise ExportError("", f"is not a ptassist export ({EXPORT_FORMAT})")
+    revision = document.get("schema_revision")
+    if revision is None:
+        raise ExportError("schema_revision", "is missing: the file was not written by ptassist export")
+    if not isinstance(revision, str) or not REVISION.match(revision):
+        raise ExportError("schema_revision", "is not a ptassist schema revision: the file was not written by "
+                                             "ptassist export")
+    if revision not in KNOWN_REVISIONS:
+        if revision > HEAD:
+            raise ExportError("schema_revision", f"is newer than this ptassist knows (up to {HEAD}): update "
+                                                 "ptassist, then import the file again")
+        raise ExportError("schema_revision", "is not one this ptassist knows: the file was not written by ptassist")
+
+
+def check_export(document: Any) -> list[tuple[str, str, tuple[str, ...], list[dict[str, Any]]]]:
+    """Check a parsed export completely (schema, vocabulary, references, hash chain) without writing.
+
+    Returns the rows to insert per table; raises :class:`ExportError` naming the first bad record.
+    """
+    _check_revision(document)
+    for key, _table, _columns in TABLES:
+        items = document.get(key)
+        if isinstance(items, list):
+            for index, item in enumerate(items):
+                problem = structure_problem(item)
+                if problem:
+                    raise ExportError(f"{key}[{index}]", problem)
+    try:
+        check(document, export_schema())
+    except SchemaViolationError as exc:
+        raise ExportError(exc.where, exc.problem) from None
+    check_records(document)
+    rows = {key: [_from_export(columns, item) for item in document[key]] for key, _table, columns in TABLES}
+    check_chain_rows(rows)
+    return [(key, table, columns, rows[key]) for key, table, columns in TABLES]
+
+
+def import_database(database: Database, source: Path) -> dict[str, int]:
+    """Load an export into an empty database, keeping every id, time and hash.
+
+    The whole file is checked first (:func:`check_export`); then everything is written in one
+    transaction, so a refused file writes nothing.
+    """
+    database.refuse_if_read_only()
+    planned = check_export(_read_document(source))
     counts: dict[str, int] = {}
-    with database.transaction() as session:
-        connection = session.connection()
-        for table in ("patient", "visit", "clinician", "addendum", "document", "audit_event"):
-            if connection.execute(text(f"SELECT 1 FROM {table} LIMIT 1")).first():
-                raise StoreError("import needs an empty database: this one already holds records")
-        connection.execute(text("DELETE FROM clinic_settings"))
-        connection.execute(text("DELETE FROM chain_head"))
-        for key, table, columns in TABLES:
-            items = document.get(key, [])
-            if not isinstance(items, list):
-                raise StoreError(f"{source}: '{key}' must be a list")
-            rows = [_from_export(columns, item) for item in items]
-            names = columns
-            if table == "patient":  # the folded search name is derived, not exported
-                names = (*columns, "search_name")
-                for row in rows:
-                    row["search_name"] = search_key(row["family_name"] or "", row["given_name"] or "")
-            statement = text(
-                f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + c for c in names)})"
-            )
-            if rows:
-                connection.execute(statement, rows)
-            counts[key] = len(rows)
+    try:
+        with database.transaction() as session:
+            connection = session.connection()
+            for table in ("patient", "visit", "clinician", "addendum", "document", "audit_event"):
+                if connection.execute(text(f"SELECT 1 FROM {table} LIMIT 1")).first():
+                    raise StoreError("import needs an empty database: this one already holds records")
+            connection.execute(text("DELETE FROM clinic_settings"))
+            connection.execute(text("DELETE FROM chain_head"))
+            for key, table, columns, rows in planned:
+                names = columns
+                if table == "patient":  # the folded search name is derived, not exported
+                    names = (*columns, "search_name")
+                    for row in rows:
+                        row["search_name"] = search_key(row["family_name"], row["given_name"])
+                statement = text(
+                    f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + c for c in names)})"
+                )
+                if rows:
+                    connection.execute(statement, rows)
+                counts[key] = len(rows)
+    except DBAPIError as exc:
+        # SQLite's own words name the constraint, never the values (SQLAlchemy's text would).
+        raise ExportError("", f"was refused by the database ({exc.orig}); nothing was imported") from None
     return counts

@@ -49,7 +49,11 @@ def test_backup_restore_export_import_and_demo_commands(tmp_path):
     backup = tmp_path / "b.db"
     assert run(folder, "backup", str(backup)).returncode == 0 and backup.exists()
     run(folder, "patient", "add", "--family", "Extra", "--given", "One", "--dob", "1990-01-01")
-    restored = run(folder, "restore", str(backup))
+    refused = run(folder, "restore", str(backup))
+    assert refused.returncode == 1
+    assert "1 patient newer than the backup" in refused.stderr and "--replace-newer" in refused.stderr
+    assert "Extra" in run(folder, "search", "extra").stdout  # nothing was replaced
+    restored = run(folder, "restore", str(backup), "--replace-newer")
     assert restored.returncode == 0, restored.stderr
     assert "Extra" not in run(folder, "search", "extra").stdout
     export = tmp_path / "all.json"
@@ -94,7 +98,7 @@ def test_bad_record_input_is_one_line_and_no_traceback(tmp_path):
         (("history", "3"), 1, "no patient with id 3"),
         (("visit", "new", "1", "--kind", "nonsense"), 2, "invalid choice"),
         (("restore", str(tmp_path / "nope.db")), 1, "no such backup"),
-        (("import", str(tmp_path / "nope.json")), 1, "cannot read"),
+        (("import", str(tmp_path / "nope.json")), 2, "cannot be read"),
     ]
     for args, status, words in cases:
         done = run(folder, *args)
