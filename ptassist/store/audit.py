@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlmodel import Session, col, select
 
 from ptassist.core.records import AuditEvent
@@ -9,6 +11,7 @@ from ptassist.store.clock import now_iso
 from ptassist.store.database import Database
 from ptassist.store.models import AuditEventRow
 
+log = logging.getLogger(__name__)
 ACTIONS = ("create", "view", "edit", "sign", "addendum", "print", "export", "backup", "restore")
 
 
@@ -26,6 +29,11 @@ class AuditRepository:
         self.database = database
 
     def log(self, actor: str, action: str, record_type: str, record_id: int | None) -> None:
+        """Record an event on its own. Records open read-only cannot keep one: reading them (views,
+        reprints of stored sheets, export) is not refused for that, and the log file says so."""
+        if self.database.read_only:
+            log.info("audit event not recorded (%s %s): the records are read-only", action, record_type)
+            return
         with self.database.transaction() as session:
             record(session, actor, action, record_type, record_id)
 

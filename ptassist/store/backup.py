@@ -140,7 +140,7 @@ def expected_schema(revision: str) -> Schema:
 def schema_problem(actual: Schema, expected: Schema) -> str | None:
     """What in ``actual`` differs from what ptassist creates (None if nothing)."""
     for kind, name in sorted(set(actual) - set(expected)):
-        return f"it holds a {kind} that ptassist does not create ({name})"
+        return f"it holds {'an' if kind == 'index' else 'a'} {kind} that ptassist does not create ({name})"
     for kind, name in sorted(set(expected) - set(actual)):
         return f"its {kind} {name} is missing"
     for key in sorted(expected):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -16,7 +17,15 @@ from sqlmodel import Session
 
 from ptassist import paths
 from ptassist.store import in_use, snapshots
-from ptassist.store.errors import LockedError, ReadOnlyError, StoreError, store_error_for
+from ptassist.store.errors import (
+    DiskFullError,
+    LockedError,
+    ReadOnlyError,
+    StoreError,
+    disk_full_message,
+    disk_full_reason,
+    store_error_for,
+)
 from ptassist.store.revisions import HEAD, KNOWN_REVISIONS
 from ptassist.store.sqlite_file import check_sqlite_file, connect_read_only, read_only_reason
 
@@ -191,20 +200,31 @@ def open_database(
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(f"cannot create the data folder {path.parent}: {exc.strerror}") from None
-    check_sqlite_file(path, thorough=thorough_check)
     reason = read_only_reason(path)
-    if reason is not None:
-        if not path.exists() or path.stat().st_size == 0:
-            raise StoreError(f"cannot create the records in {path.parent}: {reason}")
-        log.warning("records opened read-only")
-        database = Database(engine=make_read_only_engine(path), url=url, folder=folder, path=path, read_only=reason)
-        return _open_engine(database, migrate=False)
+    check_sqlite_file(path, thorough=thorough_check)
+    if reason is None:
+        try:
+            return _open_writable(folder, url, path, migrate=migrate, backup=backup, daily_backup=daily_backup)
+        except DiskFullError:
+            if not path.exists() or path.stat().st_size == 0:
+                raise
+            reason = disk_full_reason(path.parent)  # reading needs no room: open read-only
+    if not path.exists() or path.stat().st_size == 0:
+        raise StoreError(f"cannot create the records in {path.parent}: {reason}")
+    log.info("records opened read-only")
+    database = Database(engine=make_read_only_engine(path), url=url, folder=folder, path=path, read_only=reason)
+    return _open_engine(database, migrate=False)
+
+
+def _open_writable(folder: Path, url: str, path: Path, *, migrate: bool, backup: bool, daily_backup: bool) -> Database:
     if not path.exists():
         # Create the file ourselves so that it is private to this user from the start.
         try:
             fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
         except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise DiskFullError(disk_full_message(path.parent)) from None
             raise StoreError(f"cannot create {path}: {exc.strerror}") from None
     database = Database(engine=make_engine(url), url=url, folder=folder, path=path)
     database.in_use_marker = in_use.register(folder)
@@ -231,7 +251,7 @@ def _open_engine(database: Database, *, migrate: bool, backup: bool = False, dai
             try:
                 snapshots.daily(path, database.folder)
             except StoreError as exc:
-                log.warning("daily backup not taken: %s", type(exc).__name__)
+                log.info("daily backup not taken: %s", type(exc).__name__)
                 database.warnings.append(f"today's automatic backup was not taken: {exc}")
     except OperationalError as exc:
         database.close()

@@ -61,13 +61,16 @@ def free_space(where: Path) -> int | None:
     return None
 
 
-def disk_full_message(where: Path, needed: int | None = None, what: str = "the database") -> str:
-    """How much room there is and how much is needed, e.g. for a save or a backup."""
+def disk_full_reason(where: Path, needed: int | None = None) -> str:
+    """'the disk holding X is full (8 KB free; at least 1.0 MB is needed)': how much room there is and is needed."""
     free = free_space(where)
-    need = max(needed or 0, MIN_FREE)
     have = f"{human_size(free)} free" if free is not None else "no space left"
-    return (f"the disk holding {what} ({where}) is full ({have}; at least {human_size(need)} is needed): "
-            "free some space and try again; nothing was changed")
+    return f"the disk holding {where} is full ({have}; at least {human_size(max(needed or 0, MIN_FREE))} is needed)"
+
+
+def disk_full_message(where: Path, needed: int | None = None) -> str:
+    """The full sentence for a write that did not fit, e.g. a save or a backup."""
+    return f"{disk_full_reason(where, needed)}: free some space and try again; nothing was changed"
 
 
 def in_use_message(path: Path | None) -> str:
@@ -87,7 +90,7 @@ def store_error_for(exc: BaseException, path: Path | None, *, needed: int | None
         return ReadOnlyError(f"the database{where} cannot be written: the folder, the file or the disk is read-only")
     low_space = path is not None and (free_space(path) or 0) < MIN_FREE
     if "full" in text or (low_space and ("disk i/o" in text or "unable to open" in text)):
-        return DiskFullError(disk_full_message(path or Path.cwd(), needed))
+        return DiskFullError(disk_full_message((path or Path.cwd()).parent, needed))
     if "disk i/o" in text:
         return StoreError(f"the disk holding the database{where} reported an input/output error; nothing was changed")
     if "unable to open" in text:

@@ -56,6 +56,7 @@ def register(folder: Path) -> Path | None:
               "since": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
     try:
         marker.parent.mkdir(exist_ok=True)
+        holders(folder)  # removes the markers that crashed processes left
         marker.write_text(json.dumps(record) + "\n", encoding="utf-8")
     except OSError:
         log.info("cannot leave an in-use marker in the data folder")

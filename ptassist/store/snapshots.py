@@ -7,6 +7,7 @@ needs the other. An import-linter contract keeps it so.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -103,12 +104,12 @@ def copy_database(source: Path, target: Path) -> Path:
         partial.unlink(missing_ok=True)
         failure = store_error_for(exc, target, needed=_size(source))
         if isinstance(failure, DiskFullError):
-            raise DiskFullError(disk_full_message(target.parent, _size(source), "the backup")) from None
+            raise DiskFullError(disk_full_message(target.parent, _size(source))) from None
         raise StoreError(f"cannot write the backup {target}: {failure}") from None
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        if exc.errno == 28:  # ENOSPC
-            raise DiskFullError(disk_full_message(target.parent, _size(source), "the backup")) from None
+        if exc.errno == errno.ENOSPC:
+            raise DiskFullError(disk_full_message(target.parent, _size(source))) from None
         raise StoreError(f"cannot write the backup {target}: {exc.strerror or exc}") from None
     return target
 

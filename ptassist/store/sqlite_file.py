@@ -86,18 +86,27 @@ def read_only_reason(path: Path) -> str | None:
 def connect_read_only(path: Path, timeout: float = 5.0) -> sqlite3.Connection:
     """A connection that cannot write (any character in the path is safe: it is URI-encoded).
 
-    A WAL database in a folder that cannot be written and without its shared-memory file cannot be
-    opened with ``mode=ro``; it is then opened as immutable (nobody can write there either).
+    A WAL database whose shared-memory file cannot be made (a read-only folder, a full disk) cannot
+    be opened with ``mode=ro``. When its write-ahead log holds nothing (the last writer closed
+    cleanly, the usual case), the file alone is the whole database and it is opened as immutable.
     """
     uri = path.resolve().as_uri()
     connection = sqlite3.connect(uri + "?mode=ro", uri=True, timeout=timeout, check_same_thread=False)
     try:
         connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
     except sqlite3.OperationalError as exc:
-        if "unable to open" not in str(exc).lower() or folder_writable(path.parent):
+        if is_damage(exc) or "locked" in str(exc) or _wal_has_content(path):
             return connection  # the caller's first statement reports it
         connection.close()
         connection = sqlite3.connect(uri + "?immutable=1", uri=True, timeout=timeout, check_same_thread=False)
     except sqlite3.DatabaseError:
         return connection
     return connection
+
+
+def _wal_has_content(path: Path) -> bool:
+    wal = path.with_name(path.name + "-wal")
+    try:
+        return wal.stat().st_size > 0
+    except OSError:
+        return False
