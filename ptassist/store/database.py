@@ -103,7 +103,9 @@ def _read_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def make_read_only_engine(path: Path) -> Engine:
     """An engine over an SQLite file that cannot write (``mode=ro``, or immutable in a read-only folder)."""
-    engine = create_engine("sqlite://", creator=lambda: connect_read_only(path, BUSY_TIMEOUT_MS / 1000))
+    # The URL picks the dialect and a file's connection pool; the creator makes each connection.
+    engine = create_engine(URL.create("sqlite", database=str(path)),
+                           creator=lambda: connect_read_only(path, BUSY_TIMEOUT_MS / 1000))
     event.listen(engine, "connect", _read_only_pragmas)
     event.listen(engine, "begin", _begin)
     return engine

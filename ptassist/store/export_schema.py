@@ -137,7 +137,7 @@ def _string_problem(value: str, schema: dict[str, Any]) -> str | None:
 
 def check(value: Any, schema: dict[str, Any], where: str = "") -> None:
     """Raise :class:`SchemaViolationError` for the first part of ``value`` that the schema does not allow."""
-    if "const" in schema and value != schema["const"]:
+    if "const" in schema and (value != schema["const"] or type(value) is not type(schema["const"])):
         raise SchemaViolationError(where, f"must be {json.dumps(schema['const'])}")
     if "enum" in schema and not any(value == option and type(value) is type(option) for option in schema["enum"]):
         words = ", ".join("null" if o is None else str(o) for o in schema["enum"])

@@ -65,22 +65,34 @@ def folder_writable(folder: Path) -> bool:
     return _creation_error(folder) is None
 
 
+def _mounted_read_only(folder: Path) -> bool:
+    statvfs = getattr(os, "statvfs", None)
+    if statvfs is None:
+        return False
+    try:
+        return bool(statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
 def read_only_reason(path: Path) -> str | None:
-    """Why the records at ``path`` can only be read (None if they can be written). Tried, not guessed."""
+    """Why the records at ``path`` can only be read (None if they can be written).
+
+    The folder is tried by creating a file in it (right for root and for mounts alike); the
+    database file is asked with ``access()``, never opened: closing a descriptor of a file this
+    process has open in SQLite would drop SQLite's locks on it.
+    """
     folder = path.parent
-    failure: OSError | None = None
-    what = f"the folder {folder}"
-    if path.exists():
-        try:
-            os.close(os.open(path, os.O_RDWR))
-        except OSError as exc:
-            failure, what = exc, f"the file {path}"
-    failure = failure or _creation_error(folder)
+    if _mounted_read_only(folder):
+        return f"the disk holding {folder} is mounted read-only"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"the file {path} is read-only ({os.strerror(errno.EACCES)})"
+    failure = _creation_error(folder)
     if failure is None or failure.errno in (errno.ENOSPC, errno.EDQUOT):
         return None  # writable, or full: a write then says so with the space needed
     if failure.errno == errno.EROFS:
         return f"the disk holding {folder} is mounted read-only"
-    return f"{what} is read-only ({failure.strerror or 'permission denied'})"
+    return f"the folder {folder} is read-only ({failure.strerror or 'permission denied'})"
 
 
 def connect_read_only(path: Path, timeout: float = 5.0) -> sqlite3.Connection:
