@@ -123,6 +123,25 @@ def _odd_value(rng: random.Random) -> Any:
     ])
 
 
+BENIGN_TEXT = ("Nguyễn-Ḑ’Ålvarez", "می\u200cخواهم", "Ἀθηνᾶ", "王小明", "👩\u200d⚕️", "O'Brien", "x" * 200, " padded ")
+BENIGN_FIELDS = ("family_name", "given_name", "phone", "referring_physician", "referring_practice", "address", "notes")
+
+
+def _benign(mutant: dict[str, Any], rng: random.Random) -> None:
+    """A change import must accept: unusual but valid text, or another real date, on a patient."""
+    patients = mutant.get("patients")
+    if not isinstance(patients, list) or not patients or not isinstance(patients[0], dict):
+        return
+    patient = rng.choice([p for p in patients if isinstance(p, dict)])
+    name = rng.choice(BENIGN_FIELDS)
+    if name in ("address", "notes") and rng.random() < 0.5:
+        patient[name] = f"line one\n\tline two {rng.randrange(10**6)}"
+    elif rng.random() < 0.2:
+        patient["date_of_birth"] = rng.choice(["1900-01-01", "2000-02-29", "1979-12-31"])
+    else:
+        patient[name] = rng.choice(BENIGN_TEXT)
+
+
 def mutate(document: dict[str, Any], rng: random.Random) -> tuple[dict[str, Any] | str, str]:
     """One mutant (a document, or raw text for the text-level mutations) and the name of what was done."""
     mutant = copy.deepcopy(document)
@@ -130,14 +149,16 @@ def mutate(document: dict[str, Any], rng: random.Random) -> tuple[dict[str, Any]
     for _ in range(rng.choice([1, 1, 1, 2, 3])):
         kind = rng.choice([
             "replace", "replace", "replace", "string", "string", "delete", "add_key", "nest", "revision",
-            "drop_array", "duplicate", "number", "only_format", "swap_ids",
+            "drop_array", "duplicate", "number", "only_format", "swap_ids", "benign", "benign",
         ])
         kinds.append(kind)
         nodes = _nodes(mutant)
         if not nodes:
             break
         container, key = rng.choice(nodes)
-        if kind == "replace":
+        if kind == "benign":
+            _benign(mutant, rng)
+        elif kind == "replace":
             container[key] = _odd_value(rng)
         elif kind == "string":
             strings = [(c, k) for c, k in nodes if isinstance(c[k], str)] or nodes
