@@ -32,12 +32,12 @@ def text_problem(text: str, *, multiline: bool = False) -> str | None:
             return "contains bytes that are not valid text (not UTF-8)"
         if multiline and ch in MULTILINE_ALLOWED:
             continue
-        if ch in LINE_BREAKS:
+        if ch in LINE_BREAKS and not multiline:
             return "must be a single line (it contains a line break)"
         if ch in BIDI_CONTROLS:
             return f"contains an invisible text-direction override (U+{ord(ch):04X})"
         if category == "Cc":
-            return f"contains a control character (U+{ord(ch):04X})"
-        if category == "Cf" and ch not in JOINERS:
+            return f"contains control characters (the first is U+{ord(ch):04X})"
+        if category in ("Cf", "Zl", "Zp") and ch not in JOINERS:
             return f"contains an invisible formatting character (U+{ord(ch):04X})"
     return None

@@ -27,7 +27,7 @@ def add(*extra: str | bytes) -> list[str | bytes]:
     (add("--family", b"M\xfcller", "--given", "Zoe"), "family_name: contains bytes that are not valid text"),
     (add("--family", "Okafor\nDROP", "--given", "Chidi"), "family_name: must be a single line"),
     (add("--family", "Okafor", "--given", "Chi\u202edi"), "given_name: contains an invisible text-direction"),
-    (add("--family", "Okafor", "--given", "Chidi", "--phone", "555\x1b[2J"), "phone: contains a control character"),
+    (add("--family", "Okafor", "--given", "Chidi", "--phone", "555\x1b[2J"), "phone: contains control characters"),
     (add("--family", "Okafor", "--given", "Chidi", "--chart-number", b"P\xff1"), "chart_number: contains bytes"),
     (("search", b"m\xfcller"), "query: contains bytes that are not valid text"),
 ])
@@ -46,7 +46,7 @@ def test_a_nul_in_an_argument_is_refused(tmp_path):
     with redirect_stderr(err):
         status = cli.main(["--data-dir", str(tmp_path / "data"), *add("--family", "Oka\x00for", "--given", "C")],
                           out=io.StringIO())
-    assert status == 2 and "family_name: contains a control character (U+0000)" in err.getvalue()
+    assert status == 2 and "family_name: contains control characters (the first is U+0000)" in err.getvalue()
 
 
 def test_an_addendum_keeps_its_line_breaks_and_a_clinician_name_may_not_have_one(tmp_path):

@@ -38,7 +38,7 @@ def test_add_generates_a_chart_number_and_keeps_every_field(records):
         ({"family_name": "A", "given_name": "B", "date_of_birth": "1980-01-01", "sex": "f"}, "sex", "must be one of"),
         ({"family_name": "A", "given_name": "B", "date_of_birth": "1980-01-01", "email": "nope"}, "email", "not an email"),
         ({"family_name": "A" * 201, "given_name": "B", "date_of_birth": "1980-01-01"}, "family_name", "at most 200"),
-        ({"family_name": "A\x00", "given_name": "B", "date_of_birth": "1980-01-01"}, "family_name", "control character"),
+        ({"family_name": "A\x00", "given_name": "B", "date_of_birth": "1980-01-01"}, "family_name", "control characters"),
         ({"family_name": "A", "given_name": "B", "date_of_birth": "1980-01-01", "chart_number": "has space"},
          "chart_number", "no spaces"),
     ],
