@@ -6,11 +6,21 @@ patient list reads through a light lookup, and the chart and visit editor are bu
 
 from __future__ import annotations
 
+from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ptassist import __version__
 from ptassist.ui.patient_list import PatientListScreen, PatientLookup
@@ -47,7 +57,19 @@ class MainWindow(QMainWindow):
         self.patients = PatientListScreen(patients, settings)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.patients)
-        self.setCentralWidget(self.stack)
+        # Records that cannot be written (read-only folder or disk, full disk) open read-only: say why.
+        self.read_only_banner = QLabel()
+        self.read_only_banner.setObjectName("read_only_banner")
+        self.read_only_banner.setWordWrap(True)
+        self.read_only_banner.setStyleSheet("#read_only_banner { background: #fff4d6; color: #5c4400; "
+                                            "border: 2px solid #b88a00; border-radius: 6px; padding: 6px; }")
+        self.read_only_banner.hide()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.read_only_banner)
+        column.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
         self.patients.patient_opened.connect(self.open_patient)
         self.patients.new_patient_requested.connect(self.new_patient)
         self.patients.demo_requested.connect(self.load_demo)
@@ -71,6 +93,17 @@ class MainWindow(QMainWindow):
     def records_ready(self, records: Records) -> None:
         self._records = records
         self.statusBar().showMessage(f"Records: {records.database.path or records.database.url}")
+        reason = records.database.read_only
+        self.read_only_banner.setVisible(bool(reason))
+        for name in ("new_patient_button", "load_demo_button"):  # what would only fail on these records
+            button = self.patients.findChild(QPushButton, name)
+            if button is not None:
+                button.setEnabled(not reason)
+        if reason:
+            self.read_only_banner.setText(
+                f"<b>The records are open read-only</b> because {escape(reason)}. You can find patients, read "
+                "their visits, open and print the sheets of signed visits and export; nothing can be changed "
+                "until the cause is fixed and ptassist is started again.")
 
     def close_records(self) -> None:
         """At exit: close the records if they were opened (waits if they are still loading)."""

@@ -203,8 +203,13 @@ class SettingsDialog(QDialog):
         if answer == QMessageBox.StandardButton.Yes:
             self.restore_from(Path(name))
 
-    def restore_from(self, candidate: Path) -> None:
-        """Replace the records with a checked backup, off the GUI thread (the window waits)."""
+    def restore_from(self, candidate: Path, *, replace_newer: bool = False) -> None:
+        """Replace the records with a checked backup, off the GUI thread (the window waits).
+
+        When the current records hold visits, patients, addenda or sheets the backup lacks, nothing
+        is replaced: the clinician is told what would be set aside and asked, "Keep my records"
+        being the default; only a yes restores (the current records are kept as a backup first).
+        """
         if self.before_restore is not None and not self.before_restore():
             self.backup_label.setText("Not restored: the open visit could not be saved first.")
             return
@@ -213,8 +218,33 @@ class SettingsDialog(QDialog):
             self.backup_label.setText(f"Restored from {candidate.name}. The previous records are kept in {kept}.")
             self.records_replaced.emit()
 
-        self._run("Checking the backup and restoring…", lambda: backups.restore_from(self.records.database, candidate),
-                  done, "Not restored", warn=True)
+        def failed(exc: BaseException, _details: str) -> None:
+            if isinstance(exc, backups.NewerRecordsError) and not replace_newer:
+                self.backup_label.setText(f"Not restored: {exc}")
+                if self._confirm_set_aside(exc):
+                    self.restore_from(candidate, replace_newer=True)
+                return
+            self.backup_label.setText(f"Not restored: {exc}")
+            QMessageBox.warning(self, "Not restored", str(exc))
+
+        run_with_progress(self, "Checking the backup and restoring…",
+                          lambda: backups.restore_from(self.records.database, candidate, replace_newer=replace_newer),
+                          done, failed, name="settings_progress")
+
+    def _confirm_set_aside(self, refusal: backups.NewerRecordsError) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Newer records would be set aside",
+                          f"The current records have {refusal.newer.describe()} that the backup does not.", parent=self)
+        box.setObjectName("restore_newer_question")
+        box.setInformativeText("Restoring puts the older backup live; the current records are kept only in a "
+                               "pre-restore backup. Restore anyway?")
+        keep = box.addButton("Keep my records", QMessageBox.ButtonRole.RejectRole)
+        keep.setObjectName("keep_records")
+        replace = box.addButton("Restore the backup anyway", QMessageBox.ButtonRole.DestructiveRole)
+        replace.setObjectName("restore_anyway")
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        return box.clickedButton() is replace
 
     def change_data_folder(self) -> None:
         name = QFileDialog.getExistingDirectory(self, "Data folder for the records", str(self.records.database.folder))

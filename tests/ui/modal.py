@@ -56,18 +56,22 @@ def _click(dialog: QWidget, button: Answer, answered: Answered) -> None:
     target.click()
 
 
-def answer_next(*buttons: Answer, answered: Answered | None = None) -> Answered:
+def answer_next(*buttons: Answer, answered: Answered | None = None, give_up_ms: int = GIVE_UP_MS,
+                only: str | None = None) -> Answered:
     """Schedule the answers to the next modal dialogs, one each in turn: a button's object name, a
-    standard button, or a function given the dialog (which must close it)."""
+    standard button, or a function given the dialog (which must close it). ``give_up_ms``: how long
+    to wait for a dialog that comes after background work (a restore checks the backup first);
+    ``only``: answer only dialogs of this object name (a progress dialog may be modal meanwhile)."""
     answered = answered or Answered()
     queue = list(buttons)
     state: dict[str, object] = {"waited": 0, "previous": None}
 
     def attempt() -> None:
         dialog = QApplication.activeModalWidget()
-        if dialog is None or (dialog is state["previous"] and dialog.isVisible()):
+        if (dialog is None or (dialog is state["previous"] and dialog.isVisible())
+                or (only is not None and dialog.objectName() != only)):
             state["waited"] = int(state["waited"]) + POLL_MS  # type: ignore[call-overload]
-            if int(state["waited"]) < GIVE_UP_MS:  # type: ignore[call-overload]
+            if int(state["waited"]) < give_up_ms:  # type: ignore[call-overload]
                 QTimer.singleShot(POLL_MS, attempt)
             return
         state["previous"], state["waited"] = dialog, 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 
 import pytest
@@ -17,6 +16,7 @@ from ptassist.store import backup as backups
 from ptassist.ui.print_dialog import PrintDialog
 from ptassist.ui.settings_dialog import SettingsDialog
 from tests.documents.helpers import all_text
+from tests.ui.modal import answer_next
 
 pytestmark = pytest.mark.gui
 
@@ -126,29 +126,11 @@ def test_settings_change_where_backups_go_and_how_many_are_kept(qtbot, records, 
     assert backups.newest_backup(records.database.folder).parent == (tmp_path / "nas").resolve()
 
 
-def test_restore_over_newer_records_is_refused_saying_what_would_be_set_aside(qtbot, window, records, zoe,
-                                                                            tmp_path, monkeypatch):
-    # Until the dialog asks and passes replace_newer (the lead's part of issue 10), the store refuses.
-    copy = backups.backup_to(records.database, tmp_path / "before.db")
-    records.patients.add(family_name="Later", given_name="Added", date_of_birth="1990-01-01")
-    warned: list[str] = []
-    monkeypatch.setattr("ptassist.ui.settings_dialog.QMessageBox.warning",
-                        lambda _parent, _title, text: warned.append(text))
-    dialog = window.settings_dialog()
-    qtbot.addWidget(dialog)
-    dialog.restore_from(copy)
-    qtbot.waitUntil(lambda: "Not restored" in dialog.backup_label.text(), timeout=10000)
-    assert "1 patient newer than the backup" in dialog.backup_label.text()
-    assert warned and "newer than the backup" in warned[0]
-    assert records.patients.count() == 2  # nothing replaced
-
-
 def test_restore_runs_off_the_gui_thread_and_every_screen_reloads(qtbot, window, records, zoe, tmp_path,
                                                                  monkeypatch):
     copy = backups.backup_to(records.database, tmp_path / "before.db")
     records.patients.add(family_name="Later", given_name="Added", date_of_birth="1990-01-01")
-    # The clinician has agreed to set the newer records aside (the dialog's question is still to come).
-    monkeypatch.setattr(backups, "restore_from", functools.partial(backups.restore_from, replace_newer=True))
+    answer_next("restore_anyway", give_up_ms=60000, only="restore_newer_question")  # the clinician agrees to set the newer patient aside
     window.open_patient(zoe.id)
     window.chart.new_visit()
     window.editor.narrative["subjective"].setPlainText("Typed just before the restore.")
