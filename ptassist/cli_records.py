@@ -82,6 +82,7 @@ def cmd_patient(args: argparse.Namespace, out: TextIO) -> int:
                 referring_physician=args.referring_physician,
                 referring_practice=args.referring_practice,
                 referring_contact=args.referring_contact,
+                health_service_number=args.health_service_number,
             )
             out.write(f"{patient.id}\n")
         elif args.patient_command == "list":
@@ -157,7 +158,8 @@ def cmd_visit(args: argparse.Namespace, out: TextIO) -> int:
             else:
                 out.write(_visit_text(data))
         elif args.visit_command == "sign":
-            visit = records.sign(args.id, args.clinician, credentials=args.credentials or "")
+            visit = records.sign(args.id, args.clinician, credentials=args.credentials or "",
+                                 licence=args.registration or "", contact=args.contact or "")
             out.write(f"visit {visit.id} signed by {visit.signed_by} at {visit.signed_at}; hash {visit.content_hash}\n")
         else:
             addendum = records.add_addendum(args.id, args.text, args.clinician)
@@ -312,16 +314,19 @@ def cmd_print(args: argparse.Namespace, out: TextIO) -> int:
     try:
         printing = Printing(records)
         target = Path(args.output)
+        large = args.large_print
         if args.intake:
-            pdf = printing.hep_for_intake(_read_json_file(args.intake), paper=args.paper)
+            pdf = printing.hep_for_intake(_read_json_file(args.intake), paper=args.paper,
+                                          confirm_programme=args.confirm_programme, large_print=large)
             note = "draft (no stored visit)"
         else:
             if args.sheet == "hep":
-                printed = printing.hep(args.visit_id, paper=args.paper)
+                printed = printing.hep(args.visit_id, paper=args.paper, confirm_programme=args.confirm_programme,
+                                       large_print=large, next_appointment=args.next_appointment)
             elif args.sheet == "referral":
-                printed = printing.referral(args.visit_id, paper=args.paper, to=args.to)
+                printed = printing.referral(args.visit_id, paper=args.paper, to=args.to, large_print=large)
             else:
-                printed = printing.summary(args.visit_id, paper=args.paper)
+                printed = printing.summary(args.visit_id, paper=args.paper, large_print=large)
             pdf = printed.pdf
             note = ("draft: marked DRAFT, not stored" if printed.draft
                     else f"stored with the visit, sha256 {printed.sha256}")
@@ -330,6 +335,26 @@ def cmd_print(args: argparse.Namespace, out: TextIO) -> int:
         except OSError as exc:
             raise RecordsCommandError(f"cannot write {target}: {exc.strerror or exc}", EXIT_FAILURE) from None
         out.write(f"{args.sheet} written to {target} ({note})\n")
+        return EXIT_OK
+    finally:
+        records.close()
+
+
+def cmd_clinic(args: argparse.Namespace, out: TextIO) -> int:
+    from dataclasses import replace
+
+    records = _open(args)
+    try:
+        settings = records.settings.get()
+        if args.action == "set":
+            changes = {field: value for field, value in (
+                ("name", args.name), ("address", args.address), ("phone", args.phone),
+                ("emergency_number", args.emergency_number), ("time_zone", args.time_zone),
+                ("paper_size", args.paper)) if value is not None}
+            settings = records.settings.save(replace(settings, **changes), default_actor())
+        for key, value in asdict(settings).items():
+            if key != "logo":
+                out.write(f"{key:<18} {value}\n")
         return EXIT_OK
     finally:
         records.close()

@@ -93,6 +93,8 @@ class Records:
         actor: str | None = None,
     ) -> Visit:
         derived = self.derive(intake, {})
+        from ptassist.core.when import machine_zone_name
+
         return self.visits.create_draft(
             patient_id,
             kind,
@@ -100,6 +102,7 @@ class Records:
             intake=intake,
             derived=derived,
             actor=actor or default_actor(),
+            time_zone=self.settings.get().time_zone or machine_zone_name(),
         )
 
     def save_draft(self, visit: Visit, *, actor: str | None = None, **changes: Any) -> Visit:
@@ -119,8 +122,10 @@ class Records:
             visit_time=changes.get("visit_time", UNSET),
         )
 
-    def sign(self, visit_id: int, clinician: str, *, credentials: str = "", base_version: int | None = None) -> Visit:
-        """Freeze the assessment with the current rule set and lock the visit."""
+    def sign(self, visit_id: int, clinician: str, *, credentials: str = "", licence: str = "", contact: str = "",
+             base_version: int | None = None) -> Visit:
+        """Freeze the assessment with the current rule set and lock the visit; the clinician's
+        credentials, registration and contact as given now are kept with it for its letters."""
         visit = self.visits.get(visit_id)
         if visit is None:
             raise ValidationError("visit_id", f"no visit with id {visit_id}")
@@ -129,6 +134,8 @@ class Records:
             visit_id,
             clinician=clinician,
             credentials=credentials,
+            licence=licence,
+            contact=contact,
             assessment=assessment.to_json() if assessment else {},
             ruleset_version=self.engine.ruleset.version,
             derived=self.derive(visit.intake, visit.measures),

@@ -72,6 +72,10 @@ def addendum_content(row: AddendumRow) -> dict[str, Any]:
 
 
 def to_visit(row: VisitRow, clinician_name: str | None = None) -> Visit:
+    signer = None
+    if row.signed_by:
+        signer = Clinician(row.clinician_id or 0, row.signed_by, row.signer_credentials, row.signer_licence,
+                           row.signer_contact)
     return Visit(
         id=row.id or 0,
         patient_id=row.patient_id,
@@ -92,6 +96,8 @@ def to_visit(row: VisitRow, clinician_name: str | None = None) -> Visit:
         signed_by=row.signed_by,
         content_hash=row.content_hash,
         prev_hash=row.prev_hash,
+        time_zone=row.time_zone,
+        signer=signer,
     )
 
 
@@ -139,6 +145,7 @@ class VisitRepository:
         intake: dict[str, Any] | None,
         derived: Derived,
         actor: str,
+        time_zone: str = "",
     ) -> Visit:
         kind = check_kind(kind)
         stamp = now_iso()
@@ -152,6 +159,7 @@ class VisitRepository:
                 intake_json=canonical_json(intake) if intake is not None else None,
                 updated_at=stamp,
                 updated_by=actor,
+                time_zone=time_zone,
             )
             _apply_derived(row, derived)
             session.add(row)
@@ -298,16 +306,22 @@ class VisitRepository:
     def clinician(self, name: str) -> Clinician | None:
         with self.database.session() as session:
             row = session.exec(select(ClinicianRow).where(ClinicianRow.name == name)).first()
-            return Clinician(row.id or 0, row.name, row.credentials, row.licence_number) if row else None
+            return Clinician(row.id or 0, row.name, row.credentials, row.licence_number, row.contact) if row else None
 
     # ------------------------------------------------------------------ signing and addenda
     @staticmethod
-    def _clinician(session: Session, name: str, credentials: str = "") -> ClinicianRow:
+    def _clinician(session: Session, name: str, credentials: str = "", licence: str = "",
+                   contact: str = "") -> ClinicianRow:
+        """The clinician's row; details given now replace the stored ones (a new qualification or
+        registration is on the next letter they sign, not the old one)."""
         row = session.exec(select(ClinicianRow).where(ClinicianRow.name == name)).first()
         if row is None:
-            row = ClinicianRow(name=name, credentials=credentials)
-            session.add(row)
-            session.flush()
+            row = ClinicianRow(name=name)
+        for attr, value in (("credentials", credentials), ("licence_number", licence), ("contact", contact)):
+            if value:
+                setattr(row, attr, clean_text(value, attr))
+        session.add(row)
+        session.flush()
         return row
 
     @staticmethod
@@ -322,6 +336,8 @@ class VisitRepository:
         *,
         clinician: str,
         credentials: str = "",
+        licence: str = "",
+        contact: str = "",
         assessment: dict[str, Any],
         ruleset_version: str,
         derived: Derived,
@@ -339,9 +355,12 @@ class VisitRepository:
                 raise LockedError(f"visit {visit_id} was already signed by {row.signed_by} at {row.signed_at}")
             if base_version is not None and row.version != base_version:
                 raise self._conflict(session, visit_id, base_version)
-            clinician_row = self._clinician(session, name, credentials)
+            clinician_row = self._clinician(session, name, credentials, licence, contact)
             head, seq, prev = self._advance_chain(session)
             row.clinician_id = clinician_row.id
+            row.signer_credentials = clinician_row.credentials
+            row.signer_licence = clinician_row.licence_number
+            row.signer_contact = clinician_row.contact
             row.assessment_z = compress(assessment)
             row.ruleset_version = ruleset_version
             _apply_derived(row, derived)
