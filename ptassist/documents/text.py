@@ -63,13 +63,15 @@ FACES = {
         Face("Devanagari", "NotoSansDevanagari-Regular.ttf", "NotoSansDevanagari-Bold.ttf"),
         Face("Thai", "NotoSansThai-Regular.ttf", "NotoSansThai-Bold.ttf"),
         Face("CJK", "NotoSansCJK-Subset.ttf", "NotoSansCJK-Subset.ttf"),
+        Face("Math", "NotoSansMath-Subset.ttf", "NotoSansMath-Subset.ttf"),
+        Face("Symbols", "NotoSansSymbols2-Subset.ttf", "NotoSansSymbols2-Subset.ttf"),
         Face("Emoji", "NotoEmoji-Regular.ttf", "NotoEmoji-Regular.ttf"),
     )
 }
 BODY = LATIN.name
 BOLD = LATIN.bold_name
 
-# Unicode blocks that decide a character's face (anything else: Latin, then Emoji if it has it).
+# Unicode blocks that decide a character's face (anything else: Latin, then the symbol faces).
 SCRIPT_RANGES: tuple[tuple[int, int, str], ...] = (
     (0x0590, 0x05FF, "Hebrew"), (0xFB1D, 0xFB4F, "Hebrew"),
     (0x0600, 0x06FF, "Arabic"), (0x0750, 0x077F, "Arabic"), (0x0870, 0x08FF, "Arabic"),
@@ -83,8 +85,12 @@ SCRIPT_RANGES: tuple[tuple[int, int, str], ...] = (
 # Characters that belong to whatever run they sit in (zero-width joiners, variation selectors).
 JOINERS = {0x200C, 0x200D, 0xFE0E, 0xFE0F}
 RTL_CLASSES = {"R", "AL"}
+MIRRORED = str.maketrans("()[]{}<>«»", ")(][}{><»«")
 NUMBER_CLASSES = {"EN", "AN"}
 SHORT_RTL = 40  # longer right-to-left stretches may wrap, so their words stay breakable
+# HarfBuzz features: kerning, but no optional Latin ligatures ("ﬁ" would not be found by a search or
+# read by a screen reader as "fi"). Arabic joining and Indic conjuncts use required features.
+FEATURES = {"kern": True, "liga": False, "dlig": False}
 
 
 def _register(face: Face) -> None:
@@ -133,6 +139,7 @@ def _shape_each_font_apart() -> None:
         return
 
     def shape_by_font(word: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("features", FEATURES)
         if isinstance(word, ttfonts.ShapedFragWord) or len(word) <= 2:
             return original(word, *args, **kwargs)
         parts = word[1:]
@@ -148,7 +155,7 @@ def _shape_each_font_apart() -> None:
         shaped_parts: list[Any] = []
         for group in groups:
             width = sum(pdfmetrics.stringWidth(c, f.fontName, f.fontSize) for f, c in group)
-            shaped = original([width, *group], force=True)
+            shaped = original([width, *group], features=FEATURES, force=True)
             total += shaped[0]
             shaped_parts += shaped[1:]
         return ttfonts.makeShapedFragWord(word)([total, *shaped_parts])
@@ -180,7 +187,7 @@ def face_for(char: str, current: str | None = None) -> str:
     if current is not None and _is_neutral(char) and ord(char) in coverage(current):
         return current
     wanted = script_face(char)
-    for key in (wanted, LATIN.key, "Emoji"):
+    for key in (wanted, LATIN.key, "Math", "Symbols", "Emoji"):
         if key is not None and ord(char) in coverage(key):
             return key
     return ""
@@ -192,6 +199,8 @@ def runs(text: str) -> list[tuple[str, str]]:
     current: str | None = None
     for original in text:
         key, char = face_for(original, current), original
+        if not key and unicodedata.category(original) == "Cf":
+            continue  # an invisible format mark (LRM, RLM, ...) no face draws: its work is done
         if not key:
             key, char = LATIN.key, REPLACEMENT
         if result and result[-1][0] == key:
@@ -241,23 +250,27 @@ def rtl_spans(text: str) -> list[tuple[int, int]]:
 
 def _numbers_pre_reversed(stretch: str) -> str:
     """Reverse each number inside a right-to-left stretch, so that HarfBuzz's right-to-left
-    output shows it left to right (UAX #9 level 2 inside level 1)."""
+    output shows it left to right (UAX #9 level 2 inside level 1). Separators (1,5 or 10.5) belong
+    to a number only between its digits."""
     out: list[str] = []
     number: list[str] = []
+
+    def flush() -> None:
+        trailing: list[str] = []
+        while number and unicodedata.bidirectional(number[-1]) not in NUMBER_CLASSES:
+            trailing.insert(0, number.pop())
+        out.extend(reversed(number))
+        out.extend(trailing)
+        number.clear()
+
     for char in stretch:
         kind = unicodedata.bidirectional(char)
         if kind in NUMBER_CLASSES or (number and kind in ("CS", "ES", "ET")):
             number.append(char)
             continue
-        if number:
-            trailing: list[str] = []
-            while number and unicodedata.bidirectional(number[-1]) not in NUMBER_CLASSES:
-                trailing.insert(0, number.pop())
-            out += reversed(number)
-            out += trailing
-            number = []
+        flush()
         out.append(char)
-    out += reversed(number)
+    flush()
     return "".join(out)
 
 
@@ -267,8 +280,13 @@ def _island_pieces(stretch: str) -> list[tuple[str, str]]:
     pre-reversed so they still read left to right). Short stretches keep their spaces unbreakable
     so the whole stretch stays on one line; long ones may wrap between words."""
     joined = stretch.replace(" ", NBSP) if len(stretch) <= SHORT_RTL else stretch
-    parts = runs(joined)
-    return [(key, _numbers_pre_reversed(chunk)) for key, chunk in reversed(parts)]
+    out = []
+    for key, chunk in reversed(runs(joined)):
+        prepared = _numbers_pre_reversed(chunk)
+        if not _is_rtl(chunk):  # HarfBuzz sets this run left to right: reverse it here, mirrored
+            prepared = prepared[::-1].translate(MIRRORED)
+        out.append((key, prepared))
+    return out
 
 
 def isolate(text: str | None) -> str:
@@ -345,9 +363,11 @@ def _font_name(key: str, bold: bool) -> str:
 
 def _shaped(chunk: str, font_name: str, size: float) -> Any:
     """One run shaped by HarfBuzz (a reportlab ShapedStr the canvas draws glyph by glyph)."""
-    from reportlab.pdfbase.ttfonts import shapeStr
+    from reportlab.lib.abag import ABag
+    from reportlab.pdfbase.ttfonts import shapeFragWord
 
-    return shapeStr(chunk, font_name, size)
+    word = [pdfmetrics.stringWidth(chunk, font_name, size), (ABag(fontName=font_name, fontSize=size), chunk)]
+    return shapeFragWord(word, features=FEATURES)[1][1]
 
 
 def shaped_width(chunk: str, font_name: str, size: float) -> float:

@@ -12,6 +12,8 @@ Run once by a maintainer; the results are committed, nothing is downloaded at ru
   Ideographs of the main block, compatibility ideographs, CJK punctuation and full-width forms;
   not Extension A or later, which would add a third again) and
   its cubic outlines converted to TrueType quadratics. One weight only: bold CJK runs use it.
+* Noto Sans Math and Noto Sans Symbols 2 are cut to the symbol blocks Noto Sans lacks (minus sign,
+  arrows, comparison signs, check marks).
 * Noto Emoji (monochrome, variable) is pinned to its regular instance.
 """
 
@@ -84,6 +86,28 @@ def build_cjk(target: Path) -> None:
     font.save(str(target))
 
 
+# Symbols Noto Sans lacks (U+2212 minus, arrows, ≤ ≥, check marks), cut from Noto Sans Math and
+# Noto Sans Symbols 2 to the blocks a clinical note uses.
+SYMBOL_CUTS = {
+    "NotoSansMath-Regular.ttf": ("NotoSansMath-Subset.ttf", [(0x2100, 0x23FF), (0x27C0, 0x27FF), (0x2900, 0x2AFF)]),
+    "NotoSansSymbols2-Regular.ttf": ("NotoSansSymbols2-Subset.ttf", [(0x2190, 0x21FF), (0x2300, 0x23FF),
+                                                                      (0x2460, 0x27BF), (0x2B00, 0x2BFF)]),
+}
+
+
+def build_symbols() -> None:
+    for source, (target, blocks) in SYMBOL_CUTS.items():
+        font = TTFont(str(NOTO / source))
+        options = subset.Options()
+        options.hinting = False
+        options.name_IDs = ["*"]
+        options.notdef_outline = True
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=[u for start, end in blocks for u in range(start, end + 1)] + [0x20, 0xA0])
+        subsetter.subset(font)
+        font.save(str(HERE / target))
+
+
 def build_emoji(source: Path, target: Path) -> None:
     font = TTFont(str(source))
     static = instancer.instantiateVariableFont(font, {"wght": 400})
@@ -93,10 +117,14 @@ def build_emoji(source: Path, target: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--emoji", type=Path, help="NotoEmoji[wght].ttf")
-    parser.add_argument("--cjk-only", action="store_true", help="rebuild only the CJK cut")
+    parser.add_argument("--cjk-only", action="store_true", help="rebuild only the CJK and symbol cuts")
+    parser.add_argument("--symbols-only", action="store_true", help="rebuild only the symbol cuts")
     args = parser.parse_args()
     for name in COPIED if not args.cjk_only else ():
         shutil.copyfile(NOTO / name, HERE / name)
+    build_symbols()
+    if args.symbols_only:
+        return
     build_cjk(HERE / "NotoSansCJK-Subset.ttf")
     if args.emoji:
         build_emoji(args.emoji, HERE / "NotoEmoji-Regular.ttf")
