@@ -10,6 +10,7 @@ sRGB output intent.
 from __future__ import annotations
 
 import calendar
+import hashlib
 import io
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -86,6 +87,7 @@ def _archival(canvas: Any, meta: SheetMeta, title: str, author: str) -> None:
     stamp.lt = when.timetuple()
     stamp.YMDhms = tuple(stamp.lt)[:6]
     stamp.dhh = stamp.dmm = 0
+    doc.signature = hashlib.md5(ascii(stamp.t).encode(), usedforsecurity=False)  # the file ID: not the build date
     doc.info.producer = "ptassist (reportlab)"
     doc.info.subject = meta.title
     metadata: Any = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
@@ -99,6 +101,7 @@ def _archival(canvas: Any, meta: SheetMeta, title: str, author: str) -> None:
     })
     doc.Catalog.Metadata = doc.Reference(metadata)
     doc.Catalog.OutputIntents = PDFArray([intent])
+    doc.Catalog.__NoDefault__ = [*doc.Catalog.__NoDefault__, "OutputIntents"]  # written only when listed
 
 
 def _footer_canvas(meta: SheetMeta, title: str, author: str) -> type[rl_canvas.Canvas]:

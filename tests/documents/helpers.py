@@ -49,7 +49,7 @@ def footer_runs(pdf: bytes, below: float = 40.0) -> list[list[tuple[float, str]]
     for page in PdfReader(io.BytesIO(pdf)).pages:
         runs: list[tuple[float, str]] = []
 
-        def visit(text, cm, tm, font, size):
+        def visit(text, cm, tm, font, size, runs=runs):
             y = cm[5] + tm[5] * cm[3]
             if text.strip() and 0 < y < below:
                 runs.append((cm[4] + tm[4] * cm[0], text))

@@ -35,7 +35,7 @@ def patient(family: str, given: str) -> Patient:
 def visit() -> Visit:
     return Visit(id=1, patient_id=1, visit_time="2026-12-01T20:34:00+00:00", kind="follow_up", status="signed",
                  version=2, intake=ITBS, assessment=ASSESSMENT, ruleset_version="1.0.0",
-                 narrative={"subjective": "Läuft gut 🙂, ‏שלום‏ 42"}, signed_at="2026-12-01T21:00:00+00:00",
+                 narrative={"subjective": "Läuft gut 🙂, \u200fשלום\u200f 42"}, signed_at="2026-12-01T21:00:00+00:00",
                  signed_by="Alex Carter", time_zone="Pacific/Auckland")
 
 
