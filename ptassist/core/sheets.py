@@ -565,7 +565,8 @@ def screen_note(assessment: Mapping[str, Any]) -> str:
     vocab = default_engine().vocabulary
     names = [vocab.findings[m].label if m in vocab.findings else m for m in missing]
     count = len(missing)
-    detail = f": {', '.join(names)}" if names else ""
+    shown = ", ".join(names[:5]) + (f" and {count - 5} more" if count > 5 else "")
+    detail = f": {shown}" if names else ""
     return f"Red-flag screen incomplete: {count} question{'s' if count != 1 else ''} not asked{detail}."
 
 

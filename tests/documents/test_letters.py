@@ -193,7 +193,10 @@ def test_an_incomplete_red_flag_screen_is_noted_on_the_clinicians_copies(records
         assert content.screen_note.startswith("Red-flag screen incomplete: 2 questions not asked")
     complete = dict(visit.assessment, screen={"complete": True, "not_asked": []})
     assert referral_content(**{**common, "assessment": complete}).screen_note == ""
-    assert referral_content(**{**common, "assessment": visit.assessment}).screen_note == ""  # before the screen
+    before = {k: v for k, v in visit.assessment.items() if k != "screen"}  # rule set 1.0.0 had no screen
+    assert referral_content(**{**common, "assessment": before}).screen_note == ""
+    many = dict(visit.assessment, screen={"complete": False, "not_asked": [f"q{i}" for i in range(9)]})
+    assert referral_content(**{**common, "assessment": many}).screen_note.endswith("q4 and 4 more.")
 
 
 def test_visits_print_their_local_day_and_kind_words(records, printing):
