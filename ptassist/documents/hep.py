@@ -81,9 +81,6 @@ def exercise_block(item: PrescribedItem, content: HepContent, override_dir: Path
     s = _s(meta)
     exercise = item.exercise
     text: list[Flowable] = [Paragraph(rich(exercise.name), s["h3"]), Paragraph(rich(exercise.purpose), s["body"])]
-    note = content.finding_notes.get(exercise.id)
-    if note:
-        text.append(Paragraph("<b>" + rich(note) + "</b>", s["body"]))
     text.append(_bullets(exercise.steps, meta, numbered=True))
     tail: list[Flowable] = []
     dose = item.dosage_text
@@ -95,8 +92,6 @@ def exercise_block(item: PrescribedItem, content: HepContent, override_dir: Path
         tail.append(Paragraph("<b>Caution:</b> " + rich(caution), s["caution"]))
     width = usable_width(meta.paper)
     picture: list[Flowable] = [illustration(exercise, PICTURE_WIDTH, override_dir)]
-    if exercise.kind == "exercise":
-        picture.append(Paragraph("Dashed figure: start. Solid figure: finish.", s["small"]))
     if content.affected_side in ("left", "right") and exercise.kind == "exercise":
         picture.append(_side_mark(content.affected_side, meta))
     rows: list[list[Any]] = [[picture, text]]
@@ -176,20 +171,24 @@ def programme_story(content: HepContent, override_dir: Path | None) -> list[Flow
     if content.seek_care:
         story.append(seek_help_table(content))
     if content.items:
-        story.append(Paragraph("Your exercises", s["h2"]))
-    for item in content.items:
-        story.append(exercise_block(item, content, override_dir))
+        intro: list[Flowable] = [
+            Paragraph("Your exercises", s["h2"]),
+            Paragraph("Drawings: dashed figure = start, solid figure = finish.", s["body"]),
+        ]
+        intro += [Paragraph("<b>" + rich(note) + "</b>", s["body"])  # each sentence once
+                  for note in dict.fromkeys(content.finding_notes.values())]
+        story += intro
+        story += [exercise_block(item, content, override_dir) for item in content.items]
     if not content.items and content.urgent is None:  # (an urgent sheet says why it has none)
         story.append(Paragraph(NO_EXERCISES, s["h2"]))
     if content.pain_monitoring:
         block: list[Flowable] = [Paragraph("While you exercise", s["h2"])]
         block += [Paragraph("• " + rich(g.text) + f' <font size="{s["small"].fontSize}">[{rich(g.source)}]</font>',
                             s["body"]) for g in content.pain_monitoring]
-        story.append(KeepTogether(block))
+        story += block  # may run on to the next page: its heading keeps with its first line
     if content.general_advice:
-        advice: list[Flowable] = [Paragraph("General advice", s["h2"])]
-        advice += [Paragraph("• " + rich(a), s["body"]) for a in content.general_advice]
-        story.append(KeepTogether(advice))
+        story.append(Paragraph("General advice", s["h2"]))
+        story += [Paragraph("• " + rich(a), s["body"]) for a in content.general_advice]
     return story
 
 

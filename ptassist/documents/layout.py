@@ -28,7 +28,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 from ptassist.core.resources import resource_path
 from ptassist.core.sheets import SheetMeta
 from ptassist.documents.styles import ACCENT, INK, MUTED, RULE
-from ptassist.documents.text import BODY, draw_text, fit, isolate, plain_width, register_fonts
+from ptassist.documents.text import BODY, NBSP, draw_text, fit, isolate, plain_width, register_fonts, wrap_lines
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
 MARGIN = 16 * mm
@@ -137,9 +137,10 @@ def _footer_canvas(meta: SheetMeta, title: str, author: str) -> type[rl_canvas.C
             right_width = plain_width(right, FOOTER_SIZE)
             who = isolate(meta.patient_name) or "No patient"
             if meta.patient_dob:
-                who += f"  ·  born {meta.patient_dob}"
+                who += "  ·  " + f"born {meta.patient_dob}".replace(" ", NBSP)  # the date stays on one line
             room = width - 2 * MARGIN - right_width - 6 * mm
-            draw_text(self, MARGIN, FOOTER_HEIGHT - 5 * mm, fit(who, FOOTER_SIZE, room), FOOTER_SIZE)
+            for line, text in enumerate(wrap_lines(who, FOOTER_SIZE, room)):  # a long name takes two lines
+                draw_text(self, MARGIN, FOOTER_HEIGHT - 5 * mm - line * 4.2 * mm, text, FOOTER_SIZE)
             draw_text(self, width - MARGIN, FOOTER_HEIGHT - 5 * mm, right, FOOTER_SIZE, align="right")
             if meta.draft:
                 self.saveState()
@@ -149,7 +150,7 @@ def _footer_canvas(meta: SheetMeta, title: str, author: str) -> type[rl_canvas.C
                 draw_text(self, 0, 0, "DRAFT", 110, bold=True, align="centre")
                 self.restoreState()
                 self.setFillColorRGB(0.7, 0.1, 0.1)
-                draw_text(self, width / 2, FOOTER_HEIGHT - 10 * mm,
+                draw_text(self, width / 2, FOOTER_HEIGHT + 1.2 * mm,
                           "DRAFT: not a signed clinical record", FOOTER_SIZE, bold=True, align="centre")
 
     return SheetCanvas
@@ -210,7 +211,7 @@ def build_pdf(meta: SheetMeta, story: Sequence[Flowable]) -> bytes:
         leftMargin=MARGIN,
         rightMargin=MARGIN,
         topMargin=MARGIN + HEADER_HEIGHT - 8 * mm,
-        bottomMargin=FOOTER_HEIGHT + 4 * mm,
+        bottomMargin=FOOTER_HEIGHT + 5 * mm,  # room for the DRAFT line above the footer rule
         title=title,
         author=author,
         creator="ptassist",
@@ -230,4 +231,4 @@ def usable_width(paper: str) -> float:
 
 def usable_height(paper: str) -> float:
     """The height of the body frame on one page."""
-    return float(PAGE_SIZES[paper][1] - (MARGIN + HEADER_HEIGHT - 8 * mm) - (FOOTER_HEIGHT + 4 * mm))
+    return float(PAGE_SIZES[paper][1] - (MARGIN + HEADER_HEIGHT - 8 * mm) - (FOOTER_HEIGHT + 5 * mm))

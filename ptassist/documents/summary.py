@@ -64,6 +64,7 @@ def summary_story(content: SummaryContent) -> list[Flowable]:
     ]
     if content.screen_note:
         story.append(Paragraph("<b>" + rich(content.screen_note) + "</b>", s["caution"]))
+    story += record_section("", content.addenda, "", large)  # corrections are read with the record
     for key, title in (("subjective", "Subjective"), ("objective", "Objective"), ("assessment", "Assessment"),
                        ("plan", "Plan")):
         if content.narrative.get(key):
@@ -85,12 +86,11 @@ def summary_story(content: SummaryContent) -> list[Flowable]:
     story.append(Paragraph("Root level: " + rich(content.root_level or "not determined"), s["body"]))
     if content.mixed_note:
         story.append(Paragraph("<i>" + rich(content.mixed_note) + "</i>", s["body"]))
-    if content.reasoning:
-        story.append(Paragraph("Reasoning", s["h2"]))
-        for head, lines in content.reasoning:
-            block: list[Flowable] = [Paragraph("<b>" + rich(head) + "</b>", s["body"])]
-            block += [Paragraph(rich(line), s["small"]) for line in lines]
-            story.append(KeepTogether(block))
+    for index, (head, lines) in enumerate(content.reasoning):
+        block: list[Flowable] = [Paragraph("Reasoning", s["h2"])] if index == 0 else []  # never a lone heading
+        block.append(Paragraph("<b>" + rich(head) + "</b>", s["body"]))
+        block += [Paragraph(rich(line), s["small"]) for line in lines]
+        story.append(KeepTogether(block))
     if content.scores:
         scores: list[Flowable] = [Paragraph("Outcome measures", s["h2"]), score_table(content.scores, width, large)]
         chart = trend_chart(content, width)
@@ -101,7 +101,6 @@ def summary_story(content: SummaryContent) -> list[Flowable]:
         story.append(Paragraph("Home exercise programme", s["h2"]))
         story += [Paragraph("• " + rich(f"{i.exercise.name}: {i.dosage_text or 'as advised'}"), s["body"])
                   for i in content.items]
-    story += record_section("", content.addenda, "", large)
     return story
 
 

@@ -399,6 +399,25 @@ def fit(text: str, size: float, width: float, bold: bool = False) -> str:
     return text + "…"
 
 
+def wrap_lines(text: str, size: float, width: float, max_lines: int = 2, bold: bool = False) -> list[str]:
+    """``text`` broken at spaces and after hyphens into lines of ``width`` points; the last line
+    that still does not fit is cut with an ellipsis (never mid-word unless a word alone is wider)."""
+    import re
+
+    words = [w for w in re.split(r"(?<=-)|(?= )", text) if w]
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        candidate = current + word
+        if current and plain_width(candidate.strip(), size, bold) > width and len(lines) < max_lines - 1:
+            lines.append(current.strip())
+            current = word.lstrip()
+        else:
+            current = candidate
+    lines.append(fit(current.strip(), size, width, bold))
+    return lines
+
+
 def draw_text(canvas: object, x: float, y: float, text: str, size: float, bold: bool = False,
               align: str = "left") -> None:
     """Draw one line of user text on a canvas: font per run, shaped, right-to-left runs in order."""

@@ -146,3 +146,4 @@ def test_a_very_long_name_never_runs_into_page_x_of_y():
             end_of_left = max(x + plain_width(t.strip(), 10) for x, t in left)
             assert end_of_left < right[0][0]
         assert "page 1 of" in pages_text(pdf)[0]
+        assert "Montgomery-Smythe" in pages_text(pdf)[0]  # the whole family name, over two footer lines
