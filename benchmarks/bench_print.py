@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 from harness import Figure, figure, median_seconds
@@ -43,7 +44,7 @@ def run(quick: bool) -> list[Figure]:
             history = records.visits.history(1)
             visit_id = next(v.id for v in history if v.status == "signed")
             printing = Printing(records)
-            render = {sheet: median_seconds(lambda s=sheet: getattr(printing, s)(visit_id), repeats, warmup=1)
+            render = {sheet: median_seconds(partial(getattr(printing, sheet), visit_id), repeats, warmup=1)
                       for sheet in SHEETS}
         finally:
             records.close()

@@ -10,9 +10,8 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from tests.documents.test_scripts import sheets
 from tests.documents.scripts import NAMES
-from tests.documents.test_scripts import patient
+from tests.documents.test_scripts import patient, sheets
 
 ROOT = Path(__file__).resolve().parents[2]
 
