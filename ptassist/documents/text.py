@@ -184,8 +184,9 @@ def face_for(char: str, current: str | None = None) -> str:
     """The face that prints ``char``; ``current`` is the run it sits in (kept for neutrals)."""
     if char in "\n\t":
         return current or LATIN.key
-    if current is not None and _is_neutral(char) and ord(char) in coverage(current):
-        return current
+    keeps = current != "Emoji" or ord(char) in JOINERS
+    if current is not None and keeps and _is_neutral(char) and ord(char) in coverage(current):
+        return current  # (Noto Emoji's space is an em wide: text after an emoji goes back to Latin)
     wanted = script_face(char)
     for key in (wanted, LATIN.key, "Math", "Symbols", "Emoji"):
         if key is not None and ord(char) in coverage(key):

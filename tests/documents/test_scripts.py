@@ -113,7 +113,8 @@ def test_a_name_is_isolated_so_the_text_after_it_keeps_its_order():
 
 def test_user_text_with_markup_and_emoji_is_escaped_and_set_in_the_emoji_face():
     assert rich("<b>&") == "&lt;b&gt;&amp;"
-    assert '<font name="PT-Emoji">🌟</font>' in rich("Chidi 🌟")
+    assert '<font name="PT-Emoji">🌟</font> Okafor' in rich("Chidi 🌟 Okafor")  # the space after it is Latin
+    assert pieces("👍\U0001F3FD ok")[0] == ("Emoji", "👍\U0001F3FD")
 
 
 def test_a_long_hyphenated_name_wraps_at_the_hyphen_or_space_never_mid_word():
