@@ -253,6 +253,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         records_handler = getattr(args, "records_handler", None)
+        if records_handler == "cmd_print":  # its own module: it need not load the ORM
+            from ptassist import cli_print
+
+            return cli_print.run(args, stream)
         if records_handler is not None:
             from ptassist import cli_records
 

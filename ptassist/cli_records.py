@@ -303,43 +303,6 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
         records.close()
 
 
-def cmd_print(args: argparse.Namespace, out: TextIO) -> int:
-    from ptassist.services.printing import Printing
-
-    if args.intake and (args.sheet != "hep" or args.visit_id is not None):
-        raise RecordsCommandError("--intake works with 'print hep' and no visit id", EXIT_USAGE)
-    if not args.intake and args.visit_id is None:
-        raise RecordsCommandError("give a visit id (or, for 'print hep', --intake FILE)", EXIT_USAGE)
-    records = _open(args)
-    try:
-        printing = Printing(records)
-        target = Path(args.output)
-        large = args.large_print
-        if args.intake:
-            pdf = printing.hep_for_intake(_read_json_file(args.intake), paper=args.paper,
-                                          confirm_programme=args.confirm_programme, large_print=large)
-            note = "draft (no stored visit)"
-        else:
-            if args.sheet == "hep":
-                printed = printing.hep(args.visit_id, paper=args.paper, confirm_programme=args.confirm_programme,
-                                       large_print=large, next_appointment=args.next_appointment)
-            elif args.sheet == "referral":
-                printed = printing.referral(args.visit_id, paper=args.paper, to=args.to, large_print=large)
-            else:
-                printed = printing.summary(args.visit_id, paper=args.paper, large_print=large)
-            pdf = printed.pdf
-            note = ("draft: marked DRAFT, not stored" if printed.draft
-                    else f"stored with the visit, sha256 {printed.sha256}")
-        try:
-            target.write_bytes(pdf)
-        except OSError as exc:
-            raise RecordsCommandError(f"cannot write {target}: {exc.strerror or exc}", EXIT_FAILURE) from None
-        out.write(f"{args.sheet} written to {target} ({note})\n")
-        return EXIT_OK
-    finally:
-        records.close()
-
-
 def cmd_clinic(args: argparse.Namespace, out: TextIO) -> int:
     from dataclasses import replace
 

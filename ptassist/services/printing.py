@@ -8,15 +8,38 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ptassist import paths
+from ptassist.core.assessment import Assessment
+from ptassist.core.engine import Engine, default_engine
 from ptassist.core.intake import parse_intake
 from ptassist.core.records import Document, Visit
 from ptassist.core.sheets import hep_content, referral_content, summary_content
 from ptassist.core.validation import ValidationError, check_paper
-from ptassist.services.records import Records, default_actor
+from ptassist.services.actors import default_actor
+from ptassist.services.assessing import assess_intake
 from ptassist.store.errors import StoreError
+from ptassist.store.sheet_store import SheetStore
+
+if TYPE_CHECKING:
+    from ptassist.services.records import Records
+
+
+class PrintRecords(SheetStore):
+    """The records printing needs, read and written with sqlite3 alone (no ORM): the fast path of
+    `ptassist print`. Drafts are assessed live, as the full records do."""
+
+    _engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = default_engine()
+        return self._engine
+
+    def assess(self, intake: dict[str, Any] | None) -> Assessment | None:
+        return assess_intake(self.engine, intake)
 
 
 @dataclass(frozen=True)
@@ -35,8 +58,8 @@ class Printed:
 class Printing:
     """Builds the home-exercise programme, the referral letter and the visit summary."""
 
-    def __init__(self, records: Records) -> None:
-        self.records = records
+    def __init__(self, records: Records | PrintRecords) -> None:
+        self.records: Any = records  # either offers what printing uses (visits, patients, settings, ...)
 
     def _visit(self, visit_id: int) -> tuple[Visit, dict[str, Any]]:
         visit = self.records.visits.get(visit_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -10,25 +9,20 @@ from typing import Any
 from ptassist import paths
 from ptassist.core.assessment import Assessment
 from ptassist.core.engine import Engine, default_engine
-from ptassist.core.errors import IntakeError
 from ptassist.core.measures import MeasureError, score_visit_measures
 from ptassist.core.records import Addendum, Visit
 from ptassist.core.validation import ValidationError
+from ptassist.services.actors import default_actor
+from ptassist.services.assessing import assess_intake
 from ptassist.store.audit import AuditRepository
 from ptassist.store.database import Database, open_database
 from ptassist.store.documents import DocumentRepository, SettingsRepository
 from ptassist.store.patients import PatientRepository
 from ptassist.store.visits import UNSET, Derived, VisitRepository
 
+__all__ = ["Records", "default_actor"]  # default_actor lives in services.actors; callers import it here too
+
 MEASURE_COLUMNS = {"NPRS": "nprs", "LEFS": "lefs", "ODI": "odi", "PSFS": "psfs"}
-
-
-def default_actor() -> str:
-    """Who is acting when no clinician is named: the operating-system user."""
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "unknown"
 
 
 class Records:
@@ -63,12 +57,7 @@ class Records:
     # ------------------------------------------------------------------ derived values
     def assess(self, intake: dict[str, Any] | None) -> Assessment | None:
         """The live assessment of an intake (None without one); raises ValidationError if invalid."""
-        if intake is None:
-            return None
-        try:
-            return self.engine.assess_json(intake)
-        except IntakeError as exc:
-            raise ValidationError(f"intake.{exc.key}" if exc.key else "intake", exc.message) from None
+        return assess_intake(self.engine, intake)
 
     def derive(self, intake: dict[str, Any] | None, measures: dict[str, Any]) -> Derived:
         assessment = self.assess(intake)

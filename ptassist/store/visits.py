@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -18,8 +17,16 @@ from ptassist.store.clock import now_iso
 from ptassist.store.database import Database
 from ptassist.store.errors import ConflictError, LockedError
 from ptassist.store.models import AddendumRow, ChainHeadRow, ClinicianRow, PatientRow, VisitRow
+from ptassist.store.visit_rows import (
+    ADDENDUM_COLUMNS,
+    HISTORY_SQL,
+    SCORE_COLUMNS,
+    VISIT_COLUMNS,
+    addendum_from_columns,
+    summary_from_row,
+    visit_from_columns,
+)
 
-SCORE_COLUMNS = ("nprs", "lefs", "odi", "psfs")
 UNSET: Any = object()
 
 
@@ -34,13 +41,6 @@ class Derived:
 
 def compress(value: dict[str, Any]) -> bytes:
     return zlib.compress(canonical_json(value).encode("utf-8"), 6)
-
-
-def decompress(blob: bytes | None) -> dict[str, Any] | None:
-    if blob is None:
-        return None
-    loaded: dict[str, Any] = json.loads(zlib.decompress(blob).decode("utf-8"))
-    return loaded
 
 
 CONTENT_FIELDS = (
@@ -72,45 +72,11 @@ def addendum_content(row: AddendumRow) -> dict[str, Any]:
 
 
 def to_visit(row: VisitRow, clinician_name: str | None = None) -> Visit:
-    signer = None
-    if row.signed_by:
-        signer = Clinician(row.clinician_id or 0, row.signed_by, row.signer_credentials, row.signer_licence,
-                           row.signer_contact)
-    return Visit(
-        id=row.id or 0,
-        patient_id=row.patient_id,
-        visit_time=row.visit_time,
-        kind=row.kind,
-        status=row.status,
-        version=row.version,
-        intake=json.loads(row.intake_json) if row.intake_json else None,
-        assessment=decompress(row.assessment_z),
-        ruleset_version=row.ruleset_version,
-        narrative=json.loads(row.narrative_json),
-        measures=json.loads(row.measures_json),
-        prescription=json.loads(row.prescription_json),
-        clinician_name=clinician_name,
-        updated_at=row.updated_at,
-        updated_by=row.updated_by,
-        signed_at=row.signed_at,
-        signed_by=row.signed_by,
-        content_hash=row.content_hash,
-        prev_hash=row.prev_hash,
-        time_zone=row.time_zone,
-        signer=signer,
-    )
+    return visit_from_columns({name: getattr(row, name) for name in VISIT_COLUMNS}, clinician_name)
 
 
 def to_addendum(row: AddendumRow) -> Addendum:
-    return Addendum(
-        id=row.id or 0,
-        visit_id=row.visit_id,
-        text=row.text,
-        clinician_name=row.clinician_name,
-        created_at=row.created_at,
-        content_hash=row.content_hash,
-        prev_hash=row.prev_hash,
-    )
+    return addendum_from_columns({name: getattr(row, name) for name in ADDENDUM_COLUMNS})
 
 
 def _apply_derived(row: VisitRow, derived: Derived) -> None:
@@ -259,25 +225,8 @@ class VisitRepository:
     def history(self, patient_id: int) -> list[VisitSummary]:
         """A patient's visits, newest first, without the large blobs."""
         with self.database.session() as session:
-            rows = session.connection().execute(
-                text(
-                    "SELECT id, visit_time, kind, status, working_diagnosis, urgency, nprs, lefs, odi, psfs "
-                    "FROM visit WHERE patient_id = :p ORDER BY visit_time DESC, id DESC"
-                ),
-                {"p": patient_id},
-            ).all()
-        return [
-            VisitSummary(
-                id=r[0],
-                visit_time=r[1],
-                kind=r[2],
-                status=r[3],
-                working_diagnosis=tuple(x for x in r[4].split(",") if x),
-                urgency=r[5],
-                scores={name: r[6 + i] for i, name in enumerate(SCORE_COLUMNS) if r[6 + i] is not None},
-            )
-            for r in rows
-        ]
+            rows = session.connection().execute(text(HISTORY_SQL), {"p": patient_id}).all()
+        return [summary_from_row(r) for r in rows]
 
     def latest_signed(self, patient_id: int, before_visit: int | None = None) -> Visit | None:
         """The newest signed visit of a patient (for copying findings forward)."""

@@ -100,3 +100,42 @@ def test_an_urgent_programme_prints_only_with_confirm_programme(tmp_path):
     assert "How much" not in all_text(plain.read_bytes())
     assert "See your doctor within 24 hours" in all_text(confirmed.read_bytes())
     assert "How much" in all_text(confirmed.read_bytes())  # the clinician confirmed the programme
+
+
+def test_print_reads_and_writes_without_the_orm_and_agrees_with_the_records(tmp_path):
+    folder = tmp_path / "data"
+    assert run(folder, "demo", "--patients", "2", "--seed", "5").returncode == 0
+    history = json.loads(run(folder, "history", "1", "--json").stdout)
+    signed = next(v["id"] for v in history if v["status"] == "signed")
+    script = (
+        "import sys; from ptassist.cli import main\n"
+        f"code = main(['--data-dir', {str(folder)!r}, 'print', 'referral', '{signed}', '-o', {str(tmp_path / 'a.pdf')!r}])\n"
+        "print(code, 'sqlalchemy' in sys.modules, 'sqlmodel' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120)
+    assert done.stdout.split()[-3:] == ["0", "False", "False"], done.stdout + done.stderr
+
+    from ptassist.services.printing import Printing
+    from ptassist.services.records import Records
+
+    records = Records.open(folder)
+    try:
+        again = Printing(records).referral(signed)
+        assert again.pdf == (tmp_path / "a.pdf").read_bytes()  # the same sheet, whichever path built it
+        assert [d.kind for d in records.documents.for_visit(signed)] == ["referral"]  # stored once
+        assert [e.action for e in records.audit.events("document", again.stored.id)] == ["print", "print"]
+    finally:
+        records.close()
+
+
+def test_print_on_an_older_database_migrates_it_first(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    fixture = Path(__file__).resolve().parents[1] / "store" / "fixtures" / "schema_0003.db"
+    shutil.copyfile(fixture, folder / "ptassist.db")
+    done = run(folder, "print", "summary", "1", "-o", str(tmp_path / "s.pdf"))
+    assert done.returncode == 0, done.stderr
+    assert "stored with the visit" in done.stdout
