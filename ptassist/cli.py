@@ -259,8 +259,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return cli_print.run(args, stream)
         if records_handler is not None:
             from ptassist import cli_records
+            from ptassist.cli_common import run as run_records
 
-            return cli_records.run(getattr(cli_records, records_handler), args, stream)
+            return run_records(getattr(cli_records, records_handler), args, stream)
         handler: Callable[[argparse.Namespace, TextIO], int] = getattr(args, "handler", cmd_gui)
         return handler(args, stream)
     except CommandError as exc:

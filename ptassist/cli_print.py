@@ -14,18 +14,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ptassist import paths
-from ptassist.core.validation import ValidationError
-from ptassist.store.errors import StoreError
-
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-
-
-class PrintCommandError(Exception):
-    """A one-line failure with an exit status."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
+from ptassist.cli_common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, RecordsCommandError
+from ptassist.cli_common import run as run_reporting
 
 
 def _records(args: argparse.Namespace) -> Any:
@@ -35,30 +25,27 @@ def _records(args: argparse.Namespace) -> Any:
     fast = PrintRecords.open(paths.database_path(folder))
     if fast is not None:
         return fast
-    from ptassist.cli_records import RecordsCommandError, _open
+    from ptassist.cli_records import _open
 
-    try:
-        return _open(args)
-    except RecordsCommandError as exc:
-        raise PrintCommandError(str(exc), exc.status) from None
+    return _open(args)
 
 
 def _intake(path: str) -> Any:
     try:
         return json.loads(sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise PrintCommandError(f"{path}: {exc.strerror or exc}", EXIT_USAGE) from None
+        raise RecordsCommandError(f"{path}: {exc.strerror or exc}", EXIT_USAGE) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PrintCommandError(f"{path}: not valid JSON ({exc})", EXIT_USAGE) from None
+        raise RecordsCommandError(f"{path}: not valid JSON ({exc})", EXIT_USAGE) from None
 
 
 def cmd_print(args: argparse.Namespace, out: TextIO) -> int:
     from ptassist.services.printing import Printing
 
     if args.intake and (args.sheet != "hep" or args.visit_id is not None):
-        raise PrintCommandError("--intake works with 'print hep' and no visit id", EXIT_USAGE)
+        raise RecordsCommandError("--intake works with 'print hep' and no visit id", EXIT_USAGE)
     if not args.intake and args.visit_id is None:
-        raise PrintCommandError("give a visit id (or, for 'print hep', --intake FILE)", EXIT_USAGE)
+        raise RecordsCommandError("give a visit id (or, for 'print hep', --intake FILE)", EXIT_USAGE)
     records = _records(args)
     try:
         printing = Printing(records)
@@ -82,7 +69,7 @@ def cmd_print(args: argparse.Namespace, out: TextIO) -> int:
         try:
             target.write_bytes(pdf)
         except OSError as exc:
-            raise PrintCommandError(f"cannot write {target}: {exc.strerror or exc}", EXIT_FAILURE) from None
+            raise RecordsCommandError(f"cannot write {target}: {exc.strerror or exc}", EXIT_FAILURE) from None
         out.write(f"{args.sheet} written to {target} ({note})\n")
         return EXIT_OK
     finally:
@@ -91,14 +78,4 @@ def cmd_print(args: argparse.Namespace, out: TextIO) -> int:
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Print a sheet, turning expected failures into one line and an exit status."""
-    try:
-        return cmd_print(args, out)
-    except PrintCommandError as exc:
-        print(f"ptassist: error: {exc}", file=sys.stderr)
-        return exc.status
-    except ValidationError as exc:
-        print(f"ptassist: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except StoreError as exc:
-        print(f"ptassist: error: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
+    return run_reporting(cmd_print, args, out)

@@ -8,28 +8,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TextIO
 
 from ptassist import paths
+from ptassist.cli_common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, RecordsCommandError
 from ptassist.core.screen_status import urgency_headline
-from ptassist.core.validation import ValidationError
 from ptassist.services.records import Records, default_actor
 from ptassist.store import backup as backups
-from ptassist.store.errors import CorruptDatabaseError, StoreError
+from ptassist.store.errors import CorruptDatabaseError
 from ptassist.store.sqlite_file import check_sqlite_file
-
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-
-
-class RecordsCommandError(Exception):
-    """A one-line failure with an exit status."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def _folder(args: argparse.Namespace) -> Path:
@@ -337,18 +326,3 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     finally:
         records.close()
-
-
-def run(handler: Callable[[argparse.Namespace, TextIO], int], args: argparse.Namespace, out: TextIO) -> int:
-    """Run a record command, turning expected failures into one line and an exit status."""
-    try:
-        return handler(args, out)
-    except RecordsCommandError as exc:
-        print(f"ptassist: error: {exc}", file=sys.stderr)
-        return exc.status
-    except ValidationError as exc:
-        print(f"ptassist: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except StoreError as exc:
-        print(f"ptassist: error: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
