@@ -70,6 +70,7 @@ FACES = {
 }
 BODY = LATIN.name
 BOLD = LATIN.bold_name
+PLAIN_FONTS = {BODY, BOLD}
 
 # Unicode blocks that decide a character's face (anything else: Latin, then the symbol faces).
 SCRIPT_RANGES: tuple[tuple[int, int, str], ...] = (
@@ -98,9 +99,24 @@ def _register(face: Face) -> None:
         if name in pdfmetrics.getRegisteredFontNames():
             continue
         with as_file(resource_path("fonts", filename)) as path:
-            pdfmetrics.registerFont(TTFont(name, str(path), shapable=True))
+            font = TTFont(name, str(path), shapable=True)
+        _fix_private_codes(font)
+        pdfmetrics.registerFont(font)
     pdfmetrics.registerFontFamily(face.name, normal=face.name, bold=face.bold_name, italic=face.name,
                                   boldItalic=face.bold_name)
+
+
+def _fix_private_codes(font: Any) -> None:
+    """Give every glyph that has no character (Arabic joining forms, Devanagari conjuncts) its
+    private-use code now, in glyph order. reportlab hands these out as shaping first meets each
+    glyph, for the life of the process, and writes them into the PDF: a sheet printed after other
+    sheets would then not be byte-identical to the same sheet printed first."""
+    hb_font = font.hbFont(10)
+    face = font.face
+    mapped = set(face.glyphToChar)
+    for gid in range(1, face.numGlyphs):
+        if gid not in mapped:
+            font.hbAddPrivate(hb_font.glyph_to_string(gid), gid, hb_font.get_glyph_h_advance(gid))
 
 
 @cache
@@ -140,6 +156,8 @@ def _shape_each_font_apart() -> None:
 
     def shape_by_font(word: Any, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("features", FEATURES)
+        if len(word) == 2 and word[1][0].fontName in PLAIN_FONTS and word[1][1].isascii():
+            return word  # plain English needs no shaping (kerning aside): most words of a sheet
         if isinstance(word, ttfonts.ShapedFragWord) or len(word) <= 2:
             return original(word, *args, **kwargs)
         parts = word[1:]
