@@ -127,7 +127,7 @@ def _intro(content: HepContent, title: str) -> list[Flowable]:
     s = _s(meta)
     who = (f"For {isolate(meta.patient_name) or 'you'}, {meta.date}"
            + (f", from {isolate(meta.clinician)}" if meta.clinician else ""))
-    story: list[Flowable] = [Paragraph(rich(title), s["title"]), Paragraph(rich(who), s["body"])]
+    story: list[Flowable] = [Paragraph(rich(title), s["title"]), Paragraph(rich(who), s["name"])]
     if content.next_appointment:
         story.append(Paragraph("<b>Your next appointment:</b> " + rich(content.next_appointment), s["body"]))
     return story

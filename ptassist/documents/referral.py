@@ -96,7 +96,7 @@ def referral_story(content: ReferralContent) -> list[Flowable]:
     to_lines = [content.recipient, content.recipient_practice, content.recipient_contact]
     story.append(Paragraph("<br/>".join(rich(x) for x in to_lines if x), s["body"]))
     story.append(Spacer(1, 2 * mm))
-    story.append(Paragraph(f"<b>Re: {rich(meta.patient_name, bold=True)}</b>", s["body"]))
+    story.append(Paragraph(f"<b>Re: {rich(meta.patient_name, bold=True)}</b>", s["name"]))
     story.append(Paragraph("<br/>".join(rich(x) for x in content.patient_lines), s["body"]))
     if content.screen_note:
         story.append(Paragraph("<b>" + rich(content.screen_note) + "</b>", s["caution"]))

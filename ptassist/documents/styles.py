@@ -52,6 +52,8 @@ def styles(large: bool = False) -> dict[str, ParagraphStyle]:
         "banner": ParagraphStyle("banner", parent=body, fontName=BOLD, fontSize=pt(17), leading=pt(21),
                                  textColor=colors.white),
         "cell": ParagraphStyle("cell", parent=body, spaceAfter=0),
+        # lines that carry a patient's name: a long name breaks after a hyphen, never mid-word
+        "name": ParagraphStyle("name", parent=body, embeddedHyphenation=1),
         "box_title": ParagraphStyle("box_title", parent=body, fontName=BOLD, fontSize=pt(17), leading=pt(21),
                                     textColor=colors.white),
     }

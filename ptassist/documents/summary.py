@@ -59,7 +59,7 @@ def summary_story(content: SummaryContent) -> list[Flowable]:
     story: list[Flowable] = [
         Paragraph("Visit summary", s["title"]),
         Paragraph(rich(f"{isolate(meta.patient_name)}, born {meta.patient_dob}, chart {meta.chart_number}  ·  "
-                       f"{content.kind}, {meta.date} {meta.time}"), s["body"]),
+                       f"{content.kind}, {meta.date} {meta.time}"), s["name"]),
         Paragraph(rich(content.signed_line), s["body"]),
     ]
     if content.screen_note:
