@@ -112,7 +112,8 @@ def _add_record_commands(commands: Any, common: argparse.ArgumentParser) -> None
     add.add_argument("--dob", required=True, help="date of birth, YYYY-MM-DD")
     add.add_argument("--sex", choices=("female", "male", "other", "unknown"))
     add.add_argument("--chart-number", help="generated when not given")
-    for name in ("phone", "email", "address", "referring-physician", "referring-practice", "referring-contact"):
+    for name in ("phone", "email", "address", "referring-physician", "referring-practice", "referring-contact",
+                 "health-service-number"):
         add.add_argument(f"--{name}", default="")
     listing = sub.add_parser("list", help="list patients by name", parents=[common])
     listing.add_argument("--limit", type=int, default=100)
@@ -141,7 +142,9 @@ def _add_record_commands(commands: Any, common: argparse.ArgumentParser) -> None
     sign = vsub.add_parser("sign", help="sign and lock a visit", parents=[common])
     sign.add_argument("id", type=int)
     sign.add_argument("--clinician", required=True)
-    sign.add_argument("--credentials", help='e.g. "PT, DPT"')
+    sign.add_argument("--credentials", help='e.g. "PT, DPT" (replaces the stored ones for this and later visits)')
+    sign.add_argument("--registration", help="professional registration or licence number")
+    sign.add_argument("--contact", help="direct phone or e-mail printed under the signature")
     addendum = vsub.add_parser("addendum", help="add a correction or late entry to a signed visit",
                                parents=[common])
     addendum.add_argument("id", type=int)
@@ -180,7 +183,22 @@ def _add_record_commands(commands: Any, common: argparse.ArgumentParser) -> None
     printing.add_argument("--paper", choices=("a4", "letter"), help="default: the clinic setting")
     printing.add_argument("--to", metavar="NAME", help="referral recipient (default: the referring physician)")
     printing.add_argument("--intake", metavar="FILE", help="hep only: a programme for an intake with no stored visit")
+    printing.add_argument("--large-print", action="store_true", help="body text 14 pt instead of 12 pt")
+    printing.add_argument("--confirm-programme", action="store_true",
+                          help="hep only: print the exercises although an urgent red flag fired (clinician's decision)")
+    printing.add_argument("--next-appointment", metavar="TEXT", default="",
+                          help='hep only: printed on the sheet, e.g. "Tuesday 9 December, 10:30"')
     printing.set_defaults(records_handler="cmd_print")
+
+    clinic = commands.add_parser("clinic", help="show or change the clinic details printed on sheets",
+                                 parents=[common])
+    clinic.add_argument("action", choices=("show", "set"))
+    for name, helptext in (("name", "clinic name"), ("address", "postal address"), ("phone", "clinic phone"),
+                           ("emergency-number", "the emergency number patients should call: 999, 112, 911, 000 ..."),
+                           ("time-zone", "IANA zone new visits keep, e.g. Pacific/Auckland (default: this computer's)"),
+                           ("paper", "a4 or letter")):
+        clinic.add_argument(f"--{name}", help=helptext)
+    clinic.set_defaults(records_handler="cmd_clinic")
 
     demo = commands.add_parser("demo", help="add deterministic synthetic patients and visits", parents=[common])
     demo.add_argument("--patients", type=int, required=True)
@@ -235,10 +253,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         records_handler = getattr(args, "records_handler", None)
+        if records_handler == "cmd_print":  # its own module: it need not load the ORM
+            from ptassist import cli_print
+
+            return cli_print.run(args, stream)
         if records_handler is not None:
             from ptassist import cli_records
+            from ptassist.cli_common import run as run_records
 
-            return cli_records.run(getattr(cli_records, records_handler), args, stream)
+            return run_records(getattr(cli_records, records_handler), args, stream)
         handler: Callable[[argparse.Namespace, TextIO], int] = getattr(args, "handler", cmd_gui)
         return handler(args, stream)
     except CommandError as exc:

@@ -8,28 +8,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TextIO
 
 from ptassist import paths
+from ptassist.cli_common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, RecordsCommandError
 from ptassist.core.screen_status import urgency_headline
-from ptassist.core.validation import ValidationError
 from ptassist.services.records import Records, default_actor
 from ptassist.store import backup as backups
-from ptassist.store.errors import CorruptDatabaseError, StoreError
+from ptassist.store.errors import CorruptDatabaseError
 from ptassist.store.sqlite_file import check_sqlite_file
-
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-
-
-class RecordsCommandError(Exception):
-    """A one-line failure with an exit status."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def _folder(args: argparse.Namespace) -> Path:
@@ -82,6 +71,7 @@ def cmd_patient(args: argparse.Namespace, out: TextIO) -> int:
                 referring_physician=args.referring_physician,
                 referring_practice=args.referring_practice,
                 referring_contact=args.referring_contact,
+                health_service_number=args.health_service_number,
             )
             out.write(f"{patient.id}\n")
         elif args.patient_command == "list":
@@ -157,7 +147,8 @@ def cmd_visit(args: argparse.Namespace, out: TextIO) -> int:
             else:
                 out.write(_visit_text(data))
         elif args.visit_command == "sign":
-            visit = records.sign(args.id, args.clinician, credentials=args.credentials or "")
+            visit = records.sign(args.id, args.clinician, credentials=args.credentials or "",
+                                 licence=args.registration or "", contact=args.contact or "")
             out.write(f"visit {visit.id} signed by {visit.signed_by} at {visit.signed_at}; hash {visit.content_hash}\n")
         else:
             addendum = records.add_addendum(args.id, args.text, args.clinician)
@@ -301,35 +292,21 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
         records.close()
 
 
-def cmd_print(args: argparse.Namespace, out: TextIO) -> int:
-    from ptassist.services.printing import Printing
+def cmd_clinic(args: argparse.Namespace, out: TextIO) -> int:
+    from dataclasses import replace
 
-    if args.intake and (args.sheet != "hep" or args.visit_id is not None):
-        raise RecordsCommandError("--intake works with 'print hep' and no visit id", EXIT_USAGE)
-    if not args.intake and args.visit_id is None:
-        raise RecordsCommandError("give a visit id (or, for 'print hep', --intake FILE)", EXIT_USAGE)
     records = _open(args)
     try:
-        printing = Printing(records)
-        target = Path(args.output)
-        if args.intake:
-            pdf = printing.hep_for_intake(_read_json_file(args.intake), paper=args.paper)
-            note = "draft (no stored visit)"
-        else:
-            if args.sheet == "hep":
-                printed = printing.hep(args.visit_id, paper=args.paper)
-            elif args.sheet == "referral":
-                printed = printing.referral(args.visit_id, paper=args.paper, to=args.to)
-            else:
-                printed = printing.summary(args.visit_id, paper=args.paper)
-            pdf = printed.pdf
-            note = ("draft: marked DRAFT, not stored" if printed.draft
-                    else f"stored with the visit, sha256 {printed.sha256}")
-        try:
-            target.write_bytes(pdf)
-        except OSError as exc:
-            raise RecordsCommandError(f"cannot write {target}: {exc.strerror or exc}", EXIT_FAILURE) from None
-        out.write(f"{args.sheet} written to {target} ({note})\n")
+        settings = records.settings.get()
+        if args.action == "set":
+            changes = {field: value for field, value in (
+                ("name", args.name), ("address", args.address), ("phone", args.phone),
+                ("emergency_number", args.emergency_number), ("time_zone", args.time_zone),
+                ("paper_size", args.paper)) if value is not None}
+            settings = records.settings.save(replace(settings, **changes), default_actor())
+        for key, value in asdict(settings).items():
+            if key != "logo":
+                out.write(f"{key:<18} {value}\n")
         return EXIT_OK
     finally:
         records.close()
@@ -349,18 +326,3 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     finally:
         records.close()
-
-
-def run(handler: Callable[[argparse.Namespace, TextIO], int], args: argparse.Namespace, out: TextIO) -> int:
-    """Run a record command, turning expected failures into one line and an exit status."""
-    try:
-        return handler(args, out)
-    except RecordsCommandError as exc:
-        print(f"ptassist: error: {exc}", file=sys.stderr)
-        return exc.status
-    except ValidationError as exc:
-        print(f"ptassist: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except StoreError as exc:
-        print(f"ptassist: error: {exc}", file=sys.stderr)
-        return EXIT_FAILURE

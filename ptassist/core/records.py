@@ -33,6 +33,7 @@ class Patient:
     notes: str = ""
     created_at: str = ""
     updated_at: str = ""
+    health_service_number: str = ""  # e.g. an NHS or Medicare number; optional
 
     @property
     def display_name(self) -> str:
@@ -52,6 +53,7 @@ class Clinician:
     name: str
     credentials: str = ""
     licence_number: str = ""
+    contact: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ class Visit:
     signed_by: str | None = None
     content_hash: str | None = None
     prev_hash: str | None = None
+    time_zone: str = ""  # the clinic's IANA zone when the visit was made: its local day and time
+    signer: Clinician | None = None  # the signing clinician's details as they were at signing
 
     @property
     def signed(self) -> bool:
@@ -142,3 +146,5 @@ class ClinicSettings:
     phone: str = ""
     logo: bytes | None = None
     paper_size: str = "a4"
+    emergency_number: str = ""  # 999, 112, 911, 000 ...: printed on the patient's sheet
+    time_zone: str = ""  # IANA name; new visits keep it (empty: this computer's zone)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -15,10 +15,11 @@ from ptassist.core.engine import default_engine
 from ptassist.core.exercises import PrescribedItem, load_library, prescribe, suggested_for
 from ptassist.core.intake import Intake, parse_intake
 from ptassist.core.measures import compare, load_measures
-from ptassist.core.records import ClinicSettings, Patient, Visit, VisitSummary
+from ptassist.core.records import Addendum, ClinicSettings, Patient, Visit, VisitSummary
 from ptassist.core.report import SUSPECT_LABELS, describe_key
 from ptassist.core.resources import load_toml
 from ptassist.core.vocabulary import Reader
+from ptassist.core.when import in_zone, long_day
 
 SHEETS_FILE = "clinical/sheets.toml"
 BANNERS = {
@@ -28,6 +29,9 @@ BANNERS = {
     "none": "ROUTINE",
 }
 LEVEL_WORDS = {"emergency": "Emergency", "today": "Call us today", "soon": "Call us"}
+KIND_LABELS = {"initial_evaluation": "initial evaluation", "follow_up": "follow-up", "re_evaluation": "re-evaluation",
+               "discharge": "discharge"}
+TITLES = ("Dr", "Prof", "Professor", "Mr", "Mrs", "Ms", "Mx", "Miss")
 RADICULAR_SUSPECTS = {"cauda_equina", "severe_root_compression", "spinal_malignancy"}
 SCORE_MEASURES = (("nprs", "NPRS"), ("lefs", "LEFS"), ("odi", "ODI"), ("psfs", "PSFS"))
 
@@ -54,16 +58,55 @@ class SheetMeta:
     clinic: ClinicSettings
     draft: bool
     paper: str
+    time: str = ""  # local HH:MM of the visit
+    large_print: bool = False
+    stamp: str = ""  # the visit's stored UTC time: the PDF's own date, so reprints match
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """A line of advice with its source key."""
+
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class EmergencySheet:
+    """The patient's sheet for an emergency red flag: where to go, what to say and bring."""
+
+    title: str
+    lead: str
+    reasons: tuple[str, ...]
+    tell: tuple[str, ...]
+    bring: tuple[str, ...]
+    if_worse: str
+
+
+@dataclass(frozen=True)
+class UrgentBox:
+    """The box at the top of the patient's sheet for an urgent red flag."""
+
+    title: str
+    text: str
+    reasons: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class HepContent:
-    """The home-exercise programme."""
+    """The home-exercise programme (or, for an emergency, the sheet that sends the patient to hospital)."""
 
     meta: SheetMeta
     items: tuple[PrescribedItem, ...]
     general_advice: tuple[str, ...]
     seek_care: tuple[SeekCare, ...]
+    emergency: EmergencySheet | None = None
+    urgent: UrgentBox | None = None
+    no_programme_note: str = ""
+    pain_monitoring: tuple[Guidance, ...] = ()
+    finding_notes: Mapping[str, str] = field(default_factory=dict)
+    affected_side: str = ""
+    next_appointment: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,8 +116,9 @@ class FlagReason:
     title: str
     urgency: str
     findings: tuple[str, ...]
-    action: str
+    action: str  # the rule set's action, for the therapist (summary)
     sources: tuple[str, ...]
+    request: str = ""  # what the letter asks of its recipient
 
 
 @dataclass(frozen=True)
@@ -111,6 +155,14 @@ class ReferralContent:
     addition: str
     clinician_credentials: str = ""
     clinician_licence: str = ""
+    clinician_contact: str = ""
+    salutation: str = ""
+    patient_lines: tuple[str, ...] = ()
+    treatment: tuple[str, ...] = ()
+    done: str = ""
+    signed_line: str = ""
+    addenda: tuple[str, ...] = ()
+    screen_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,6 +182,12 @@ class SummaryContent:
     scores: tuple[ScoreRow, ...]
     trend: Mapping[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
     items: tuple[PrescribedItem, ...] = ()
+    signed_line: str = ""
+    addenda: tuple[str, ...] = ()
+    screen_note: str = ""
+    root_level: str = ""
+    mixed_note: str = ""
+    reasoning: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @cache
@@ -153,18 +211,43 @@ def display_name(patient: Patient) -> str:
     return f"{patient.given_name} {patient.family_name}"
 
 
+def visit_zone(visit: Visit | None, clinic: ClinicSettings) -> str:
+    """The zone a visit's times print in: the one it kept, else the clinic's, else UTC (never the
+    machine's, so a reprint is the same on every computer)."""
+    return (visit.time_zone if visit else "") or clinic.time_zone or "UTC"
+
+
+def local_stamp(stamp: str | None, zone: str) -> tuple[str, str]:
+    """('2 December 2026', '09:34') for a stored UTC stamp, in ``zone``."""
+    moment = in_zone(stamp or "", zone)
+    if moment is None:
+        return (stamp or ""), ""
+    return long_day(moment), moment.strftime("%H:%M")
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind.replace("_", " "))
+
+
 def _meta(title: str, patient: Patient | None, visit: Visit | None, clinic: ClinicSettings, paper: str,
-          clinician: str = "") -> SheetMeta:
+          clinician: str = "", large_print: bool = False) -> SheetMeta:
+    zone = visit_zone(visit, clinic)
+    stamp = visit.visit_time if visit else datetime.now(UTC).isoformat(timespec="seconds")
+    day, time = local_stamp(stamp, zone)
     return SheetMeta(
         title=title,
         patient_name=display_name(patient) if patient else "",
-        patient_dob=patient.date_of_birth.isoformat() if patient else "",
+        patient_dob=long_day(datetime(patient.date_of_birth.year, patient.date_of_birth.month,
+                                      patient.date_of_birth.day)) if patient else "",
         chart_number=patient.chart_number if patient else "",
-        date=(visit.visit_time[:10] if visit else date.today().isoformat()),
+        date=day,
+        time=time,
         clinician=clinician or (visit.signed_by or visit.clinician_name or "" if visit else ""),
         clinic=clinic,
         draft=visit is None or not visit.signed,
         paper=paper,
+        large_print=large_print,
+        stamp=stamp,
     )
 
 
@@ -196,6 +279,39 @@ def seek_care_for(assessment: Mapping[str, Any]) -> tuple[SeekCare, ...]:
 NO_EXERCISES = "No exercises chosen yet."
 
 
+def _pain_monitoring(items: Sequence[PrescribedItem]) -> tuple[Guidance, ...]:
+    """The pain-monitoring lines that fit the exercises on the sheet (with their sources)."""
+    ids = {i.exercise.id for i in items}
+    conditions = {c for i in items for c in i.exercise.conditions}
+    chosen = []
+    for entry in _sheets_data().get("pain_monitoring", []):
+        if set(entry.get("exercises", [])) & ids or set(entry.get("conditions", [])) & conditions:
+            chosen.append(Guidance(entry["text"], entry["source"]))
+    return tuple(chosen)
+
+
+def finding_notes(items: Sequence[PrescribedItem], intake: Intake | None) -> dict[str, str]:
+    """Sentences about the patient's own findings, only where the recorded findings bear them out
+    (e.g. "repeated bending backwards eased your leg symptoms" only when repeated movements were
+    tested in extension and the leg symptoms centralised or went)."""
+    notes: dict[str, str] = {}
+    moved = intake.repeated_movements if intake else None
+    for entry in _sheets_data().get("finding_notes", []):
+        if moved is None or not moved.tested or moved.direction != entry.get("repeated_direction"):
+            continue
+        if moved.distal_symptoms not in entry.get("distal_symptoms", []):
+            continue
+        for item in items:
+            if item.exercise.id in entry.get("exercises", []):
+                notes.setdefault(item.exercise.id, entry["text"])
+    return notes
+
+
+def _red_flag_reasons(assessment: Mapping[str, Any], level: str) -> tuple[str, ...]:
+    return tuple(SUSPECT_LABELS.get(f["suspects"], f["suspects"]) for f in assessment.get("red_flags", [])
+                 if f.get("urgency") == level)
+
+
 def hep_content(
     *,
     patient: Patient | None,
@@ -204,21 +320,56 @@ def hep_content(
     clinic: ClinicSettings,
     paper: str,
     prescription: Sequence[Mapping[str, Any]] | None = None,
+    intake: Intake | None = None,
+    confirm_programme: bool = False,
+    large_print: bool = False,
+    next_appointment: str = "",
 ) -> HepContent:
-    """The programme: the prescription when one is given (an empty one means no exercises chosen),
-    else the starter set for the diagnosis."""
+    """The patient's sheet, decided by the urgency.
+
+    Emergency: no exercises; the sheet says go to the emergency department today, what to tell
+    them and what to bring. Urgent: "see your doctor within 24 hours" at the top, and a programme
+    only when the clinician confirms one. Otherwise the prescription when one is given (an empty
+    one means no exercises chosen), else the starter set for the diagnosis."""
+    data = _sheets_data()
+    urgency = assessment.get("urgency", "none")
+    meta = _meta("Home exercise programme", patient, visit, clinic, paper, large_print=large_print)
+    intake = intake or _intake(visit)
+    side = (intake.side or "") if intake else ""
+    if urgency == "emergency":
+        sheet = data["emergency_sheet"]
+        return HepContent(
+            meta=SheetMeta(**{**meta.__dict__, "title": "Emergency: go to hospital today"}),
+            items=(), general_advice=(), seek_care=(),
+            emergency=EmergencySheet(sheet["title"], sheet["lead"], _red_flag_reasons(assessment, "emergency"),
+                                     tuple(sheet["tell"]), tuple(sheet["bring"]), sheet["if_worse"]),
+            affected_side=side,
+        )
     library = load_library()
     if prescription is not None:
         items = prescribe(prescription, library)
     else:
         chosen = suggested_for(assessment.get("working_diagnosis", []), library)
         items = [PrescribedItem(e, dict(e.dosage)) for e in chosen]
-    advice = tuple(_sheets_data().get("general_advice", {}).get("items", []))
+    urgent = None
+    no_programme = ""
+    if urgency == "urgent":
+        box = data["urgent_box"]
+        urgent = UrgentBox(box["title"], box["text"], _red_flag_reasons(assessment, "urgent"))
+        if not confirm_programme:
+            items, no_programme = [], box["no_programme"]
+    advice = tuple(a for a in data.get("general_advice", {}).get("items", []) if items or "this sheet" not in a)
     return HepContent(
-        meta=_meta("Home exercise programme", patient, visit, clinic, paper),
+        meta=meta,
         items=tuple(items),
-        general_advice=advice,
+        general_advice=advice if items else (),
         seek_care=seek_care_for(assessment),
+        urgent=urgent,
+        no_programme_note=no_programme,
+        pain_monitoring=_pain_monitoring(items),
+        finding_notes=finding_notes(items, intake),
+        affected_side=side,
+        next_appointment=next_appointment,
     )
 
 
@@ -235,8 +386,10 @@ def flag_reasons(assessment: Mapping[str, Any], intake: Intake | None) -> tuple[
         findings = tuple(describe_key(k, intake, vocab) for k in flag.get("because", [])) if intake else tuple(
             flag.get("because", [])
         )
+        requests = _sheets_data().get("requests", {})
         reasons.append(FlagReason(SUSPECT_LABELS.get(flag["suspects"], flag["suspects"]), flag["urgency"], findings,
-                                  flag["action"], tuple(flag.get("sources", []))))
+                                  flag["action"], tuple(flag.get("sources", [])),
+                                  requests.get(flag["suspects"], requests.get("default", ""))))
     return tuple(reasons)
 
 
@@ -278,6 +431,11 @@ def score_rows(visit: Visit | None, history: Sequence[VisitSummary]) -> tuple[Sc
             change = "baseline"
         rows.append(ScoreRow(name, baseline, current, change))
     return tuple(rows)
+
+
+def up_to(history: Sequence[VisitSummary], visit: Visit) -> list[VisitSummary]:
+    """The visits up to and including ``visit`` (a summary of visit 5 never shows visit 6)."""
+    return [h for h in history if (h.visit_time, h.id) <= (visit.visit_time, visit.id)]
 
 
 def trend(history: Sequence[VisitSummary]) -> dict[str, tuple[tuple[str, float], ...]]:
@@ -341,6 +499,92 @@ def _neuro_tables(intake: Intake | None) -> tuple[tuple[tuple[str, str], ...], t
     return strength, reflexes, sensory
 
 
+def salutation(recipient: str) -> str:
+    """'Dear Dr Ruiz' for 'Dr Ana Ruiz, Orthopaedics'; 'Dear Doctor' for a role; the name as given otherwise."""
+    name = recipient.split(",", maxsplit=1)[0].strip()
+    words = name.split()
+    if len(words) >= 2 and words[0].rstrip(".") in TITLES:
+        return f"Dear {words[0].rstrip('.')} {words[-1]}"
+    if not words or name.lower().startswith(("the ", "duty", "on-call")):
+        return "Dear Doctor"
+    return f"Dear {name}"
+
+
+def default_recipient(patient: Patient, urgency: str) -> tuple[str, str, str]:
+    """(recipient, practice, contact) when the clinician names no one: the emergency department
+    for an emergency, the on-call doctor when urgent, else the referring physician or the GP."""
+    by_urgency = _sheets_data().get("recipients", {})
+    role = by_urgency.get(urgency, "")
+    if role:
+        return role, "", ""
+    if patient.referring_physician:
+        return patient.referring_physician, patient.referring_practice, patient.referring_contact
+    return "The patient's general practitioner", patient.referring_practice, patient.referring_contact
+
+
+def patient_lines(patient: Patient, meta: SheetMeta) -> tuple[str, ...]:
+    """Who the letter is about, as the recipient needs to find and contact them."""
+    lines = [f"Born {meta.patient_dob}" + (f" · {patient.sex}" if patient.sex and patient.sex != "unknown" else ""),
+             f"Chart number {patient.chart_number}"]
+    if patient.health_service_number:
+        lines.append(f"Health-service number {patient.health_service_number}")
+    if patient.address:
+        lines.append(patient.address.replace("\n", ", "))
+    contact = " · ".join(x for x in (patient.phone, patient.email) if x)
+    if contact:
+        lines.append(contact)
+    return tuple(lines)
+
+
+def treatment_so_far(visit: Visit, history: Sequence[VisitSummary], zone: str) -> tuple[str, ...]:
+    """The visits up to this one and the programme given, in a line each."""
+    earlier = sorted(up_to(history, visit), key=lambda h: (h.visit_time, h.id))
+    lines = []
+    if len(earlier) > 1:
+        first = local_stamp(earlier[0].visit_time, zone)[0]
+        lines.append(f"Seen {len(earlier)} times since {first} ("
+                     + ", ".join(kind_label(h.kind) for h in earlier) + ").")
+    else:
+        lines.append("First visit: no treatment here before this assessment.")
+    if visit.prescription:
+        try:
+            names = ", ".join(i.exercise.name for i in prescribe(visit.prescription))
+        except ValueError:
+            names = ""
+        if names:
+            lines.append(f"Home exercise programme: {names}.")
+    return tuple(lines)
+
+
+def screen_note(assessment: Mapping[str, Any]) -> str:
+    """'Red-flag screen incomplete: 3 questions not asked (…)' when the assessment says so."""
+    screen = assessment.get("screen")
+    if not isinstance(screen, Mapping) or screen.get("complete", True):
+        return ""
+    missing = list(screen.get("not_asked", []))
+    vocab = default_engine().vocabulary
+    names = [vocab.findings[m].label if m in vocab.findings else m for m in missing]
+    count = len(missing)
+    shown = ", ".join(names[:5]) + (f" and {count - 5} more" if count > 5 else "")
+    detail = f": {shown}" if names else ""
+    return f"Red-flag screen incomplete: {count} question{'s' if count != 1 else ''} not asked{detail}."
+
+
+def signed_line(visit: Visit, zone: str) -> str:
+    if not visit.signed:
+        return "Not signed: draft."
+    day, time = local_stamp(visit.signed_at, zone)
+    return f"Signed by {visit.signed_by} on {day} at {time} ({zone})."
+
+
+def addendum_lines(addenda: Sequence[Addendum], zone: str) -> tuple[str, ...]:
+    lines = []
+    for addendum in addenda:
+        day, time = local_stamp(addendum.created_at, zone)
+        lines.append(f"Addendum by {addendum.clinician_name}, {day} {time}: {addendum.text}")
+    return tuple(lines)
+
+
 def referral_content(
     *,
     patient: Patient,
@@ -354,8 +598,12 @@ def referral_content(
     addition: str = "",
     credentials: str = "",
     licence: str = "",
+    contact: str = "",
+    addenda: Sequence[Addendum] = (),
+    large_print: bool = False,
 ) -> ReferralContent:
-    """The referral: urgency and request first, then the reasons, history, examination and scores."""
+    """The referral: urgency and the question first, then who, why, what was done, history,
+    examination and scores; signed with the clinician's details as they were at signing."""
     intake = _intake(visit)
     chosen_urgency = urgency or assessment.get("urgency", "none")
     flags = flag_reasons(assessment, intake)
@@ -375,11 +623,19 @@ def referral_content(
         line for line in _findings_lines(intake, positive=False)
         if any(word in line for word in ("cancer", "bladder", "bowel", "Saddle", "weight", "Fever"))
     )
+    zone = visit_zone(visit, clinic)
+    meta = _meta("Referral", patient, visit, clinic, paper, large_print=large_print)
+    to, practice, to_contact = (recipient, "", "") if recipient else default_recipient(patient, chosen_urgency)
+    done = ""
+    if chosen_urgency == "emergency":
+        day, time = local_stamp(visit.visit_time, zone)
+        done = _sheets_data()["emergency_done"]["text"].format(at=f"{day}, {time}")
+    signer = visit.signer
     return ReferralContent(
-        meta=_meta("Referral", patient, visit, clinic, paper),
-        recipient=recipient or patient.referring_physician or "The patient's physician",
-        recipient_practice=patient.referring_practice if not recipient else "",
-        recipient_contact=patient.referring_contact if not recipient else "",
+        meta=meta,
+        recipient=to,
+        recipient_practice=practice,
+        recipient_contact=to_contact,
         urgency=chosen_urgency,
         banner=BANNERS[chosen_urgency],
         request=request,
@@ -392,16 +648,37 @@ def referral_content(
         working_diagnosis=tuple(labels.get(c, c) for c in assessment.get("working_diagnosis", [])),
         differential=differential(assessment),
         ruleset=_ruleset_text(assessment),
-        scores=score_rows(visit, history),
+        scores=score_rows(visit, up_to(history, visit)),
         addition=addition,
-        clinician_credentials=credentials,
-        clinician_licence=licence,
+        clinician_credentials=(signer.credentials if signer else "") or credentials,
+        clinician_licence=(signer.licence_number if signer else "") or licence,
+        clinician_contact=(signer.contact if signer else "") or contact or clinic.phone,
+        salutation=salutation(to),
+        patient_lines=patient_lines(patient, meta),
+        treatment=treatment_so_far(visit, history, zone),
+        done=done,
+        signed_line=signed_line(visit, zone),
+        addenda=addendum_lines(addenda, zone),
+        screen_note=screen_note(assessment),
     )
 
 
 def _ruleset_text(assessment: Mapping[str, Any]) -> str:
     ruleset = assessment.get("ruleset", {})
     return f"{ruleset.get('name', '?')} {ruleset.get('version', '?')}"
+
+
+def reasoning(assessment: Mapping[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each condition with evidence, as the checklist shows it: heading, then its evidence lines."""
+    out = []
+    for condition in assessment.get("conditions", []):
+        if condition.get("verdict") == "unlikely" and not condition.get("evidence"):
+            continue
+        head = f"{condition['label']}: {condition.get('verdict', '?')} (score {condition.get('score', 0):+.1f})"
+        lines = tuple(f"{'+' if e.get('direction') == 'for' else '−'} {e.get('note', '')} [{e.get('source', '')}]"
+                      for e in condition.get("evidence", []))
+        out.append((head, lines))
+    return tuple(out)
 
 
 def summary_content(
@@ -412,17 +689,24 @@ def summary_content(
     history: Sequence[VisitSummary],
     clinic: ClinicSettings,
     paper: str,
+    addenda: Sequence[Addendum] = (),
+    large_print: bool = False,
 ) -> SummaryContent:
-    """The visit summary: narrative, findings, checklist result, measures with trend, plan."""
+    """The visit summary: narrative, findings, checklist result and its reasoning, measures with
+    the trend up to this visit, plan, signer and addenda."""
     intake = _intake(visit)
     labels = _labels(assessment)
     try:
         items = tuple(prescribe(visit.prescription)) if visit.prescription else ()
     except ValueError:
         items = ()
+    zone = visit_zone(visit, clinic)
+    until = up_to(history, visit)
+    root = assessment.get("root_level") or ""
+    nerve = assessment.get("peripheral_nerve") or ""
     return SummaryContent(
-        meta=_meta("Visit summary", patient, visit, clinic, paper),
-        kind=visit.kind.replace("_", " "),
+        meta=_meta("Visit summary", patient, visit, clinic, paper, large_print=large_print),
+        kind=kind_label(visit.kind),
         narrative=dict(visit.narrative),
         positives=_findings_lines(intake, positive=True),
         negatives=_findings_lines(intake, positive=False),
@@ -431,9 +715,15 @@ def summary_content(
         working_diagnosis=tuple(labels.get(c, c) for c in assessment.get("working_diagnosis", [])),
         differential=differential(assessment),
         ruleset=_ruleset_text(assessment),
-        scores=score_rows(visit, history),
-        trend=trend(history),
+        scores=score_rows(visit, until),
+        trend=trend(until),
         items=items,
+        signed_line=signed_line(visit, zone),
+        addenda=addendum_lines(addenda, zone),
+        screen_note=screen_note(assessment),
+        root_level=(f"{root}" + (f"; peripheral nerve: {nerve}" if nerve else "")) if root or nerve else "",
+        mixed_note=assessment.get("mixed_note") or "",
+        reasoning=reasoning(assessment),
     )
 
 

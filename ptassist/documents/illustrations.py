@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib.resources import as_file
 from pathlib import Path
+from typing import Any
 
 from reportlab.graphics.shapes import Drawing, Group
 from reportlab.platypus import Flowable, Image, Spacer
@@ -16,13 +17,26 @@ from svglib.svglib import svg2rlg
 
 from ptassist.core.exercises import Exercise
 from ptassist.core.resources import resource_path
+from ptassist.documents.text import BODY
 
 RASTER_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
 @lru_cache(maxsize=256)
 def _svg(path: str, _mtime: float) -> Drawing | None:
-    return svg2rlg(path)
+    drawing = svg2rlg(path)
+    if drawing is not None:
+        _body_font(drawing)
+    return drawing
+
+
+def _body_font(node: Any) -> None:
+    """svglib gives every group Helvetica; set the bundled face instead, so that nothing in the
+    PDF names a font that is not embedded."""
+    if getattr(node, "fontName", None) is not None:
+        node.fontName = BODY
+    for child in getattr(node, "contents", []):
+        _body_font(child)
 
 
 def _override(exercise: Exercise, folder: Path | None) -> Path | None:

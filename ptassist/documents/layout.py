@@ -1,39 +1,119 @@
 """The page every sheet shares: clinic header, patient name and "page x of y", a DRAFT mark.
 
-PDFs are built in reportlab's invariant mode with the dates taken from the visit, so the same
-input gives the same bytes.
+PDFs are built in reportlab's invariant mode with every date taken from the visit (never from the
+clock, the machine's zone or ``SOURCE_DATE_EPOCH``), so the same input gives the same bytes on any
+computer. Every font is embedded (the canvas starts in the bundled body face, not Helvetica), and
+the file carries what PDF/A-2b asks for: XMP metadata that matches the document information and an
+sRGB output intent.
 """
 
 from __future__ import annotations
 
+import calendar
+import hashlib
 import io
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from functools import cache
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
+from ptassist.core.resources import resource_path
 from ptassist.core.sheets import SheetMeta
-from ptassist.documents.styles import ACCENT, MUTED, RULE
-from ptassist.documents.text import draw_text, register_fonts
+from ptassist.documents.styles import ACCENT, INK, MUTED, RULE
+from ptassist.documents.text import BODY, NBSP, draw_text, fit, isolate, plain_width, register_fonts, wrap_lines
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
-MARGIN = 18 * mm
-HEADER_HEIGHT = 26 * mm
+MARGIN = 16 * mm
+HEADER_HEIGHT = 24 * mm
 FOOTER_HEIGHT = 14 * mm
+FOOTER_SIZE = 10.0
 
 
-def _footer_canvas(meta: SheetMeta) -> type[rl_canvas.Canvas]:
+@cache
+def _srgb_profile() -> bytes:
+    """An sRGB ICC profile (made with LittleCMS through Pillow: resources/color/sRGB.icc)."""
+    return resource_path("color", "sRGB.icc").read_bytes()
+
+
+def _sheet_time(meta: SheetMeta) -> datetime:
+    try:
+        moment = datetime.fromisoformat(meta.stamp)
+    except ValueError:
+        return datetime(2000, 1, 1, tzinfo=UTC)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def _xmp(meta: SheetMeta, title: str, author: str, when: datetime) -> bytes:
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    body = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+ xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
+<pdfaid:part>2</pdfaid:part>
+<pdfaid:conformance>B</pdfaid:conformance>
+<dc:format>application/pdf</dc:format>
+<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt></dc:title>
+<dc:creator><rdf:Seq><rdf:li>{escape(author)}</rdf:li></rdf:Seq></dc:creator>
+<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(meta.title)}</rdf:li></rdf:Alt></dc:description>
+<xmp:CreateDate>{stamp}</xmp:CreateDate>
+<xmp:ModifyDate>{stamp}</xmp:ModifyDate>
+<xmp:MetadataDate>{stamp}</xmp:MetadataDate>
+<xmp:CreatorTool>ptassist</xmp:CreatorTool>
+<pdf:Producer>ptassist (reportlab)</pdf:Producer>
+<pdf:Keywords></pdf:Keywords>
+</rdf:Description>
+</rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+    return body.encode("utf-8")
+
+
+def _archival(canvas: Any, meta: SheetMeta, title: str, author: str) -> None:
+    """Fix the document's dates to the sheet's own time and add the PDF/A-2b catalogue entries."""
+    doc = canvas._doc
+    when = _sheet_time(meta)
+    stamp = doc._timeStamp
+    stamp.t = calendar.timegm(when.timetuple())
+    stamp.lt = when.timetuple()
+    stamp.YMDhms = tuple(stamp.lt)[:6]
+    stamp.dhh = stamp.dmm = 0
+    doc.signature = hashlib.md5(ascii(stamp.t).encode(), usedforsecurity=False)  # the file ID: not the build date
+    doc.info.producer = "ptassist (reportlab)"
+    doc.info.subject = meta.title
+    metadata: Any = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
+                         _xmp(meta, title, author, when))
+    metadata.__NoDefaultFilters__ = True  # PDF/A readers expect the XMP packet readable as it is
+    profile = PDFStream(PDFDictionary({"N": 3}), _srgb_profile())
+    intent = PDFDictionary({
+        "Type": PDFName("OutputIntent"), "S": PDFName("GTS_PDFA1"),
+        "OutputConditionIdentifier": PDFString("sRGB IEC61966-2.1"), "Info": PDFString("sRGB IEC61966-2.1"),
+        "DestOutputProfile": doc.Reference(profile),
+    })
+    doc.Catalog.Metadata = doc.Reference(metadata)
+    doc.Catalog.OutputIntents = PDFArray([intent])
+    doc.Catalog.__NoDefault__ = [*doc.Catalog.__NoDefault__, "OutputIntents"]  # written only when listed
+
+
+def _footer_canvas(meta: SheetMeta, title: str, author: str) -> type[rl_canvas.Canvas]:
     """A canvas class that writes 'page x of y', the patient's name and the DRAFT mark at save time."""
 
     class SheetCanvas(rl_canvas.Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs["initialFontName"] = kwargs.get("initialFontName") or BODY
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
             self._sheet_size: tuple[float, float] = kwargs["pagesize"]
+            _archival(self, meta, title, author)
 
         def showPage(self) -> None:  # noqa: N802 - reportlab API
             self._pages.append(dict(self.__dict__))
@@ -53,12 +133,15 @@ def _footer_canvas(meta: SheetMeta) -> type[rl_canvas.Canvas]:
             self.setLineWidth(0.6)
             self.line(MARGIN, FOOTER_HEIGHT, width - MARGIN, FOOTER_HEIGHT)
             self.setFillColor(MUTED)
-            who = meta.patient_name or "No patient"
+            right = f"{meta.title}  ·  page {number} of {total}"
+            right_width = plain_width(right, FOOTER_SIZE)
+            who = isolate(meta.patient_name) or "No patient"
             if meta.patient_dob:
-                who += f"  ·  born {meta.patient_dob}"
-            draw_text(self, MARGIN, FOOTER_HEIGHT - 5 * mm, who, 9)
-            draw_text(self, width - MARGIN, FOOTER_HEIGHT - 5 * mm, f"{meta.title}  ·  page {number} of {total}", 9,
-                      align="right")
+                who += "  ·  " + f"born {meta.patient_dob}".replace(" ", NBSP)  # the date stays on one line
+            room = width - 2 * MARGIN - right_width - 6 * mm
+            for line, text in enumerate(wrap_lines(who, FOOTER_SIZE, room)):  # a long name takes two lines
+                draw_text(self, MARGIN, FOOTER_HEIGHT - 5 * mm - line * 4.2 * mm, text, FOOTER_SIZE)
+            draw_text(self, width - MARGIN, FOOTER_HEIGHT - 5 * mm, right, FOOTER_SIZE, align="right")
             if meta.draft:
                 self.saveState()
                 self.setFillColorRGB(0.75, 0.1, 0.1, alpha=0.16)
@@ -67,8 +150,8 @@ def _footer_canvas(meta: SheetMeta) -> type[rl_canvas.Canvas]:
                 draw_text(self, 0, 0, "DRAFT", 110, bold=True, align="centre")
                 self.restoreState()
                 self.setFillColorRGB(0.7, 0.1, 0.1)
-                draw_text(self, width / 2, FOOTER_HEIGHT - 9.5 * mm,
-                          "DRAFT: not a signed clinical record", 9, bold=True, align="centre")
+                draw_text(self, width / 2, FOOTER_HEIGHT + 1.2 * mm,
+                          "DRAFT: not a signed clinical record", FOOTER_SIZE, bold=True, align="centre")
 
     return SheetCanvas
 
@@ -87,21 +170,26 @@ def _header(meta: SheetMeta) -> Any:
         x = MARGIN
         if logo is not None:
             iw, ih = logo.getSize()
-            h = 16 * mm
+            h = 15 * mm
             w = min(40 * mm, iw * h / ih)
             canvas.drawImage(logo, x, top - h, width=w, height=h, preserveAspectRatio=True, mask="auto")
             x += w + 5 * mm
-        canvas.setFillColor(ACCENT)
-        draw_text(canvas, x, top - 6 * mm, meta.clinic.name or "Physical therapy clinic", 14, bold=True)
-        canvas.setFillColor(MUTED)
-        details = "  ·  ".join(p for p in (meta.clinic.address.replace("\n", ", "), meta.clinic.phone) if p)
-        if details:
-            draw_text(canvas, x, top - 11.5 * mm, details, 9.5)
-        right = [meta.date]
+        right = [meta.date + (f", {meta.time}" if meta.time else "")]
         if meta.clinician:
-            right.append(meta.clinician)
+            right.append(isolate(meta.clinician))
+        right_width = max(plain_width(line, 11) for line in right)
+        room = width - MARGIN - x - right_width - 6 * mm
+        canvas.setFillColor(ACCENT)
+        draw_text(canvas, x, top - 6 * mm, fit(meta.clinic.name or "Physical therapy clinic", 14, room, bold=True),
+                  14, bold=True)
+        canvas.setFillColor(INK)
+        details = "  ·  ".join(p for p in (meta.clinic.address.replace("\n", ", "),
+                                           f"Phone {meta.clinic.phone}" if meta.clinic.phone else "") if p)
+        if details:
+            draw_text(canvas, x, top - 11.5 * mm, fit(details, 11, room), 11)
         for i, line in enumerate(right):
-            draw_text(canvas, width - MARGIN, top - 6 * mm - i * 5 * mm, line, 10, align="right")
+            draw_text(canvas, width - MARGIN, top - 6 * mm - i * 5.5 * mm, fit(line, 11, width / 3), 11,
+                      align="right")
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.8)
         rule_y = height - MARGIN - HEADER_HEIGHT + 10 * mm
@@ -115,24 +203,32 @@ def build_pdf(meta: SheetMeta, story: Sequence[Flowable]) -> bytes:
     register_fonts()
     size = PAGE_SIZES[meta.paper]
     buffer = io.BytesIO()
+    title = f"{meta.title}: {meta.patient_name}" if meta.patient_name else meta.title
+    author = meta.clinic.name or "ptassist"
     doc = BaseDocTemplate(
         buffer,
         pagesize=size,
         leftMargin=MARGIN,
         rightMargin=MARGIN,
         topMargin=MARGIN + HEADER_HEIGHT - 8 * mm,
-        bottomMargin=FOOTER_HEIGHT + 4 * mm,
-        title=f"{meta.title}: {meta.patient_name}",
-        author=meta.clinic.name or "ptassist",
+        bottomMargin=FOOTER_HEIGHT + 5 * mm,  # room for the DRAFT line above the footer rule
+        title=title,
+        author=author,
         creator="ptassist",
         invariant=1,
+        initialFontName=BODY,
     )
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body", leftPadding=0, rightPadding=0,
                   topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="sheet", frames=[frame], onPage=_header(meta))])
-    doc.build(list(story), canvasmaker=_footer_canvas(meta))
+    doc.build(list(story), canvasmaker=_footer_canvas(meta, title, author))
     return buffer.getvalue()
 
 
 def usable_width(paper: str) -> float:
     return float(PAGE_SIZES[paper][0] - 2 * MARGIN)
+
+
+def usable_height(paper: str) -> float:
+    """The height of the body frame on one page."""
+    return float(PAGE_SIZES[paper][1] - (MARGIN + HEADER_HEIGHT - 8 * mm) - (FOOTER_HEIGHT + 5 * mm))

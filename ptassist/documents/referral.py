@@ -10,11 +10,11 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 from ptassist.core.sheets import FlagReason, ReferralContent, ScoreRow
 from ptassist.documents.layout import build_pdf, usable_width
 from ptassist.documents.styles import RULE, TINT, URGENCY_COLOURS, styles
-from ptassist.documents.text import rich
+from ptassist.documents.text import isolate, rich
 
 
-def _table(rows: list[list[str]], widths: list[float], header: bool = True) -> Table:
-    s = styles()
+def _table(rows: list[list[str]], widths: list[float], header: bool = True, large: bool = False) -> Table:
+    s = styles(large)
     cells = [[Paragraph(("<b>" + rich(c) + "</b>") if header and r == 0 else rich(c), s["cell"]) for c in row]
              for r, row in enumerate(rows)]
     table = Table(cells, colWidths=widths, repeatRows=1 if header else 0)
@@ -26,22 +26,29 @@ def _table(rows: list[list[str]], widths: list[float], header: bool = True) -> T
     return table
 
 
-def flag_section(flags: tuple[FlagReason, ...]) -> list[Flowable]:
-    s = styles()
+def flag_section(flags: tuple[FlagReason, ...], *, for_recipient: bool = False,
+                 large: bool = False) -> list[Flowable]:
+    """Each red flag with its findings; a letter says what it asks of the recipient, the
+    clinician's own summary the rule set's action for the therapist."""
+    s = styles(large)
     out: list[Flowable] = []
     for flag in flags:
         block = [Paragraph(f"<b>{rich(flag.title)} suspected</b> ({flag.urgency})", s["body"])]
         if flag.findings:
             block.append(Paragraph("Findings: " + rich("; ".join(flag.findings)), s["body"]))
-        block.append(Paragraph("Action: " + rich(flag.action), s["body"]))
+        if for_recipient:
+            block.append(Paragraph("Requested: " + rich(flag.request), s["body"]))
+        else:
+            block.append(Paragraph("Action: " + rich(flag.action), s["body"]))
         block.append(Paragraph("Sources: " + rich(", ".join(flag.sources)), s["small"]))
         out.append(KeepTogether([*block, Spacer(1, 2 * mm)]))
     return out
 
 
-def diagnosis_section(working: tuple[str, ...], others: tuple[tuple[str, str], ...], ruleset: str) -> list[Flowable]:
+def diagnosis_section(working: tuple[str, ...], others: tuple[tuple[str, str], ...], ruleset: str,
+                      large: bool = False) -> list[Flowable]:
     """The working diagnosis, the other conditions still in play, and the rule-set version."""
-    s = styles()
+    s = styles(large)
     out: list[Flowable] = [Paragraph("Working diagnosis: " + rich(" + ".join(working) or "none favoured yet"),
                                      s["body"])]
     if others:
@@ -51,41 +58,62 @@ def diagnosis_section(working: tuple[str, ...], others: tuple[tuple[str, str], .
     return out
 
 
-def score_table(scores: tuple[ScoreRow, ...], width: float) -> Table:
+def score_table(scores: tuple[ScoreRow, ...], width: float, large: bool = False) -> Table:
     rows = [["Measure", "Baseline", "Now", "Change"]]
     for row in scores:
         rows.append([row.measure, "-" if row.baseline is None else f"{row.baseline:g}",
                      "-" if row.current is None else f"{row.current:g}", row.change or "-"])
-    return _table(rows, [25 * mm, 26 * mm, 18 * mm, width - 69 * mm])
+    return _table(rows, [25 * mm, 26 * mm, 18 * mm, width - 69 * mm], large=large)
+
+
+def record_section(signed: str, addenda: tuple[str, ...], screen_note: str, large: bool = False) -> list[Flowable]:
+    """For the clinician's copies: an incomplete red-flag screen, who signed and when, addenda."""
+    s = styles(large)
+    out: list[Flowable] = []
+    if screen_note:
+        out.append(Paragraph("<b>" + rich(screen_note) + "</b>", s["caution"]))
+    if addenda:
+        out.append(Paragraph("Addenda (corrections and late entries)", s["h2"]))
+        out += [Paragraph(rich(line), s["body"]) for line in addenda]
+    if signed:
+        out.append(Paragraph(rich(signed), s["small"]))
+    return out
 
 
 def referral_story(content: ReferralContent) -> list[Flowable]:
-    s = styles()
-    width = usable_width(content.meta.paper)
+    meta = content.meta
+    large = meta.large_print
+    s = styles(large)
+    width = usable_width(meta.paper)
     banner = Table([[Paragraph(rich(content.banner), s["banner"])],
-                    [Paragraph("<b>Requested:</b> " + rich(content.request), s["body"])]],
+                    [Paragraph("<b>Question / request:</b> " + rich(content.request), s["body"])]],
                    colWidths=[width])
     colour = URGENCY_COLOURS[content.urgency]
     banner.setStyle(TableStyle([("BACKGROUND", (0, 0), (0, 0), colour), ("BOX", (0, 0), (-1, -1), 1.5, colour),
                                 ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
                                 ("LEFTPADDING", (0, 0), (-1, -1), 8)]))
-    story: list[Flowable] = [banner, Spacer(1, 5 * mm)]
+    story: list[Flowable] = [banner, Spacer(1, 4 * mm)]
     to_lines = [content.recipient, content.recipient_practice, content.recipient_contact]
     story.append(Paragraph("<br/>".join(rich(x) for x in to_lines if x), s["body"]))
-    story.append(Spacer(1, 3 * mm))
-    meta = content.meta
-    story.append(Paragraph(
-        f"<b>Re: {rich(meta.patient_name)}</b>, born {rich(meta.patient_dob)}, chart {rich(meta.chart_number)}",
-        s["body"]))
     story.append(Spacer(1, 2 * mm))
-    story.append(Paragraph(f"Dear {rich(content.recipient)},", s["body"]))
+    story.append(Paragraph(f"<b>Re: {rich(meta.patient_name, bold=True)}</b>", s["name"]))
+    story.append(Paragraph("<br/>".join(rich(x) for x in content.patient_lines), s["body"]))
+    if content.screen_note:
+        story.append(Paragraph("<b>" + rich(content.screen_note) + "</b>", s["caution"]))
+    story.append(Spacer(1, 2 * mm))
+    story.append(Paragraph(f"{rich(content.salutation)},", s["body"]))
     reason = "the red flags below" if content.flags else "the findings below"
     story.append(Paragraph(
-        f"I assessed {rich(meta.patient_name)} on {rich(meta.date)} for lateral thigh and knee symptoms. "
-        f"I am referring them because of {reason}; the request and its urgency are stated above.", s["body"]))
+        f"I assessed {rich(isolate(meta.patient_name))} on {rich(meta.date)} for lateral thigh and knee symptoms. "
+        f"I am writing because of {reason}; my question and its urgency are stated above.", s["body"]))
+    if content.done:
+        story.append(Paragraph("<b>What was done:</b> " + rich(content.done), s["body"]))
     if content.flags:
         story.append(Paragraph("Reason for referral", s["h2"]))
-        story += flag_section(content.flags)
+        story += flag_section(content.flags, for_recipient=True, large=large)
+    if content.treatment:
+        story.append(Paragraph("Treatment so far", s["h2"]))
+        story += [Paragraph(rich(line), s["body"]) for line in content.treatment]
     if content.history:
         story.append(Paragraph("Relevant history and findings", s["h2"]))
         story += [Paragraph("• " + rich(line), s["body"]) for line in content.history]
@@ -93,33 +121,47 @@ def referral_story(content: ReferralContent) -> list[Flowable]:
     neuro_rows = [["Myotome", "MRC grade"]] + [[m, g] for m, g in content.strength]
     reflex_rows = [["Reflex", "Finding"]] + [[r, v] for r, v in content.reflexes]
     half = (width - 6 * mm) / 2
-    strength: Flowable = (_table(neuro_rows, [half * 0.62, half * 0.38]) if content.strength
+    strength: Flowable = (_table(neuro_rows, [half * 0.62, half * 0.38], large=large) if content.strength
                           else Paragraph("Strength not tested.", s["body"]))
-    reflexes: Flowable = (_table(reflex_rows, [half * 0.6, half * 0.4]) if content.reflexes
+    reflexes: Flowable = (_table(reflex_rows, [half * 0.6, half * 0.4], large=large) if content.reflexes
                           else Paragraph("Reflexes not tested.", s["body"]))
     pair = Table([[strength, reflexes]], colWidths=[half + 6 * mm, half])
     pair.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     story.append(pair)
     story.append(Paragraph("Sensation: " + rich(content.sensory), s["body"]))
     if content.tests:
-        story.append(_table([["Test", "Result"]] + [[t, r] for t, r in content.tests], [width * 0.7, width * 0.3]))
+        story.append(_table([["Test", "Result"]] + [[t, r] for t, r in content.tests], [width * 0.7, width * 0.3],
+                            large=large))
     story.append(Paragraph("Working diagnosis and differential", s["h2"]))
-    story += diagnosis_section(content.working_diagnosis, content.differential, content.ruleset)
+    story += diagnosis_section(content.working_diagnosis, content.differential, content.ruleset, large)
     if content.scores:
         story.append(Paragraph("Outcome measures", s["h2"]))
-        story.append(score_table(content.scores, width))
+        story.append(score_table(content.scores, width, large))
     if content.addition:
         story.append(Paragraph("Additional information", s["h2"]))
         story.append(Paragraph(rich(content.addition), s["body"]))
-    signature = [Spacer(1, 6 * mm), Paragraph("Yours sincerely,", s["body"]), Spacer(1, 10 * mm),
-                 Paragraph(f"<b>{rich(meta.clinician or 'Treating physical therapist')}</b>", s["body"])]
-    details = ", ".join(x for x in (content.clinician_credentials,
-                                    f"licence {content.clinician_licence}" if content.clinician_licence else "") if x)
-    if details:
-        signature.append(Paragraph(rich(details), s["body"]))
-    signature.append(Paragraph(rich(meta.clinic.name or ""), s["body"]))
-    story.append(KeepTogether(signature))
+    if content.addenda:
+        story.append(Paragraph("Addenda (corrections and late entries)", s["h2"]))
+        story += [Paragraph(rich(line), s["body"]) for line in content.addenda]
+    last = story.pop()  # the sign-off never stands alone on a page: it keeps the last section with it
+    story.append(KeepTogether([last, *signature_block(content)]))
     return story
+
+
+def signature_block(content: ReferralContent) -> list[Flowable]:
+    """Sign-off with the clinician's credentials, registration, direct contact and signing time,
+    as they were at signing; kept together with the closing line (never alone on a page)."""
+    meta = content.meta
+    s = styles(meta.large_print)
+    lines = [Spacer(1, 5 * mm), Paragraph("Yours sincerely,", s["body"]), Spacer(1, 9 * mm),
+             Paragraph(f"<b>{rich(meta.clinician or 'Treating physical therapist', bold=True)}</b>"
+                       + (", " + rich(content.clinician_credentials) if content.clinician_credentials else ""),
+                       s["body"])]
+    details = [f"Registration number {content.clinician_licence}" if content.clinician_licence else "",
+               f"Direct contact: {content.clinician_contact}" if content.clinician_contact else "",
+               meta.clinic.name or "", content.signed_line]
+    lines += [Paragraph(rich(x), s["body"]) for x in details if x]
+    return lines
 
 
 def render_referral(content: ReferralContent) -> bytes:

@@ -11,9 +11,9 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 
 from ptassist.core.sheets import SummaryContent
 from ptassist.documents.layout import build_pdf, usable_width
-from ptassist.documents.referral import diagnosis_section, flag_section, score_table
+from ptassist.documents.referral import diagnosis_section, flag_section, record_section, score_table
 from ptassist.documents.styles import MUTED, styles
-from ptassist.documents.text import BODY, rich
+from ptassist.documents.text import BODY, isolate, rich
 
 SERIES_COLOURS = {"NPRS": "#b3261e", "LEFS": "#24465e", "ODI": "#b85c00", "PSFS": "#2e7d5b"}
 SCALE_MAX = {"NPRS": 10.0, "LEFS": 80.0, "ODI": 100.0, "PSFS": 10.0}
@@ -52,14 +52,19 @@ def trend_chart(content: SummaryContent, width: float) -> Drawing | None:
 
 
 def summary_story(content: SummaryContent) -> list[Flowable]:
-    s = styles()
-    width = usable_width(content.meta.paper)
     meta = content.meta
+    large = meta.large_print
+    s = styles(large)
+    width = usable_width(meta.paper)
     story: list[Flowable] = [
         Paragraph("Visit summary", s["title"]),
-        Paragraph(rich(f"{meta.patient_name}, born {meta.patient_dob}, chart {meta.chart_number}  ·  "
-                       f"{content.kind}, {meta.date}"), s["body"]),
+        Paragraph(rich(f"{isolate(meta.patient_name)}, born {meta.patient_dob}, chart {meta.chart_number}  ·  "
+                       f"{content.kind}, {meta.date} {meta.time}"), s["name"]),
+        Paragraph(rich(content.signed_line), s["body"]),
     ]
+    if content.screen_note:
+        story.append(Paragraph("<b>" + rich(content.screen_note) + "</b>", s["caution"]))
+    story += record_section("", content.addenda, "", large)  # corrections are read with the record
     for key, title in (("subjective", "Subjective"), ("objective", "Objective"), ("assessment", "Assessment"),
                        ("plan", "Plan")):
         if content.narrative.get(key):
@@ -76,14 +81,22 @@ def summary_story(content: SummaryContent) -> list[Flowable]:
         story.append(table)
     story.append(Paragraph("Differential checklist", s["h2"]))
     story.append(Paragraph(f"<b>Urgency: {rich(content.urgency.upper())}</b>", s["body"]))
-    story += flag_section(content.flags)
-    story += diagnosis_section(content.working_diagnosis, content.differential, content.ruleset)
+    story += flag_section(content.flags, large=large)
+    story += diagnosis_section(content.working_diagnosis, content.differential, content.ruleset, large)
+    story.append(Paragraph("Root level: " + rich(content.root_level or "not determined"), s["body"]))
+    if content.mixed_note:
+        story.append(Paragraph("<i>" + rich(content.mixed_note) + "</i>", s["body"]))
+    for index, (head, lines) in enumerate(content.reasoning):
+        block: list[Flowable] = [Paragraph("Reasoning", s["h2"])] if index == 0 else []  # never a lone heading
+        block.append(Paragraph("<b>" + rich(head) + "</b>", s["body"]))
+        block += [Paragraph(rich(line), s["small"]) for line in lines]
+        story.append(KeepTogether(block))
     if content.scores:
-        block: list[Flowable] = [Paragraph("Outcome measures", s["h2"]), score_table(content.scores, width)]
+        scores: list[Flowable] = [Paragraph("Outcome measures", s["h2"]), score_table(content.scores, width, large)]
         chart = trend_chart(content, width)
         if chart is not None:
-            block += [Spacer(1, 3 * mm), chart]
-        story.append(KeepTogether(block))
+            scores += [Spacer(1, 3 * mm), chart]
+        story.append(KeepTogether(scores))
     if content.items:
         story.append(Paragraph("Home exercise programme", s["h2"]))
         story += [Paragraph("• " + rich(f"{i.exercise.name}: {i.dosage_text or 'as advised'}"), s["body"])

@@ -8,14 +8,38 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ptassist import paths
+from ptassist.core.assessment import Assessment
+from ptassist.core.engine import Engine, default_engine
+from ptassist.core.intake import parse_intake
 from ptassist.core.records import Document, Visit
 from ptassist.core.sheets import hep_content, referral_content, summary_content
 from ptassist.core.validation import ValidationError, check_paper
-from ptassist.services.records import Records, default_actor
+from ptassist.services.actors import default_actor
+from ptassist.services.assessing import assess_intake
 from ptassist.store.errors import StoreError
+from ptassist.store.sheet_store import SheetStore
+
+if TYPE_CHECKING:
+    from ptassist.services.records import Records
+
+
+class PrintRecords(SheetStore):
+    """The records printing needs, read and written with sqlite3 alone (no ORM): the fast path of
+    `ptassist print`. Drafts are assessed live, as the full records do."""
+
+    _engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = default_engine()
+        return self._engine
+
+    def assess(self, intake: dict[str, Any] | None) -> Assessment | None:
+        return assess_intake(self.engine, intake)
 
 
 @dataclass(frozen=True)
@@ -34,8 +58,8 @@ class Printed:
 class Printing:
     """Builds the home-exercise programme, the referral letter and the visit summary."""
 
-    def __init__(self, records: Records) -> None:
-        self.records = records
+    def __init__(self, records: Records | PrintRecords) -> None:
+        self.records: Any = records  # either offers what printing uses (visits, patients, settings, ...)
 
     def _visit(self, visit_id: int) -> tuple[Visit, dict[str, Any]]:
         visit = self.records.visits.get(visit_id)
@@ -81,10 +105,12 @@ class Printing:
         self.records.audit.log(default_actor(), "print", "document", document_id)
 
     def hep(self, visit_id: int, *, paper: str | None = None,
-            prescription: list[dict[str, Any]] | None = None) -> Printed:
-        """The programme of a visit: ``prescription`` as chosen in the builder (an empty list is an empty
-        programme), else the visit's own, else the starter set for its diagnosis. A signed visit always
-        prints what was prescribed with it."""
+            prescription: list[dict[str, Any]] | None = None, confirm_programme: bool = False,
+            large_print: bool = False, next_appointment: str = "") -> Printed:
+        """The patient's sheet: ``prescription`` as chosen in the builder (an empty list is an empty
+        programme), else the visit's own, else the starter set for its diagnosis; a signed visit always
+        prints what was prescribed with it. For an urgent red flag the programme prints only with
+        ``confirm_programme``; for an emergency the sheet sends the patient to hospital instead."""
         from ptassist.documents.hep import render_hep
 
         visit, assessment = self._visit(visit_id)
@@ -94,36 +120,43 @@ class Printing:
             chosen = visit.prescription or None
         content = hep_content(patient=patient, visit=visit, assessment=assessment,
                               clinic=self.records.settings.get(), paper=self._paper(paper),
-                              prescription=chosen)
+                              prescription=chosen, confirm_programme=confirm_programme,
+                              large_print=large_print, next_appointment=next_appointment)
         pdf = render_hep(content, paths.exercises_dir(self.records.database.folder))
         return self._keep(visit, "hep", pdf)
 
-    def hep_for_intake(self, intake: dict[str, Any], *, paper: str | None = None) -> bytes:
+    def hep_for_intake(self, intake: dict[str, Any], *, paper: str | None = None, confirm_programme: bool = False,
+                       large_print: bool = False) -> bytes:
         """A programme for an intake with no stored visit: the starter set for its diagnosis (a draft)."""
         from ptassist.documents.hep import render_hep
 
         assessment = self.records.assess(intake)
+        parsed = parse_intake(intake, self.records.engine.vocabulary)
         content = hep_content(patient=None, visit=None, assessment=assessment.to_json() if assessment else {},
-                              clinic=self.records.settings.get(), paper=self._paper(paper))
+                              clinic=self.records.settings.get(), paper=self._paper(paper), intake=parsed,
+                              confirm_programme=confirm_programme, large_print=large_print)
         return render_hep(content, paths.exercises_dir(self.records.database.folder))
 
     def referral(self, visit_id: int, *, paper: str | None = None, to: str | None = None,
-                 urgency: str | None = None, addition: str = "") -> Printed:
+                 urgency: str | None = None, addition: str = "", large_print: bool = False) -> Printed:
+        """The letter, signed with the clinician's details kept with the visit at signing."""
         from ptassist.documents.referral import render_referral
 
         visit, assessment = self._visit(visit_id)
         patient = self.records.patients.get(visit.patient_id)
         assert patient is not None
+        # Visits signed before the details were kept with them fall back to the clinician's record.
         clinician = self.records.visits.clinician(visit.signed_by) if visit.signed_by else None
         content = referral_content(
             patient=patient, visit=visit, assessment=assessment, history=self.records.visits.history(patient.id),
             clinic=self.records.settings.get(), paper=self._paper(paper), recipient=to, urgency=urgency,
-            addition=addition, credentials=clinician.credentials if clinician else "",
-            licence=clinician.licence_number if clinician else "",
+            addition=addition, addenda=self.records.visits.addenda(visit.id), large_print=large_print,
+            credentials=clinician.credentials if clinician else "",
+            licence=clinician.licence_number if clinician else "", contact=clinician.contact if clinician else "",
         )
         return self._keep(visit, "referral", render_referral(content))
 
-    def summary(self, visit_id: int, *, paper: str | None = None) -> Printed:
+    def summary(self, visit_id: int, *, paper: str | None = None, large_print: bool = False) -> Printed:
         from ptassist.documents.summary import render_summary
 
         visit, assessment = self._visit(visit_id)
@@ -131,5 +164,6 @@ class Printing:
         assert patient is not None
         content = summary_content(patient=patient, visit=visit, assessment=assessment,
                                   history=self.records.visits.history(patient.id),
-                                  clinic=self.records.settings.get(), paper=self._paper(paper))
+                                  clinic=self.records.settings.get(), paper=self._paper(paper),
+                                  addenda=self.records.visits.addenda(visit.id), large_print=large_print)
         return self._keep(visit, "summary", render_summary(content))

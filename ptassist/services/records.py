@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -10,25 +9,20 @@ from typing import Any
 from ptassist import paths
 from ptassist.core.assessment import Assessment
 from ptassist.core.engine import Engine, default_engine
-from ptassist.core.errors import IntakeError
 from ptassist.core.measures import MeasureError, score_visit_measures
 from ptassist.core.records import Addendum, Visit
 from ptassist.core.validation import ValidationError
+from ptassist.services.actors import default_actor
+from ptassist.services.assessing import assess_intake
 from ptassist.store.audit import AuditRepository
 from ptassist.store.database import Database, open_database
 from ptassist.store.documents import DocumentRepository, SettingsRepository
 from ptassist.store.patients import PatientRepository
 from ptassist.store.visits import UNSET, Derived, VisitRepository
 
+__all__ = ["Records", "default_actor"]  # default_actor lives in services.actors; callers import it here too
+
 MEASURE_COLUMNS = {"NPRS": "nprs", "LEFS": "lefs", "ODI": "odi", "PSFS": "psfs"}
-
-
-def default_actor() -> str:
-    """Who is acting when no clinician is named: the operating-system user."""
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "unknown"
 
 
 class Records:
@@ -63,12 +57,7 @@ class Records:
     # ------------------------------------------------------------------ derived values
     def assess(self, intake: dict[str, Any] | None) -> Assessment | None:
         """The live assessment of an intake (None without one); raises ValidationError if invalid."""
-        if intake is None:
-            return None
-        try:
-            return self.engine.assess_json(intake)
-        except IntakeError as exc:
-            raise ValidationError(f"intake.{exc.key}" if exc.key else "intake", exc.message) from None
+        return assess_intake(self.engine, intake)
 
     def derive(self, intake: dict[str, Any] | None, measures: dict[str, Any]) -> Derived:
         assessment = self.assess(intake)
@@ -93,6 +82,8 @@ class Records:
         actor: str | None = None,
     ) -> Visit:
         derived = self.derive(intake, {})
+        from ptassist.core.when import machine_zone_name
+
         return self.visits.create_draft(
             patient_id,
             kind,
@@ -100,6 +91,7 @@ class Records:
             intake=intake,
             derived=derived,
             actor=actor or default_actor(),
+            time_zone=self.settings.get().time_zone or machine_zone_name(),
         )
 
     def save_draft(self, visit: Visit, *, actor: str | None = None, **changes: Any) -> Visit:
@@ -119,8 +111,10 @@ class Records:
             visit_time=changes.get("visit_time", UNSET),
         )
 
-    def sign(self, visit_id: int, clinician: str, *, credentials: str = "", base_version: int | None = None) -> Visit:
-        """Freeze the assessment with the current rule set and lock the visit."""
+    def sign(self, visit_id: int, clinician: str, *, credentials: str = "", licence: str = "", contact: str = "",
+             base_version: int | None = None) -> Visit:
+        """Freeze the assessment with the current rule set and lock the visit; the clinician's
+        credentials, registration and contact as given now are kept with it for its letters."""
         visit = self.visits.get(visit_id)
         if visit is None:
             raise ValidationError("visit_id", f"no visit with id {visit_id}")
@@ -129,6 +123,8 @@ class Records:
             visit_id,
             clinician=clinician,
             credentials=credentials,
+            licence=licence,
+            contact=contact,
             assessment=assessment.to_json() if assessment else {},
             ruleset_version=self.engine.ruleset.version,
             derived=self.derive(visit.intake, visit.measures),

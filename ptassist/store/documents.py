@@ -16,6 +16,19 @@ from ptassist.store.models import ClinicSettingsRow, DocumentRow, VisitRow
 MAX_LOGO_BYTES = 2_000_000
 
 
+def check_time_zone(name: str) -> str:
+    """An IANA zone name, or empty (this computer's zone); anything else is a ValidationError."""
+    from ptassist.core.when import check_zone
+
+    name = (name or "").strip()
+    if not name:
+        return ""
+    try:
+        return check_zone(name)
+    except ValueError as exc:
+        raise ValidationError("time_zone", str(exc)) from None
+
+
 class DocumentRepository:
     """Stored PDFs (bytes and SHA-256)."""
 
@@ -68,7 +81,8 @@ class SettingsRepository:
             row = session.get(ClinicSettingsRow, 1)
             if row is None:
                 return ClinicSettings()
-            return ClinicSettings(row.name, row.address, row.phone, row.logo, row.paper_size)
+            return ClinicSettings(row.name, row.address, row.phone, row.logo, row.paper_size,
+                                  row.emergency_number, row.time_zone)
 
     def save(self, settings: ClinicSettings, actor: str) -> ClinicSettings:
         if settings.logo is not None and len(settings.logo) > MAX_LOGO_BYTES:
@@ -80,6 +94,8 @@ class SettingsRepository:
             row.phone = clean_text(settings.phone, "phone")
             row.logo = settings.logo
             row.paper_size = check_paper(settings.paper_size)
+            row.emergency_number = clean_text(settings.emergency_number, "emergency_number", limit=20)
+            row.time_zone = check_time_zone(settings.time_zone)
             session.add(row)
             audit.record(session, actor, "edit", "clinic_settings", 1)
         return self.get()

@@ -28,6 +28,7 @@ class PatientRow(SQLModel, table=True):
     search_name: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     created_at: str = Field(sa_column=Column(Text, nullable=False))
     updated_at: str = Field(sa_column=Column(Text, nullable=False))
+    health_service_number: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
 
 class ClinicianRow(SQLModel, table=True):
@@ -39,6 +40,7 @@ class ClinicianRow(SQLModel, table=True):
     name: str = Field(sa_column=Column(Text, nullable=False, unique=True))
     credentials: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     licence_number: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    contact: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
 
 class VisitRow(SQLModel, table=True):
@@ -73,6 +75,11 @@ class VisitRow(SQLModel, table=True):
     chain_seq: int | None = Field(default=None, sa_column=Column(Integer, unique=True))
     content_hash: str | None = Field(default=None, sa_column=Column(Text))
     prev_hash: str | None = Field(default=None, sa_column=Column(Text))
+    # Printed-sheet details, outside the signed content so existing hashes verify unchanged.
+    time_zone: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    signer_credentials: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    signer_licence: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    signer_contact: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
 
 class AddendumRow(SQLModel, table=True):
@@ -127,6 +134,8 @@ class ClinicSettingsRow(SQLModel, table=True):
     phone: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     logo: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
     paper_size: str = Field(default="a4", sa_column=Column(Text, nullable=False, server_default="a4"))
+    emergency_number: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    time_zone: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
 
 class ChainHeadRow(SQLModel, table=True):

@@ -19,6 +19,7 @@ from ptassist.core.validation import search_key
 PATIENT_COLUMNS = (
     "id", "chart_number", "family_name", "given_name", "date_of_birth", "sex", "phone", "email", "address",
     "referring_physician", "referring_practice", "referring_contact", "notes", "created_at", "updated_at",
+    "health_service_number",
 )
 SELECT_PATIENTS = f"SELECT {', '.join(PATIENT_COLUMNS)} FROM patient"
 ORDER = "ORDER BY search_name, id"  # folded names: Bäcker sorts with Backer, before Brown

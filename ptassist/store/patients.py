@@ -31,6 +31,7 @@ from ptassist.store.patient_queries import PATIENT_COLUMNS, PatientReader, to_pa
 EDITABLE = (
     "family_name", "given_name", "date_of_birth", "sex", "phone", "email", "address",
     "referring_physician", "referring_practice", "referring_contact", "notes", "chart_number",
+    "health_service_number",
 )
 
 

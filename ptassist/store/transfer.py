@@ -30,17 +30,19 @@ from ptassist.store.revisions import HEAD, KNOWN_REVISIONS
 EXPORT_FORMAT = "ptassist-export/1"
 # (export key, table, columns in order)
 TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("clinic_settings", "clinic_settings", ("id", "name", "address", "phone", "logo", "paper_size")),
-    ("clinicians", "clinician", ("id", "name", "credentials", "licence_number")),
+    ("clinic_settings", "clinic_settings", ("id", "name", "address", "phone", "logo", "paper_size",
+                                              "emergency_number", "time_zone")),
+    ("clinicians", "clinician", ("id", "name", "credentials", "licence_number", "contact")),
     ("patients", "patient", (
         "id", "chart_number", "family_name", "given_name", "date_of_birth", "sex", "phone", "email", "address",
         "referring_physician", "referring_practice", "referring_contact", "notes", "created_at", "updated_at",
+        "health_service_number",
     )),
     ("visits", "visit", (
         "id", "patient_id", "clinician_id", "visit_time", "kind", "status", "version", "intake_json", "assessment_z",
         "ruleset_version", "narrative_json", "measures_json", "prescription_json", "urgency", "working_diagnosis",
         "nprs", "lefs", "odi", "psfs", "updated_at", "updated_by", "signed_at", "signed_by", "chain_seq",
-        "content_hash", "prev_hash",
+        "content_hash", "prev_hash", "time_zone", "signer_credentials", "signer_licence", "signer_contact",
     )),
     ("addenda", "addendum", ("id", "visit_id", "text", "clinician_name", "created_at", "chain_seq", "content_hash",
                              "prev_hash")),
@@ -52,6 +54,9 @@ JSON_COLUMNS = {"intake_json": "intake", "narrative_json": "narrative", "measure
                 "prescription_json": "prescription"}
 BINARY_COLUMNS = {"logo": "logo_base64", "content": "content_base64"}
 REVISION = re.compile(r"^[0-9]{4}$")
+# Added in migration 0004: an export made before it lacks them, and their empty defaults apply.
+SHEET_DETAIL_COLUMNS = {"emergency_number", "time_zone", "contact", "health_service_number", "signer_credentials",
+                        "signer_licence", "signer_contact"}
 
 
 def _to_export(columns: tuple[str, ...], row: Any) -> dict[str, Any]:
@@ -81,7 +86,7 @@ def _from_export(columns: tuple[str, ...], item: dict[str, Any]) -> dict[str, An
             raw = item.get(BINARY_COLUMNS[name])
             values[name] = base64.b64decode(raw) if raw is not None else None
         else:
-            values[name] = item.get(name)
+            values[name] = item.get(name, "" if name in SHEET_DETAIL_COLUMNS else None)
     return values
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -18,8 +17,16 @@ from ptassist.store.clock import now_iso
 from ptassist.store.database import Database
 from ptassist.store.errors import ConflictError, LockedError
 from ptassist.store.models import AddendumRow, ChainHeadRow, ClinicianRow, PatientRow, VisitRow
+from ptassist.store.visit_rows import (
+    ADDENDUM_COLUMNS,
+    HISTORY_SQL,
+    SCORE_COLUMNS,
+    VISIT_COLUMNS,
+    addendum_from_columns,
+    summary_from_row,
+    visit_from_columns,
+)
 
-SCORE_COLUMNS = ("nprs", "lefs", "odi", "psfs")
 UNSET: Any = object()
 
 
@@ -34,13 +41,6 @@ class Derived:
 
 def compress(value: dict[str, Any]) -> bytes:
     return zlib.compress(canonical_json(value).encode("utf-8"), 6)
-
-
-def decompress(blob: bytes | None) -> dict[str, Any] | None:
-    if blob is None:
-        return None
-    loaded: dict[str, Any] = json.loads(zlib.decompress(blob).decode("utf-8"))
-    return loaded
 
 
 CONTENT_FIELDS = (
@@ -72,39 +72,11 @@ def addendum_content(row: AddendumRow) -> dict[str, Any]:
 
 
 def to_visit(row: VisitRow, clinician_name: str | None = None) -> Visit:
-    return Visit(
-        id=row.id or 0,
-        patient_id=row.patient_id,
-        visit_time=row.visit_time,
-        kind=row.kind,
-        status=row.status,
-        version=row.version,
-        intake=json.loads(row.intake_json) if row.intake_json else None,
-        assessment=decompress(row.assessment_z),
-        ruleset_version=row.ruleset_version,
-        narrative=json.loads(row.narrative_json),
-        measures=json.loads(row.measures_json),
-        prescription=json.loads(row.prescription_json),
-        clinician_name=clinician_name,
-        updated_at=row.updated_at,
-        updated_by=row.updated_by,
-        signed_at=row.signed_at,
-        signed_by=row.signed_by,
-        content_hash=row.content_hash,
-        prev_hash=row.prev_hash,
-    )
+    return visit_from_columns({name: getattr(row, name) for name in VISIT_COLUMNS}, clinician_name)
 
 
 def to_addendum(row: AddendumRow) -> Addendum:
-    return Addendum(
-        id=row.id or 0,
-        visit_id=row.visit_id,
-        text=row.text,
-        clinician_name=row.clinician_name,
-        created_at=row.created_at,
-        content_hash=row.content_hash,
-        prev_hash=row.prev_hash,
-    )
+    return addendum_from_columns({name: getattr(row, name) for name in ADDENDUM_COLUMNS})
 
 
 def _apply_derived(row: VisitRow, derived: Derived) -> None:
@@ -139,6 +111,7 @@ class VisitRepository:
         intake: dict[str, Any] | None,
         derived: Derived,
         actor: str,
+        time_zone: str = "",
     ) -> Visit:
         kind = check_kind(kind)
         stamp = now_iso()
@@ -152,6 +125,7 @@ class VisitRepository:
                 intake_json=canonical_json(intake) if intake is not None else None,
                 updated_at=stamp,
                 updated_by=actor,
+                time_zone=time_zone,
             )
             _apply_derived(row, derived)
             session.add(row)
@@ -251,25 +225,8 @@ class VisitRepository:
     def history(self, patient_id: int) -> list[VisitSummary]:
         """A patient's visits, newest first, without the large blobs."""
         with self.database.session() as session:
-            rows = session.connection().execute(
-                text(
-                    "SELECT id, visit_time, kind, status, working_diagnosis, urgency, nprs, lefs, odi, psfs "
-                    "FROM visit WHERE patient_id = :p ORDER BY visit_time DESC, id DESC"
-                ),
-                {"p": patient_id},
-            ).all()
-        return [
-            VisitSummary(
-                id=r[0],
-                visit_time=r[1],
-                kind=r[2],
-                status=r[3],
-                working_diagnosis=tuple(x for x in r[4].split(",") if x),
-                urgency=r[5],
-                scores={name: r[6 + i] for i, name in enumerate(SCORE_COLUMNS) if r[6 + i] is not None},
-            )
-            for r in rows
-        ]
+            rows = session.connection().execute(text(HISTORY_SQL), {"p": patient_id}).all()
+        return [summary_from_row(r) for r in rows]
 
     def latest_signed(self, patient_id: int, before_visit: int | None = None) -> Visit | None:
         """The newest signed visit of a patient (for copying findings forward)."""
@@ -298,16 +255,22 @@ class VisitRepository:
     def clinician(self, name: str) -> Clinician | None:
         with self.database.session() as session:
             row = session.exec(select(ClinicianRow).where(ClinicianRow.name == name)).first()
-            return Clinician(row.id or 0, row.name, row.credentials, row.licence_number) if row else None
+            return Clinician(row.id or 0, row.name, row.credentials, row.licence_number, row.contact) if row else None
 
     # ------------------------------------------------------------------ signing and addenda
     @staticmethod
-    def _clinician(session: Session, name: str, credentials: str = "") -> ClinicianRow:
+    def _clinician(session: Session, name: str, credentials: str = "", licence: str = "",
+                   contact: str = "") -> ClinicianRow:
+        """The clinician's row; details given now replace the stored ones (a new qualification or
+        registration is on the next letter they sign, not the old one)."""
         row = session.exec(select(ClinicianRow).where(ClinicianRow.name == name)).first()
         if row is None:
-            row = ClinicianRow(name=name, credentials=credentials)
-            session.add(row)
-            session.flush()
+            row = ClinicianRow(name=name)
+        for attr, value in (("credentials", credentials), ("licence_number", licence), ("contact", contact)):
+            if value:
+                setattr(row, attr, clean_text(value, attr))
+        session.add(row)
+        session.flush()
         return row
 
     @staticmethod
@@ -322,6 +285,8 @@ class VisitRepository:
         *,
         clinician: str,
         credentials: str = "",
+        licence: str = "",
+        contact: str = "",
         assessment: dict[str, Any],
         ruleset_version: str,
         derived: Derived,
@@ -339,9 +304,12 @@ class VisitRepository:
                 raise LockedError(f"visit {visit_id} was already signed by {row.signed_by} at {row.signed_at}")
             if base_version is not None and row.version != base_version:
                 raise self._conflict(session, visit_id, base_version)
-            clinician_row = self._clinician(session, name, credentials)
+            clinician_row = self._clinician(session, name, credentials, licence, contact)
             head, seq, prev = self._advance_chain(session)
             row.clinician_id = clinician_row.id
+            row.signer_credentials = clinician_row.credentials
+            row.signer_licence = clinician_row.licence_number
+            row.signer_contact = clinician_row.contact
             row.assessment_z = compress(assessment)
             row.ruleset_version = ruleset_version
             _apply_derived(row, derived)

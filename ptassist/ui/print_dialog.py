@@ -10,6 +10,7 @@ from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
 from ptassist.core.exercises import DOSAGE_KEYS, Exercise, load_library, suggested_for
 from ptassist.core.records import DOCUMENT_TITLES
 from ptassist.core.resources import resource_path
-from ptassist.core.sheets import NO_EXERCISES
+from ptassist.core.sheets import NO_EXERCISES, default_recipient
 from ptassist.services.draft_session import DraftConflictError, DraftSession
 from ptassist.services.printing import Printing
 from ptassist.services.records import Records, default_actor
@@ -226,17 +227,26 @@ class PrintDialog(QDialog):
         self.addition = QPlainTextEdit()
         self.addition.setTabChangesFocus(True)  # Tab moves on; it never traps the keyboard
         self.urgency = QComboBox()
+        # Issue 11 (sheets): large print for every sheet; for an urgent red flag the programme
+        # prints only when the clinician confirms it; a letter goes by default where the urgency says.
+        live = records.assess(visit.intake) if visit.intake else None
+        assessment = visit.assessment or (live.to_json() if live else {})
+        self.large_print = QCheckBox("Large print (14 pt)")
+        self.large_print.setObjectName("large_print")
+        self.confirm_programme = QCheckBox("Print the exercises although an urgent red flag fired")
+        self.confirm_programme.setObjectName("confirm_programme")
+        self.confirm_programme.setVisible(sheet == "hep" and assessment.get("urgency") == "urgent")
         if sheet == "hep":
-            live = records.assess(visit.intake) if visit.intake else None
-            assessment = visit.assessment or (live.to_json() if live else {})
             self.builder = ExerciseBuilder(assessment.get("working_diagnosis", []), visit.prescription,
                                            editable=not visit.signed)
             options.addWidget(self.builder)
+            options.addWidget(self.confirm_programme)
         elif sheet == "referral":
             form = QFormLayout()
             patient = records.patients.get(visit.patient_id)
             self.recipient.setObjectName("referral_recipient")
-            self.recipient.setText(patient.referring_physician if patient else "")
+            recipient = default_recipient(patient, assessment.get("urgency", "none"))[0] if patient else ""
+            self.recipient.setText(recipient)
             self.urgency.setObjectName("referral_urgency")
             for value in ("", "emergency", "urgent", "routine"):
                 self.urgency.addItem(value or "from the checklist", value or None)
@@ -248,6 +258,7 @@ class PrintDialog(QDialog):
             options.addLayout(form)
         else:
             options.addWidget(QLabel("The summary of this visit, with outcome measures and their trend."))
+        options.addWidget(self.large_print)
         refresh = QPushButton("Update preview")
         refresh.setObjectName("update_preview_button")
         refresh.clicked.connect(self.build)
@@ -296,12 +307,16 @@ class PrintDialog(QDialog):
         visit_id = self.visit.id
         if self.sheet == "hep":
             chosen = self.builder.prescription() if self.builder is not None else None
-            return lambda: self.printing.hep(visit_id, prescription=chosen)
+            confirm, large = self.confirm_programme.isChecked(), self.large_print.isChecked()
+            return lambda: self.printing.hep(visit_id, prescription=chosen, confirm_programme=confirm,
+                                             large_print=large)
+        large = self.large_print.isChecked()
         if self.sheet == "referral":
             to, urgency, addition = (self.recipient.text().strip() or None, self.urgency.currentData(),
                                      self.addition.toPlainText())
-            return lambda: self.printing.referral(visit_id, to=to, urgency=urgency, addition=addition)
-        return lambda: self.printing.summary(visit_id)
+            return lambda: self.printing.referral(visit_id, to=to, urgency=urgency, addition=addition,
+                                                  large_print=large)
+        return lambda: self.printing.summary(visit_id, large_print=large)
 
     def build(self) -> None:
         """Save the programme, then build the PDF off the GUI thread and show it."""

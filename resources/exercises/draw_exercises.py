@@ -2,7 +2,8 @@
 
     python resources/exercises/draw_exercises.py
 
-Each drawing shows the start position in pale grey, the end position in dark blue-grey, and an
+Each drawing shows the start position as a dashed mid-grey outline and the end position solid in
+dark blue-grey (dashed against solid survives greyscale printing, where pale grey vanished), and an
 orange arrow for the movement, with simple props (floor, mat, wall, chair, step, band). The SVGs
 use only lines, circles, rectangles and polygons so that any SVG reader shows them the same.
 """
@@ -14,7 +15,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 W, H = 240, 150
-DARK, PALE, FAR, ACCENT, PROP = "#24465e", "#c8d3dc", "#7d93a5", "#e07b1f", "#aab6c0"
+DARK, PALE, FAR, ACCENT, PROP = "#24465e", "#6f8290", "#7d93a5", "#e07b1f", "#aab6c0"
+START_DASH = "7 5"  # the start figure (PALE) is drawn dashed
 FLOOR = 136
 
 Point = tuple[float, float]
@@ -22,26 +24,33 @@ Point = tuple[float, float]
 
 def _line(a: Point, b: Point, color: str, width: float, dash: str = "") -> str:
     extra = f' stroke-dasharray="{dash}"' if dash else ""
+    cap = "butt" if dash == START_DASH else "round"
     return (f'<line x1="{a[0]:.1f}" y1="{a[1]:.1f}" x2="{b[0]:.1f}" y2="{b[1]:.1f}" stroke="{color}" '
-            f'stroke-width="{width}" stroke-linecap="round"{extra}/>')
+            f'stroke-width="{width}" stroke-linecap="{cap}"{extra}/>')
 
 
 def figure(pose: dict[str, Point], color: str, far_color: str | None = None) -> list[str]:
     """A pictogram person: far limbs first (lighter), then torso, near limbs and head."""
     far_color = far_color or color
+    start = color == PALE
+    dash = START_DASH if start else ""
     out: list[str] = []
     for side, shade in (("f", far_color), ("n", color)):
         if side == "n":
-            out.append(_line(pose["neck"], pose["hip"], color, 9))
+            out.append(_line(pose["neck"], pose["hip"], color, 9, dash))
         chain_leg = [pose.get(f"hip_{side}", pose["hip"]), pose.get(f"knee_{side}"), pose.get(f"ankle_{side}"),
                      pose.get(f"toe_{side}")]
         chain_arm = [pose.get(f"shoulder_{side}", pose["neck"]), pose.get(f"elbow_{side}"), pose.get(f"hand_{side}")]
         for chain, width in ((chain_leg, 7), (chain_arm, 5)):
             points = [p for p in chain if p is not None]
             for a, b in zip(points, points[1:], strict=False):
-                out.append(_line(a, b, shade, width))
+                out.append(_line(a, b, shade, width, dash))
     hx, hy = pose["head"]
-    out.append(f'<circle cx="{hx:.1f}" cy="{hy:.1f}" r="9" fill="{color}"/>')
+    if start:
+        out.append(f'<circle cx="{hx:.1f}" cy="{hy:.1f}" r="8" fill="#ffffff" stroke="{color}" stroke-width="3" '
+                   f'stroke-dasharray="5 3"/>')
+    else:
+        out.append(f'<circle cx="{hx:.1f}" cy="{hy:.1f}" r="9" fill="{color}"/>')
     return out
 
 

@@ -51,3 +51,91 @@ def test_print_usage_errors_are_one_line(tmp_path):
     ):
         done = run(folder, *args)
         assert done.returncode == 2 and words in done.stderr and "Traceback" not in done.stderr
+
+
+def test_clinic_settings_patient_details_and_signer_details_reach_the_sheets(tmp_path):
+    folder = tmp_path / "data"
+    done = run(folder, "clinic", "set", "--name", "Harbour Physio", "--phone", "09 555 0100", "--emergency-number",
+               "111", "--time-zone", "Pacific/Auckland")
+    assert done.returncode == 0, done.stderr
+    assert "emergency_number   111" in done.stdout and "Pacific/Auckland" in done.stdout
+    bad = run(folder, "clinic", "set", "--time-zone", "Mars/Olympus")
+    assert bad.returncode == 2 and "time_zone" in bad.stderr and "Traceback" not in bad.stderr
+    patient = run(folder, "patient", "add", "--family", "Ngata", "--given", "Aroha", "--dob", "1950-01-01",
+                  "--health-service-number", "ZZZ0032", "--phone", "021 555 0199").stdout.strip()
+    intake = tmp_path / "intake.json"
+    intake.write_text(json.dumps(INTAKE), encoding="utf-8")
+    visit = run(folder, "visit", "new", patient, "--kind", "re_evaluation", "--intake", str(intake)).stdout.strip()
+    signed = run(folder, "visit", "sign", visit, "--clinician", "Alex Carter", "--credentials", "PT",
+                 "--registration", "PNZ 70-12345", "--contact", "09 555 0142")
+    assert signed.returncode == 0, signed.stderr
+    letter = tmp_path / "letter.pdf"
+    assert run(folder, "print", "referral", visit, "-o", str(letter)).returncode == 0
+    text = all_text(letter.read_bytes())
+    assert "Health-service number ZZZ0032" in text and "021 555 0199" in text
+    assert "Registration number PNZ 70-12345" in text and "Direct contact: 09 555 0142" in text
+    assert "(Pacific/Auckland)" in text
+    sheet = tmp_path / "hep.pdf"
+    done = run(folder, "print", "hep", visit, "-o", str(sheet), "--large-print", "--next-appointment",
+               "Friday 12 December, 09:00")
+    assert done.returncode == 0, done.stderr
+    text = all_text(sheet.read_bytes())
+    assert "Your next appointment: Friday 12 December, 09:00" in text and "Call 111" in text
+
+
+def test_an_urgent_programme_prints_only_with_confirm_programme(tmp_path):
+    folder = tmp_path / "data"
+    intake = tmp_path / "urgent.json"
+    intake.write_text(json.dumps({"format": "ptassist-intake/1", "age": 70, "side": "right",
+                                  "symptoms": [{"region": "low_back", "kind": "pain"},
+                                               {"region": "lateral_knee", "kind": "pain"}],
+                                  "findings": {"cancer_history": True, "noble_test": True,
+                                               "lateral_epicondyle_tenderness": True,
+                                               "pain_at_predictable_point_in_activity": True}}), encoding="utf-8")
+    plain, confirmed = tmp_path / "plain.pdf", tmp_path / "confirmed.pdf"
+    assert run(folder, "print", "hep", "--intake", str(intake), "-o", str(plain)).returncode == 0
+    assert run(folder, "print", "hep", "--intake", str(intake), "-o", str(confirmed),
+               "--confirm-programme").returncode == 0
+    assert "See your doctor within 24 hours" in all_text(plain.read_bytes())
+    assert "How much" not in all_text(plain.read_bytes())
+    assert "See your doctor within 24 hours" in all_text(confirmed.read_bytes())
+    assert "How much" in all_text(confirmed.read_bytes())  # the clinician confirmed the programme
+
+
+def test_print_reads_and_writes_without_the_orm_and_agrees_with_the_records(tmp_path):
+    folder = tmp_path / "data"
+    assert run(folder, "demo", "--patients", "2", "--seed", "5").returncode == 0
+    history = json.loads(run(folder, "history", "1", "--json").stdout)
+    signed = next(v["id"] for v in history if v["status"] == "signed")
+    script = (
+        "import sys; from ptassist.cli import main\n"
+        f"code = main(['--data-dir', {str(folder)!r}, 'print', 'referral', '{signed}', '-o', {str(tmp_path / 'a.pdf')!r}])\n"
+        "print(code, 'sqlalchemy' in sys.modules, 'sqlmodel' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120)
+    assert done.stdout.split()[-3:] == ["0", "False", "False"], done.stdout + done.stderr
+
+    from ptassist.services.printing import Printing
+    from ptassist.services.records import Records
+
+    records = Records.open(folder)
+    try:
+        again = Printing(records).referral(signed)
+        assert again.pdf == (tmp_path / "a.pdf").read_bytes()  # the same sheet, whichever path built it
+        assert [d.kind for d in records.documents.for_visit(signed)] == ["referral"]  # stored once
+        assert [e.action for e in records.audit.events("document", again.stored.id)] == ["print", "print"]
+    finally:
+        records.close()
+
+
+def test_print_on_an_older_database_migrates_it_first(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    fixture = Path(__file__).resolve().parents[1] / "store" / "fixtures" / "schema_0003.db"
+    shutil.copyfile(fixture, folder / "ptassist.db")
+    done = run(folder, "print", "summary", "1", "-o", str(tmp_path / "s.pdf"))
+    assert done.returncode == 0, done.stderr
+    assert "stored with the visit" in done.stdout

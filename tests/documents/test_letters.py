@@ -25,40 +25,54 @@ ITBS = intake(age=31, side="right", symptoms=[sym("lateral_knee")],
 
 @pytest.fixture
 def printing(records):
-    records.settings.save(ClinicSettings(name="Riverside Physiotherapy", address="12 Mill Lane", phone="0117 555 0100"),
-                          "test")
+    records.settings.save(ClinicSettings(name="Riverside Physiotherapy", address="12 Mill Lane", phone="0117 555 0100",
+                                         emergency_number="999", time_zone="Europe/London"), "test")
     return Printing(records)
 
 
-def signed_visit(records, data, measures=None, when="2026-03-01"):
+def signed_visit(records, data, measures=None, when="2026-03-01", kind="initial_evaluation", **signer):
     patient = records.patients.search("Okafor") or [records.patients.add(
         family_name="Okafor", given_name="Chidi", date_of_birth="1979-05-02", referring_physician="Dr Sarah Chen",
-        referring_practice="Harbourside Practice", referring_contact="fax 0117 555 0199")]
-    visit = records.new_visit(patient[0].id, "initial_evaluation", intake=data, visit_time=f"{when}T10:00:00+00:00")
+        referring_practice="Harbourside Practice", referring_contact="fax 0117 555 0199",
+        address="4 Quay Street\nBristol BS1 4QA", phone="07700 900123", health_service_number="943 476 5919")]
+    visit = records.new_visit(patient[0].id, kind, intake=data, visit_time=f"{when}T10:00:00+00:00")
     if measures:
         visit = records.save_draft(visit, measures=measures, narrative={"subjective": "Runs 20 km a week.",
                                                                         "plan": "Review in 2 weeks."})
-    records.sign(visit.id, "Alex Carter", credentials="PT, DPT")
+    records.sign(visit.id, "Alex Carter", **({"credentials": "PT, DPT"} | signer))
     return visit.id
 
 
 @pytest.mark.parametrize(
-    ("data", "banner", "asked"),
+    ("data", "banner", "asked", "to", "dear"),
     [
-        (CES, "EMERGENCY: same day", "Same-day emergency assessment and MRI of the lumbosacral spine"),
-        (CANCER, "URGENT: within 24 hours", "metastatic spinal cord compression"),
-        (ITBS, "ROUTINE", "Review of this patient"),
+        (CES, "EMERGENCY: same day", "Same-day emergency assessment and MRI of the lumbosacral spine",
+         "The duty doctor, Emergency Department", "Dear Doctor,"),
+        (CANCER, "URGENT: within 24 hours", "metastatic spinal cord compression", "The on-call doctor", "Dear Doctor,"),
+        (ITBS, "ROUTINE", "Your opinion on the diagnosis", "Dr Sarah Chen", "Dear Dr Chen,"),
     ],
 )
-def test_referral_banner_request_and_reasons(records, printing, data, banner, asked):
+def test_referral_banner_question_default_recipient_and_salutation(records, printing, data, banner, asked, to, dear):
     visit_id = signed_visit(records, data)
     first_page = pages_text(printing.referral(visit_id).pdf)[0]
     assert first_page.index(banner) < first_page.index("Dear ")
     assert asked in first_page
+    assert to in first_page and dear in first_page
+    assert "for your information" not in first_page  # a routine letter asks a question too
     text = all_text(printing.referral(visit_id).pdf)
-    assert "Dr Sarah Chen" in text and "Harbourside Practice" in text
-    assert "Alex Carter" in text and "PT, DPT" in text
+    assert "Alex Carter, PT, DPT" in text
     assert f"rule set lateral-thigh-knee {load_ruleset().version}" in text
+
+
+def test_the_letter_names_and_reaches_the_patient_and_says_what_was_done(records, printing):
+    text = all_text(printing.referral(signed_visit(records, CES)).pdf)
+    for part in ("Re: Chidi Okafor", "Born 2 May 1979", "Chart number", "Health-service number 943 476 5919",
+                 "4 Quay Street, Bristol BS1 4QA", "07700 900123"):
+        assert part in text, part
+    assert "What was done: At this visit (1 March 2026, 10:00) I advised the patient to go to the emergency" in text
+    assert "Treatment so far" in text and "First visit" in text
+    assert "Action:" not in text  # the rule set's instructions to the therapist stay out of the letter
+    assert "Requested: Same-day emergency assessment" in text
 
 
 def test_referral_explains_flags_and_lists_the_neurological_examination(records, printing):
@@ -71,7 +85,27 @@ def test_referral_explains_flags_and_lists_the_neurological_examination(records,
 
 def test_referral_to_another_recipient(records, printing):
     text = all_text(printing.referral(signed_visit(records, ITBS), to="Dr Ana Ruiz, Orthopaedics").pdf)
-    assert "Dear Dr Ana Ruiz, Orthopaedics" in text and "Dr Sarah Chen" not in text
+    assert "Dear Dr Ruiz," in text and "Dr Ana Ruiz, Orthopaedics" in text and "Dr Sarah Chen" not in text
+
+
+def test_the_signature_carries_the_details_the_clinician_had_when_signing(records, printing):
+    first = signed_visit(records, ITBS, credentials="PT", licence="HCPC PH12345", contact="0117 555 0142")
+    later = signed_visit(records, ITBS, when="2026-04-01", kind="re_evaluation", credentials="PT, DPT, OCS",
+                         licence="HCPC PH12345", contact="a.carter@riverside.example")
+    old, new = all_text(printing.referral(first).pdf), all_text(printing.referral(later).pdf)
+    assert "Alex Carter, PT Registration number HCPC PH12345 Direct contact: 0117 555 0142" in old
+    assert "Alex Carter, PT, DPT, OCS" in new and "a.carter@riverside.example" in new
+    assert "Signed by Alex Carter on" in old and "(Europe/London)" in old
+    assert "PT, DPT, OCS" not in old  # re-signing later never rewrites an earlier letter
+    assert "Seen 2 times since 1 March 2026 (initial evaluation, re-evaluation)" in new
+
+
+def test_addenda_print_on_the_referral_and_the_summary(records, printing):
+    visit_id = signed_visit(records, ITBS)
+    records.add_addendum(visit_id, "Correction: pain is on the right.", "Jo Park")
+    for pdf in (printing.referral(visit_id).pdf, printing.summary(visit_id).pdf):
+        text = all_text(pdf)
+        assert "Addendum by Jo Park" in text and "Correction: pain is on the right." in text
 
 
 def test_summary_has_narrative_findings_checklist_measures_and_trend(records, printing):
@@ -79,6 +113,8 @@ def test_summary_has_narrative_findings_checklist_measures_and_trend(records, pr
     signed_visit(records, ITBS, {"NPRS": {"value": 5}, "LEFS": {"items": [3] * 20}}, when="2026-02-10")
     last = signed_visit(records, ITBS, {"NPRS": {"value": 3}, "LEFS": {"items": [3] * 19 + [4]}}, when="2026-03-10")
     text = all_text(printing.summary(last).pdf)
+    assert "Signed by Alex Carter on" in text
+    assert "Root level: not determined" in text and "Reasoning" in text and "[BMJBP-ITBS" in text
     assert "Runs 20 km a week." in text and "Review in 2 weeks." in text
     assert "Noble compression test" in text and "Working diagnosis: Iliotibial band syndrome" in text
     assert "passes the minimal clinically important difference of 2 points or 30% improvement" in text  # NPRS 7 -> 3
@@ -127,3 +163,48 @@ def test_draft_sheets_are_marked_and_not_stored(records, printing):
     assert printed.draft and printed.stored is None
     assert "DRAFT: not a signed clinical record" in all_text(printed.pdf)
     assert records.documents.for_visit(draft.id) == []
+
+
+def test_a_summary_trend_stops_at_the_visit_printed(records, printing):
+    first = signed_visit(records, ITBS, {"NPRS": {"value": 7}}, when="2026-01-10")
+    middle = signed_visit(records, ITBS, {"NPRS": {"value": 5}}, when="2026-02-10")
+    signed_visit(records, ITBS, {"NPRS": {"value": 1}}, when="2026-03-10")
+    from ptassist.core.sheets import summary_content
+
+    visit = records.visits.get(middle)
+    patient = records.patients.get(visit.patient_id)
+    content = summary_content(patient=patient, visit=visit, assessment=visit.assessment,
+                              history=records.visits.history(patient.id), clinic=records.settings.get(), paper="a4")
+    assert [v for _, v in content.trend["NPRS"]] == [7, 5]
+    assert content.scores[0].current == 5
+    assert first != middle
+
+
+def test_an_incomplete_red_flag_screen_is_noted_on_the_clinicians_copies(records, printing):
+    from ptassist.core.sheets import referral_content, summary_content
+
+    visit = records.visits.get(signed_visit(records, ITBS))
+    patient = records.patients.get(visit.patient_id)
+    assessment = dict(visit.assessment, screen={"complete": False,
+                                                "not_asked": ["saddle_sensory_change", "bladder_dysfunction"]})
+    common = {"patient": patient, "visit": visit, "assessment": assessment, "history": [], "clinic": ClinicSettings(),
+              "paper": "a4"}
+    for content in (referral_content(**common), summary_content(**common)):
+        assert content.screen_note.startswith("Red-flag screen incomplete: 2 questions not asked")
+    complete = dict(visit.assessment, screen={"complete": True, "not_asked": []})
+    assert referral_content(**{**common, "assessment": complete}).screen_note == ""
+    before = {k: v for k, v in visit.assessment.items() if k != "screen"}  # rule set 1.0.0 had no screen
+    assert referral_content(**{**common, "assessment": before}).screen_note == ""
+    many = dict(visit.assessment, screen={"complete": False, "not_asked": [f"q{i}" for i in range(9)]})
+    assert referral_content(**{**common, "assessment": many}).screen_note.endswith("q4 and 4 more.")
+
+
+def test_visits_print_their_local_day_and_kind_words(records, printing):
+    records.settings.save(ClinicSettings(name="Harbour Physio", time_zone="Pacific/Auckland"), "test")
+    patient = records.patients.add(family_name="Ngata", given_name="Aroha", date_of_birth="1960-01-01")
+    visit = records.new_visit(patient.id, "re_evaluation", intake=ITBS, visit_time="2026-12-01T20:34:00+00:00")
+    assert visit.time_zone == "Pacific/Auckland"
+    records.sign(visit.id, "Alex Carter")
+    text = all_text(printing.summary(visit.id).pdf)
+    assert "re-evaluation, 2 December 2026 09:34" in text and "re evaluation" not in text
+    assert "1 December 2026" not in text.split("Signed by")[0]

@@ -57,7 +57,7 @@ def test_referral_preview_uses_the_recipient(qtbot, records, zoe, tmp_path):
     assert dialog.recipient.text() == "Dr Sarah Chen"
     dialog.recipient.setText("Dr Ana Ruiz")
     dialog.build_now()
-    assert "Dear Dr Ana Ruiz" in all_text(dialog.pane.pdf)
+    assert "Dear Dr Ruiz," in all_text(dialog.pane.pdf) and "Dr Ana Ruiz" in all_text(dialog.pane.pdf)  # issue 11
     assert "stored" in dialog.pane.status.text()
 
 
@@ -165,3 +165,25 @@ def test_choosing_a_new_data_folder_copies_the_records_for_the_next_start(qtbot,
         assert [p.id for p in moved.patients.search("zoe")] == [zoe.id]
     finally:
         moved.close()
+
+
+def test_an_urgent_programme_prints_its_exercises_only_when_confirmed(qtbot, records, zoe):
+    urgent = {"format": "ptassist-intake/1", "age": 70, "side": "right",
+              "symptoms": [{"region": "low_back", "kind": "pain"}, {"region": "lateral_knee", "kind": "pain"}],
+              "findings": {"cancer_history": True, "noble_test": True, "lateral_epicondyle_tenderness": True,
+                           "pain_at_predictable_point_in_activity": True}}
+    visit = records.new_visit(zoe.id, "initial_evaluation", intake=urgent)
+    records.sign(visit.id, "Alex Carter")
+    dialog = PrintDialog(records, visit.id, "hep", auto_build=False)
+    qtbot.addWidget(dialog)
+    confirm = dialog.findChild(type(dialog.confirm_programme), "confirm_programme")
+    assert not confirm.isHidden()
+    dialog.build_now()
+    assert "See your doctor within 24 hours" in all_text(dialog.pane.pdf) and "How much" not in all_text(dialog.pane.pdf)
+    confirm.setChecked(True)
+    dialog.findChild(type(dialog.large_print), "large_print").setChecked(True)
+    dialog.build_now()
+    assert "How much" in all_text(dialog.pane.pdf)
+    referral = PrintDialog(records, visit.id, "referral", auto_build=False)
+    qtbot.addWidget(referral)
+    assert referral.recipient.text() == "The on-call doctor"  # by urgency, not the GP

@@ -1,0 +1,60 @@
+"""Print figures: `ptassist print hep|referral|summary` end to end on a demo database.
+
+Each sheet is printed by a fresh process, as a clinician's command would be, beside `python -c
+pass` on the same interpreter (the floor) and the in-process render time of the same sheet (what
+the process spends on layout once everything is loaded). The goal is under 0.5 s end to end.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from functools import partial
+from pathlib import Path
+
+from harness import Figure, figure, median_seconds
+
+SHEETS = ("hep", "referral", "summary")
+
+
+def _wall(command: list[str], repeats: int) -> float:
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def run(quick: bool) -> list[Figure]:
+    from ptassist.services.printing import Printing
+    from ptassist.services.records import Records
+    from ptassist.store.demo import build_demo
+
+    repeats = 3 if quick else 7
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "data"
+        records = Records.open(folder)
+        try:
+            build_demo(records.database, 5, seed=2)
+            history = records.visits.history(1)
+            visit_id = next(v.id for v in history if v.status == "signed")
+            printing = Printing(records)
+            render = {sheet: median_seconds(partial(getattr(printing, sheet), visit_id), repeats, warmup=1)
+                      for sheet in SHEETS}
+        finally:
+            records.close()
+        floor = _wall([sys.executable, "-c", "pass"], repeats)
+        figures = []
+        for sheet in SHEETS:
+            command = [sys.executable, "-m", "ptassist", "--data-dir", str(folder), "print", sheet, str(visit_id),
+                       "-o", str(Path(tmp) / f"{sheet}.pdf")]
+            value = _wall(command, repeats)
+            figures.append(figure(f"print.{sheet}_end_to_end", value, "s", 0.5, floor=floor,
+                                  floor_note="`python -c pass` on the same interpreter",
+                                  note=json.dumps({"in_process_render_s": round(render[sheet], 4)})))
+    return figures
