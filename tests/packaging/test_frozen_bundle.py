@@ -49,7 +49,10 @@ def test_resources_migrations_fonts_and_licences_are_inside_and_unused_qt_is_not
     inside = bundle / "_internal"
     assert (inside / "ptassist" / "_resources" / "clinical" / "ruleset.toml").is_file()
     assert (inside / "ptassist" / "_resources" / "icons" / "ptassist.svg").is_file()
-    assert (inside / "ptassist" / "_resources" / "fonts" / "LICENSE-DejaVu.txt").is_file()
+    fonts = inside / "ptassist" / "_resources" / "fonts"
+    shipped = sorted(p.name for p in (ROOT / "resources" / "fonts").iterdir() if p.suffix in (".ttf", ".otf"))
+    assert shipped and [name for name in shipped if not (fonts / name).is_file()] == []
+    assert [p.name for p in fonts.glob("LICENSE*")]  # the fonts' licence travels with them
     migrations = inside / "ptassist" / "store" / "migrations"
     assert (migrations / "env.py").is_file() and len(list((migrations / "versions").glob("0*.py"))) >= 3
     summary = (inside / "licenses" / "README.txt").read_text(encoding="utf-8")
