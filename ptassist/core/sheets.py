@@ -16,8 +16,9 @@ from ptassist.core.exercises import PrescribedItem, load_library, prescribe, sug
 from ptassist.core.intake import Intake, parse_intake
 from ptassist.core.measures import compare, load_measures
 from ptassist.core.records import Addendum, ClinicSettings, Patient, Visit, VisitSummary
-from ptassist.core.report import SUSPECT_LABELS, describe_key
+from ptassist.core.report import SUSPECT_LABELS, describe_key, key_label
 from ptassist.core.resources import load_toml
+from ptassist.core.screen_status import screen_summary
 from ptassist.core.vocabulary import Reader
 from ptassist.core.when import in_zone, long_day
 
@@ -557,17 +558,16 @@ def treatment_so_far(visit: Visit, history: Sequence[VisitSummary], zone: str) -
 
 
 def screen_note(assessment: Mapping[str, Any]) -> str:
-    """'Red-flag screen incomplete: 3 questions not asked (…)' when the assessment says so."""
-    screen = assessment.get("screen")
-    if not isinstance(screen, Mapping) or screen.get("complete", True):
+    """'Red-flag screen incomplete: 3 questions not asked (…)' when the assessment says so, or the
+    follow-up questions a yes answer still needs; '' for a finished screen or one not recorded."""
+    summary = screen_summary(assessment)
+    missing = summary.follow_up if summary.complete else summary.not_asked
+    if not summary.recorded or not missing:
         return ""
-    missing = list(screen.get("not_asked", []))
     vocab = default_engine().vocabulary
-    names = [vocab.findings[m].label if m in vocab.findings else m for m in missing]
-    count = len(missing)
-    shown = ", ".join(names[:5]) + (f" and {count - 5} more" if count > 5 else "")
-    detail = f": {shown}" if names else ""
-    return f"Red-flag screen incomplete: {count} question{'s' if count != 1 else ''} not asked{detail}."
+    names = [key_label(key, vocab) for key in missing]
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return f"{summary.line}: {shown}."
 
 
 def signed_line(visit: Visit, zone: str) -> str:
