@@ -28,6 +28,9 @@ UNUSED = re.compile(
     # one platform to check and about 3 MB off.
     r"|/plugins/(wayland-[a-z-]+)/|/plugins/platforms/libqwayland[a-z-]*\.so$"
     r"|(^|/)PySide6/Qt/translations/"  # the window is English; Qt's own strings stay English with it
+    # The Python bindings of QtNetwork and QtDBus: the hooks collect them beside QtPdf and QtGui,
+    # but no module of the app imports them (Qt's own libraries of the same names stay).
+    r"|(^|/)PySide6/Qt(Network|DBus)\.abi3\.so$"
 )
 # Image formats beyond those the app reads (SVG illustrations, PNG/JPEG/GIF logos, ICO icons).
 UNUSED_FORMATS = re.compile(r"/plugins/imageformats/libq(tiff|webp|tga|wbmp|icns|pdf)\.so$")
@@ -36,9 +39,13 @@ UNUSED_FORMATS = re.compile(r"/plugins/imageformats/libq(tiff|webp|tga|wbmp|icns
 # are known to clash with it when copied from the build machine. On a machine without them the
 # app's platform check names the packages (ptassist.platform_check). A CUPS client from the build
 # machine would also bring its TLS and Kerberos stack (about 9 MB); without CUPS, Qt prints to PDF.
+# The C++ runtime and zstd are the system's as for any manylinux wheel (Qt's and PySide6's
+# wheels are built to use the machine's libstdc++); Debian and Fedora install them with the base
+# system (apt and dpkg, dnf and rpm need them).
 SYSTEM = frozenset({
     "libcups.so.2", "libdbus-1.so.3", "libglib-2.0.so.0", "libgthread-2.0.so.0", "libfontconfig.so.1",
     "libfreetype.so.6", "libX11.so.6", "libX11-xcb.so.1", "libxkbcommon.so.0", "libxkbcommon-x11.so.0",
+    "libstdc++.so.6", "libgcc_s.so.1", "libzstd.so.1",
 })
 # A library (as opposed to a Python extension module or a Qt plugin, which the app loads itself).
 LIBRARY = re.compile(r"^lib[^/]*\.so(\.\d+)*$")

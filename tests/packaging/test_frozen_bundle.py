@@ -12,12 +12,13 @@ import re
 import shlex
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from .helpers import APP_ID, ROOT, tool, x_server
+from .helpers import APP_ID, PACKAGING, ROOT, tool, x_server
 
 pytestmark = [pytest.mark.frozen, pytest.mark.slow]
 
@@ -87,6 +88,42 @@ def test_smoke_test_on_a_real_x_server(bundle, bare_env, tmp_path):
         done = frozen(bundle, env, "--data-dir", str(tmp_path / "data"), "--smoke-test")
     assert done.returncode == 0, done.stderr
     assert "ptassist-ready" in done.stdout
+
+
+def test_qt_answers_from_the_slim_icu_data_as_from_the_full_library(bundle, bare_env):
+    """Collation in a dozen locales, every converter, time-zone names: as the venv's full ICU answers."""
+    done = frozen(bundle, bare_env, "--bundle-check", "icu")
+    assert done.returncode == 0, done.stderr
+    reference = subprocess.run([sys.executable, str(PACKAGING / "bundle_check.py"), "icu"], capture_output=True,
+                               text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, check=True)
+    assert json.loads(done.stdout) == json.loads(reference.stdout)
+
+
+def test_sqlcipher_opens_a_keyed_database_in_the_bundle(bundle, bare_env, tmp_path):
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    key = os.urandom(32)
+    path = tmp_path / "records.db"
+    made = sqlcipher.connect(str(path))
+    made.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    made.execute("CREATE TABLE checks (id INTEGER PRIMARY KEY, text TEXT)")
+    made.execute("INSERT INTO checks (text) VALUES ('Zoë Ångström, written by the venv')")
+    made.commit()
+    made.close()
+    assert b"Zo\xc3\xab" not in path.read_bytes() and not path.read_bytes().startswith(b"SQLite format 3")
+
+    done = frozen(bundle, {**bare_env, "PTASSIST_CHECK_KEY": key.hex()}, "--bundle-check", "sqlcipher", str(path))
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["rows"] == ["Zoë Ångström, written by the venv"] and report["count_after_insert"] == 2
+    assert report["cipher_version"]
+    reopened = sqlcipher.connect(str(path))
+    reopened.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    assert [row[0] for row in reopened.execute("SELECT text FROM checks ORDER BY id")][-1] == "written by the bundle"
+    reopened.close()
+    wrong = frozen(bundle, {**bare_env, "PTASSIST_CHECK_KEY": os.urandom(32).hex()}, "--bundle-check", "sqlcipher",
+                   str(path))
+    assert wrong.returncode != 0 and "file is not a database" in wrong.stderr
 
 
 def test_assess_and_print_a_programme_from_an_intake(bundle, bare_env, tmp_path):

@@ -56,3 +56,19 @@ def test_unused_plugins_go_with_what_only_they_need_and_system_libraries_stay_ou
     assert not kept & {"libgtk-3.so.0", "libcairo.so.2", "libcups.so.2", "libgnutls.so.30", "libfontconfig.so.1",
                        "libgtk-3.so.0.link"}
     assert [dest for dest, _src, _kind in datas] == ["ptassist/_resources/clinical/ruleset.toml"]
+
+
+def test_unimported_qt_bindings_go_but_the_qt_libraries_others_link_stay_and_the_cxx_runtime_is_the_systems():
+    needed = {"src/QtPdf.abi3.so": ["libQt6Pdf.so.6", "libstdc++.so.6"], "src/libQt6Pdf.so.6": ["libQt6Network.so.6"],
+              "src/QtNetwork.abi3.so": ["libQt6Network.so.6"], "src/libQt6Network.so.6": ["libstdc++.so.6"],
+              "src/QtDBus.abi3.so": ["libQt6DBus.so.6"], "src/libQt6DBus.so.6": []}
+    binaries = [("PySide6/QtPdf.abi3.so", "src/QtPdf.abi3.so", "EXTENSION"),
+                ("PySide6/Qt/lib/libQt6Pdf.so.6", "src/libQt6Pdf.so.6", "BINARY"),
+                ("PySide6/QtNetwork.abi3.so", "src/QtNetwork.abi3.so", "EXTENSION"),
+                ("PySide6/Qt/lib/libQt6Network.so.6", "src/libQt6Network.so.6", "BINARY"),
+                ("PySide6/QtDBus.abi3.so", "src/QtDBus.abi3.so", "EXTENSION"),
+                ("PySide6/Qt/lib/libQt6DBus.so.6", "src/libQt6DBus.so.6", "BINARY"),
+                ("libstdc++.so.6", "src/libstdc++.so.6", "BINARY"), ("libgcc_s.so.1", "src/libgcc_s.so.1", "BINARY")]
+    kept, _ = prune(binaries, [], lambda source: needed.get(source, []))
+    assert {dest for dest, _src, _kind in kept} == {
+        "PySide6/QtPdf.abi3.so", "PySide6/Qt/lib/libQt6Pdf.so.6", "PySide6/Qt/lib/libQt6Network.so.6"}

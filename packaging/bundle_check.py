@@ -1,0 +1,83 @@
+"""What the frozen-bundle tests ask the bundle itself: `ptassist --bundle-check icu|sqlcipher ...`.
+
+The bundle holds no Python to run a snippet with, so the checks that must run inside it live here
+and the entry point (``ptassist_main.py``) hands them the command line. Each prints one JSON
+object. The same functions run from the venv give the reference the tests compare with.
+
+- ``icu``: what Qt asks of ICU's data (collation in several locales, the character-set
+  converters, time-zone names, case mapping), so a bundle with a slimmed ICU must answer exactly
+  as the full library of the venv does.
+- ``sqlcipher PATH``: open the SQLCipher database at PATH, keyed with the 32-byte key in
+  $PTASSIST_CHECK_KEY (hex), through the DB-API module and through SQLAlchemy's
+  ``sqlite+pysqlcipher`` dialect (what the store uses), and add one row to its ``checks`` table.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from typing import Any
+
+CHECK_NAMES = ["Zoë", "Åsa", "Ärzte", "Ölund", "zebra", "Émile", "Çelik", "Łukasz", "Ångström", "محمد", "أحمد",
+               "राम", "王", "李", "Иван", "Ólafur", "ana", "Ngũgĩ", "Đặng", "Σοφία", "김민준", "たなか"]
+LOCALES = ["en_US", "de_DE", "sv_SE", "tr_TR", "es_ES", "vi_VN", "ar", "zh_CN", "ja_JP", "ko_KR", "hi_IN", "ru_RU"]
+ENCODINGS = ["Shift_JIS", "GB18030", "Big5", "EUC-KR", "windows-1252", "ISO-8859-7", "KOI8-R"]
+
+
+def icu_report() -> dict[str, Any]:
+    from PySide6.QtCore import QCollator, QLocale, QStringDecoder, QTimeZone
+
+    report: dict[str, Any] = {}
+    for locale in LOCALES:
+        collator = QCollator(QLocale(locale))
+        report[f"sorted {locale}"] = sorted(CHECK_NAMES, key=functools.cmp_to_key(collator.compare))
+    for encoding in ENCODINGS:
+        decoder = QStringDecoder(encoding)
+        report[f"codec {encoding}"] = decoder.name() if decoder.isValid() else None
+    report["codecs"] = sorted(QStringDecoder.availableCodecs())
+    zone = QTimeZone(b"Europe/Berlin")
+    report["zone names"] = [zone.displayName(QTimeZone.TimeType.StandardTime, QTimeZone.NameType.LongName,
+                                             QLocale(locale)) for locale in LOCALES]
+    report["upper"] = [QLocale("tr_TR").toUpper("istanbul"), QLocale("de_DE").toUpper("straße"),
+                       QLocale("el_GR").toUpper("άλφα")]
+    return report
+
+
+def sqlcipher_report(path: str, key_hex: str) -> dict[str, Any]:
+    import sqlalchemy
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    literal = f"x'{bytes.fromhex(key_hex).hex()}'"
+    connection = sqlcipher.connect(path)
+    try:
+        connection.execute(f'PRAGMA key = "{literal}"')
+        rows = [row[0] for row in connection.execute("SELECT text FROM checks ORDER BY id")]
+        version = connection.execute("PRAGMA cipher_version").fetchone()[0]
+    finally:
+        connection.close()
+    engine = sqlalchemy.create_engine(sqlalchemy.URL.create("sqlite+pysqlcipher", password=literal, database=path))
+    try:
+        with engine.begin() as through_sqlalchemy:
+            through_sqlalchemy.execute(sqlalchemy.text("INSERT INTO checks (text) VALUES ('written by the bundle')"))
+            count = through_sqlalchemy.execute(sqlalchemy.text("SELECT count(*) FROM checks")).scalar_one()
+    finally:
+        engine.dispose()
+    return {"rows": rows, "count_after_insert": count, "cipher_version": version}
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["icu"]:
+        report = icu_report()
+    elif argv[:1] == ["sqlcipher"] and len(argv) == 2:
+        report = sqlcipher_report(argv[1], os.environ.get("PTASSIST_CHECK_KEY", ""))
+    else:
+        print("usage: ptassist --bundle-check icu | sqlcipher PATH", file=sys.stderr)
+        return 2
+    print(json.dumps(report, ensure_ascii=False, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
