@@ -118,7 +118,8 @@ def platform_tag() -> str:
 
 
 def folder_bytes(folder: Path) -> int:
-    return sum(p.lstat().st_size for p in folder.rglob("*") if p.is_file() or p.is_symlink())
+    """Apparent size of everything under ``folder``, folders and links included: `du -sb`."""
+    return folder.lstat().st_size + sum(p.lstat().st_size for p in folder.rglob("*"))
 
 
 def lay_out_desktop_files(bundle: Path, icons: Path) -> None:
@@ -171,8 +172,9 @@ def package(python: Path) -> int:
     if sys.platform.startswith("linux"):
         lay_out_desktop_files(bundle, icons)
     archive = make_archive(bundle)
-    print(f"\nbundle  {bundle.relative_to(ROOT)}  {folder_bytes(bundle) / 2**20:.1f} MiB")
-    print(f"archive {archive.relative_to(ROOT)}  {archive.stat().st_size / 2**20:.1f} MiB")
+    size, packed = folder_bytes(bundle), archive.stat().st_size
+    print(f"\nbundle  {bundle.relative_to(ROOT)}  {size / 1e6:.1f} MB ({size / 2**20:.1f} MiB)")
+    print(f"archive {archive.relative_to(ROOT)}  {packed / 1e6:.1f} MB ({packed / 2**20:.1f} MiB)")
     print(f"built in {time.monotonic() - start:.0f} s")
     return 0
 

@@ -44,12 +44,29 @@ if [ -d "$app_dir" ] && [ "$(cd "$app_dir" && pwd -P)" = "$here" ]; then
     exit 1
 fi
 
+created=""  # the folders this install creates (uninstall.sh removes them once empty), one a line
+make_dir() {  # make_dir FOLDER: mkdir -p, remembering each folder it creates
+    missing="" dir="$1"
+    while [ ! -d "$dir" ]; do
+        missing="$dir/
+$missing"
+        dir=$(dirname "$dir")
+    done
+    mkdir -p "$1"
+    created="$created$missing"
+}
+
 # The new program goes in beside the old one, then takes its place: an interrupted install
 # leaves the old version working.
-mkdir -p "$(dirname "$app_dir")"
+make_dir "$(dirname "$app_dir")"
 rm -rf "$app_dir.new" "$app_dir.old"
 cp -R "$here" "$app_dir.new"
 rm -f "$app_dir.new/install-manifest.txt"
+# The folders an earlier install created (lines ending in /) stay ours to remove.
+created_before=""
+if [ -f "$app_dir/install-manifest.txt" ]; then
+    created_before=$(grep '/$' "$app_dir/install-manifest.txt" || true)
+fi
 if [ -d "$app_dir" ]; then
     mv "$app_dir" "$app_dir.old"
 fi
@@ -58,8 +75,9 @@ rm -rf "$app_dir.old"
 
 manifest="$app_dir/install-manifest.txt"
 : > "$manifest"
+if [ -n "$created_before" ]; then echo "$created_before" >> "$manifest"; fi
 put() {  # put SOURCE TARGET: copy a file into place and remember it for uninstall.sh
-    mkdir -p "$(dirname "$2")"
+    make_dir "$(dirname "$2")"
     cp "$1" "$2"
     chmod 644 "$2"
     echo "$2" >> "$manifest"
@@ -80,9 +98,10 @@ for icon in "$here"/share/icons/hicolor/*/apps/"$APP_ID".*; do
     put "$icon" "$share/icons/hicolor/$size/apps/$(basename "$icon")"
 done
 
-mkdir -p "$bin_dir"
+make_dir "$bin_dir"
 ln -sfn "$app_dir/ptassist" "$bin_dir/ptassist"
 echo "$bin_dir/ptassist" >> "$manifest"
+printf '%s' "$created" >> "$manifest"
 
 # Menus and icon themes pick the entry up by themselves; refresh their caches where the tools exist.
 if command -v update-desktop-database >/dev/null 2>&1; then

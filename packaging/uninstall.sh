@@ -29,6 +29,7 @@ while IFS= read -r path; do
     fi
 done < "$manifest"
 share_dirs=$(sed -n 's|/applications/[^/]*\.desktop$||p' "$manifest")
+created=$(grep '/$' "$manifest" | sort -r || true)  # folders the install created, deepest first
 rm -rf "$app_dir"
 
 echo "$share_dirs" | while IFS= read -r share; do
@@ -39,5 +40,14 @@ echo "$share_dirs" | while IFS= read -r share; do
     if command -v gtk-update-icon-cache >/dev/null 2>&1 && [ -f "$share/icons/hicolor/index.theme" ]; then
         gtk-update-icon-cache -q -t "$share/icons/hicolor" 2>/dev/null || true
     fi
+done
+# Then the folders the install created, where nothing else lives now (a cache the refresh above
+# wrote describes nothing then).
+echo "$created" | while IFS= read -r dir; do
+    [ -n "$dir" ] && [ -d "$dir" ] || continue
+    for cache in mimeinfo.cache icon-theme.cache; do
+        if [ -f "$dir$cache" ] && [ "$(ls -A "$dir")" = "$cache" ]; then rm -f "$dir$cache"; fi
+    done
+    rmdir "$dir" 2>/dev/null || true
 done
 echo "Removed ptassist from $app_dir. The records were left in place (your data folder, ~/.local/share/ptassist)."

@@ -92,3 +92,18 @@ def test_install_refuses_what_it_cannot_do(tmp_path):
     broken = run(bundle / "install.sh", home)
     assert broken.returncode == 1 and "unpacked ptassist folder" in broken.stderr
     assert not (home / ".local").exists()
+
+
+def test_uninstall_leaves_the_folders_as_they_were_before_the_first_install(tmp_path):
+    """Folders the install created go once empty (after an upgrade too); folders that were there stay."""
+    home = tmp_path / "home"
+    own_tool = home / ".local" / "bin" / "own-tool"
+    own_tool.parent.mkdir(parents=True)
+    own_tool.write_text("#!/bin/sh\n", encoding="utf-8")
+    before = set(home.rglob("*"))
+    assert run(stand_in_bundle(tmp_path / "v1", "0.1.0") / "install.sh", home).returncode == 0
+    assert (home / ".local" / "share" / "icons" / "hicolor" / "scalable" / "apps").is_dir()
+    assert run(stand_in_bundle(tmp_path / "v2", "0.2.0") / "install.sh", home).returncode == 0
+    gone = run(home / ".local" / "opt" / "ptassist" / "uninstall.sh", home)
+    assert gone.returncode == 0, gone.stderr
+    assert set(home.rglob("*")) == before
