@@ -19,7 +19,7 @@ def run(quick: bool) -> list[Figure]:
     from ptassist.core.exercises import PrescribedItem, load_library
     from ptassist.core.records import ClinicSettings
     from ptassist.core.sheets import HepContent, hep_content
-    from ptassist.documents.hep import PICTURE_WIDTH, render_hep
+    from ptassist.documents.hep import picture_width, render_hep
     from ptassist.documents.illustrations import illustration
     from ptassist.documents.styles import styles
     from ptassist.documents.text import rich
@@ -37,7 +37,7 @@ def run(quick: bool) -> list[Figure]:
         s = styles()
         story = []
         for item in c.items:
-            story.append(illustration(item.exercise, PICTURE_WIDTH))
+            story.append(illustration(item.exercise, picture_width(c.meta)))
             story += [Paragraph(rich(t), s["body"]) for t in (item.exercise.name, item.exercise.purpose,
                                                               *item.exercise.steps, item.dosage_text,
                                                               *item.exercise.cautions)]

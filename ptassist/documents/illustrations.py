@@ -11,7 +11,7 @@ from importlib.resources import as_file
 from pathlib import Path
 from typing import Any
 
-from reportlab.graphics.shapes import Drawing, Group
+from reportlab.graphics.shapes import Drawing, Group, Rect
 from reportlab.platypus import Flowable, Image, Spacer
 from svglib.svglib import svg2rlg
 
@@ -22,12 +22,41 @@ from ptassist.documents.text import BODY
 RASTER_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
+TOP_ROOM = 4.0  # points kept above a drawing's highest shape (in the drawing's own units)
+
+
 @lru_cache(maxsize=256)
 def _svg(path: str, _mtime: float) -> Drawing | None:
     drawing = svg2rlg(path)
     if drawing is not None:
         _body_font(drawing)
+        for node in drawing.contents:
+            _drop_paper(node, drawing.width, drawing.height)
     return drawing
+
+
+def _drop_paper(node: Any, width: float, height: float) -> None:
+    """Remove white rectangles the size of the whole drawing (its paper): on a white page they
+    show nothing, and they would cover the text above once the empty top is cut off."""
+    kept = []
+    for child in getattr(node, "contents", []):
+        fill = getattr(child, "fillColor", None)
+        if (isinstance(child, Rect) and fill is not None and (fill.red, fill.green, fill.blue) == (1, 1, 1)
+                and child.width >= width * 0.9 and child.height >= height * 0.9):
+            continue
+        _drop_paper(child, width, height)
+        kept.append(child)
+    if isinstance(node, Group):
+        node.contents = kept
+
+
+def _content_height(drawing: Drawing) -> float:
+    """The drawing's height up to its highest shape (a lying figure leaves the top half empty)."""
+    try:
+        bottom_top = Group(*drawing.contents).getBounds()
+    except (ValueError, TypeError):  # nothing drawn, or a shape without bounds
+        return float(drawing.height)
+    return float(min(drawing.height, max(bottom_top[3], 0) + TOP_ROOM))
 
 
 def _body_font(node: Any) -> None:
@@ -67,4 +96,4 @@ def illustration(exercise: Exercise, width: float, override_dir: Path | None = N
     scale = width / base.width
     group = Group(*base.contents)
     group.scale(scale, scale)
-    return Drawing(width, base.height * scale, group)
+    return Drawing(width, _content_height(base) * scale, group)

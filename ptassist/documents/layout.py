@@ -13,6 +13,7 @@ import calendar
 import hashlib
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -31,10 +32,12 @@ from ptassist.documents.styles import ACCENT, INK, MUTED, RULE
 from ptassist.documents.text import BODY, NBSP, draw_text, fit, isolate, plain_width, register_fonts, wrap_lines
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
-MARGIN = 16 * mm
-HEADER_HEIGHT = 24 * mm
+MARGIN = 12 * mm
+FIRST_HEADER_HEIGHT = 15 * mm  # from the top margin to the body: the clinic's name, address and phone
+LATER_HEADER_HEIGHT = 10 * mm  # the name and phone on one line
 FOOTER_HEIGHT = 14 * mm
 FOOTER_SIZE = 10.0
+BOTTOM_MARGIN = FOOTER_HEIGHT + 5 * mm  # room for the DRAFT line above the footer rule
 
 
 @cache
@@ -156,9 +159,11 @@ def _footer_canvas(meta: SheetMeta, title: str, author: str) -> type[rl_canvas.C
     return SheetCanvas
 
 
-def _header(meta: SheetMeta) -> Any:
+def _header(meta: SheetMeta, first: bool) -> Any:
+    """The clinic's name, address and phone with the date and clinician (first page); later pages
+    repeat the name, phone and date on one line."""
     logo = None
-    if meta.clinic.logo:
+    if meta.clinic.logo and first:
         try:
             logo = ImageReader(io.BytesIO(meta.clinic.logo))
         except Exception:  # an unreadable logo must not stop printing
@@ -175,31 +180,51 @@ def _header(meta: SheetMeta) -> Any:
             canvas.drawImage(logo, x, top - h, width=w, height=h, preserveAspectRatio=True, mask="auto")
             x += w + 5 * mm
         right = [meta.date + (f", {meta.time}" if meta.time else "")]
-        if meta.clinician:
+        if meta.clinician and first:
             right.append(isolate(meta.clinician))
         right_width = max(plain_width(line, 11) for line in right)
         room = width - MARGIN - x - right_width - 6 * mm
+        name = meta.clinic.name or "Physical therapy clinic"
+        phone = f"Phone {meta.clinic.phone}" if meta.clinic.phone else ""
         canvas.setFillColor(ACCENT)
-        draw_text(canvas, x, top - 6 * mm, fit(meta.clinic.name or "Physical therapy clinic", 14, room, bold=True),
-                  14, bold=True)
-        canvas.setFillColor(INK)
-        details = "  ·  ".join(p for p in (meta.clinic.address.replace("\n", ", "),
-                                           f"Phone {meta.clinic.phone}" if meta.clinic.phone else "") if p)
-        if details:
-            draw_text(canvas, x, top - 11.5 * mm, fit(details, 11, room), 11)
+        if first:
+            draw_text(canvas, x, top - 6 * mm, fit(name, 14, room, bold=True), 14, bold=True)
+            canvas.setFillColor(INK)
+            details = "  ·  ".join(p for p in (meta.clinic.address.replace("\n", ", "), phone) if p)
+            if details:
+                draw_text(canvas, x, top - 11.5 * mm, fit(details, 11, room), 11)
+        else:  # the phone stays on every page
+            phone_width = plain_width(phone, 11) + 4 * mm if phone else 0
+            name_width = min(plain_width(name, 12, bold=True), room - phone_width)
+            draw_text(canvas, x, top - 6 * mm, fit(name, 12, name_width, bold=True), 12, bold=True)
+            canvas.setFillColor(INK)
+            if phone:
+                draw_text(canvas, x + name_width + 4 * mm, top - 6 * mm, phone, 11)
         for i, line in enumerate(right):
             draw_text(canvas, width - MARGIN, top - 6 * mm - i * 5.5 * mm, fit(line, 11, width / 3), 11,
                       align="right")
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.8)
-        rule_y = height - MARGIN - HEADER_HEIGHT + 10 * mm
+        rule_y = height - _top_margin(first) + 2 * mm
         canvas.line(MARGIN, rule_y, width - MARGIN, rule_y)
 
     return draw
 
 
-def build_pdf(meta: SheetMeta, story: Sequence[Flowable]) -> bytes:
-    """Lay out ``story`` on the sheet's pages and return the PDF bytes (deterministic)."""
+def _top_margin(first: bool) -> float:
+    return float(MARGIN + (FIRST_HEADER_HEIGHT if first else LATER_HEADER_HEIGHT))
+
+
+@dataclass(frozen=True)
+class LaidOut:
+    """A built sheet and, per page, the share of the body frame its content fills (0 to 1)."""
+
+    pdf: bytes
+    fill: tuple[float, ...]
+
+
+def lay_out(meta: SheetMeta, story: Sequence[Flowable]) -> LaidOut:
+    """Lay out ``story`` on the sheet's pages: the PDF bytes (deterministic) and how full each page is."""
     register_fonts()
     size = PAGE_SIZES[meta.paper]
     buffer = io.BytesIO()
@@ -210,25 +235,42 @@ def build_pdf(meta: SheetMeta, story: Sequence[Flowable]) -> bytes:
         pagesize=size,
         leftMargin=MARGIN,
         rightMargin=MARGIN,
-        topMargin=MARGIN + HEADER_HEIGHT - 8 * mm,
-        bottomMargin=FOOTER_HEIGHT + 5 * mm,  # room for the DRAFT line above the footer rule
+        topMargin=_top_margin(first=False),
+        bottomMargin=BOTTOM_MARGIN,
         title=title,
         author=author,
         creator="ptassist",
         invariant=1,
         initialFontName=BODY,
     )
-    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body", leftPadding=0, rightPadding=0,
-                  topPadding=0, bottomPadding=0)
-    doc.addPageTemplates([PageTemplate(id="sheet", frames=[frame], onPage=_header(meta))])
+    pad = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0, "bottomPadding": 0}
+    first_height = size[1] - _top_margin(first=True) - doc.bottomMargin
+    first_frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, first_height, id="first", **pad)
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body", **pad)
+    fill: list[float] = []
+
+    def page_end(canvas: rl_canvas.Canvas, built: BaseDocTemplate) -> None:
+        used: Any = built.frame  # the page's frame, where layout stopped (private fields, absent from the stubs)
+        fill.append(min(1.0, max(0.0, (used._y2 - used._y) / used._height)))
+
+    doc.addPageTemplates([
+        PageTemplate(id="first", frames=[first_frame], onPage=_header(meta, first=True), onPageEnd=page_end,
+                     autoNextPageTemplate="later"),
+        PageTemplate(id="later", frames=[frame], onPage=_header(meta, first=False), onPageEnd=page_end),
+    ])
     doc.build(list(story), canvasmaker=_footer_canvas(meta, title, author))
-    return buffer.getvalue()
+    return LaidOut(buffer.getvalue(), tuple(fill))
+
+
+def build_pdf(meta: SheetMeta, story: Sequence[Flowable]) -> bytes:
+    """Lay out ``story`` on the sheet's pages and return the PDF bytes (deterministic)."""
+    return lay_out(meta, story).pdf
 
 
 def usable_width(paper: str) -> float:
     return float(PAGE_SIZES[paper][0] - 2 * MARGIN)
 
 
-def usable_height(paper: str) -> float:
-    """The height of the body frame on one page."""
-    return float(PAGE_SIZES[paper][1] - (MARGIN + HEADER_HEIGHT - 8 * mm) - (FOOTER_HEIGHT + 5 * mm))
+def usable_height(paper: str, first: bool = False) -> float:
+    """The height of the body frame on the first page or a later one."""
+    return float(PAGE_SIZES[paper][1] - _top_margin(first) - BOTTOM_MARGIN)

@@ -22,38 +22,53 @@ URGENCY_COLOURS = {
 }
 BODY_SIZE = 12.0
 LARGE_BODY_SIZE = 14.0
+DENSE_LEADING = 0.95
 
 
 @cache
-def styles(large: bool = False) -> dict[str, ParagraphStyle]:
-    """The sheet's styles; ``large`` scales every size for large print (body 14 pt)."""
+def styles(large: bool = False, dense: bool = False) -> dict[str, ParagraphStyle]:
+    """The sheet's styles; ``large`` scales every size for large print (body 14 pt); ``dense`` keeps
+    the sizes and sets lines and paragraphs a little closer (for a sheet that would otherwise leave
+    a few lines alone on a last page)."""
     register_fonts()
     size = LARGE_BODY_SIZE if large else BODY_SIZE
     k = size / BODY_SIZE
+    closer = DENSE_LEADING if dense else 1.0
 
     def pt(value: float) -> float:
         return round(value * k, 2)
 
-    body = ParagraphStyle("body", fontName=BODY, fontSize=size, leading=pt(15.5), textColor=INK, spaceAfter=pt(2),
+    def gap(value: float) -> float:  # space between paragraphs
+        return round(value * k * (0.5 if dense else 1.0), 2)
+
+    def line(value: float) -> float:  # leading
+        return round(value * k * closer, 2)
+
+    body = ParagraphStyle("body", fontName=BODY, fontSize=size, leading=line(14), textColor=INK, spaceAfter=gap(1),
                           shaping=1, splitLongWords=0)
     return {
         "body": body,
-        "title": ParagraphStyle("title", parent=body, fontName=BOLD, fontSize=pt(20), leading=pt(25),
-                                textColor=ACCENT, spaceAfter=pt(4)),
-        "h2": ParagraphStyle("h2", parent=body, fontName=BOLD, fontSize=pt(15), leading=pt(19), textColor=ACCENT,
-                             spaceBefore=pt(8), spaceAfter=pt(3), keepWithNext=1),
-        "h3": ParagraphStyle("h3", parent=body, fontName=BOLD, fontSize=pt(14), leading=pt(18), textColor=ACCENT,
-                             spaceAfter=pt(1)),
-        "step": ParagraphStyle("step", parent=body, spaceAfter=pt(1)),
+        "title": ParagraphStyle("title", parent=body, fontName=BOLD, fontSize=pt(19), leading=line(23),
+                                textColor=ACCENT, spaceAfter=gap(2)),
+        "h2": ParagraphStyle("h2", parent=body, fontName=BOLD, fontSize=pt(15), leading=line(18), textColor=ACCENT,
+                             spaceBefore=gap(6), spaceAfter=gap(2), keepWithNext=1),
+        "h3": ParagraphStyle("h3", parent=body, fontName=BOLD, fontSize=pt(13.5), leading=line(16), textColor=ACCENT,
+                             spaceAfter=gap(1)),
+        # an exercise's name (a heading run inside) and, on the next line, what it is for
+        "exercise": ParagraphStyle("exercise", parent=body, leading=line(14.5), spaceAfter=gap(1)),
+        "step": ParagraphStyle("step", parent=body, spaceAfter=gap(0.5)),
+        # a numbered step of an exercise: the number hangs in the margin of its own paragraph
+        "numbered": ParagraphStyle("numbered", parent=body, spaceAfter=gap(0.5), leftIndent=pt(16), bulletIndent=0,
+                                   bulletFontName=BODY, bulletFontSize=size),
         "dose": ParagraphStyle("dose", parent=body, fontName=BOLD, textColor=ACCENT, backColor=TINT,
-                               borderPadding=pt(3), spaceBefore=pt(3), spaceAfter=pt(4)),
+                               borderPadding=pt(2), spaceBefore=gap(1), spaceAfter=gap(2.5)),
         "caution": ParagraphStyle("caution", parent=body, textColor=colors.HexColor("#7a300c")),
-        "small": ParagraphStyle("small", parent=body, fontSize=pt(10), leading=pt(13), textColor=MUTED),
-        "banner": ParagraphStyle("banner", parent=body, fontName=BOLD, fontSize=pt(17), leading=pt(21),
+        "small": ParagraphStyle("small", parent=body, fontSize=pt(10), leading=line(13), textColor=MUTED),
+        "banner": ParagraphStyle("banner", parent=body, fontName=BOLD, fontSize=pt(17), leading=line(21),
                                  textColor=colors.white),
         "cell": ParagraphStyle("cell", parent=body, spaceAfter=0),
         # lines that carry a patient's name: a long name breaks after a hyphen, never mid-word
         "name": ParagraphStyle("name", parent=body, embeddedHyphenation=1),
-        "box_title": ParagraphStyle("box_title", parent=body, fontName=BOLD, fontSize=pt(17), leading=pt(21),
+        "box_title": ParagraphStyle("box_title", parent=body, fontName=BOLD, fontSize=pt(17), leading=line(21),
                                     textColor=colors.white),
     }

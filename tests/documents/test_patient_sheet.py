@@ -107,7 +107,7 @@ def test_the_affected_side_next_appointment_and_pain_monitoring_with_its_source(
     assert "Your affected side: LEFT" in text
     assert "Your next appointment: Tuesday 9 December, 10:30" in text
     assert "While you exercise" in text and "[Long2004]" in text and "spread further down your leg" in text
-    assert "Drawings: dashed figure = start, solid figure = finish." in text
+    assert "dashed figure = start, solid figure = finish" in text
     assert "settles within an hour" not in text  # a figure no source gives
 
 
