@@ -207,7 +207,7 @@ def programme_story(content: HepContent, override_dir: Path | None, dense: bool 
         story += [Paragraph("<b>" + rich(note) + "</b>", s["body"])  # each sentence once
                   for note in dict.fromkeys(content.finding_notes.values())]
         story += [exercise_block(item, content, override_dir, dense) for item in content.items]
-    if not content.items and content.urgent is None:  # (an urgent sheet says why it has none)
+    if not content.items and not content.no_programme_note:  # (an unconfirmed urgent sheet says why it has none)
         story.append(Paragraph(NO_EXERCISES, s["h2"]))
     if not guidance_first:
         story += guidance

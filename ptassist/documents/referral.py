@@ -143,9 +143,20 @@ def referral_story(content: ReferralContent) -> list[Flowable]:
     if content.addenda:
         story.append(Paragraph("Addenda (corrections and late entries)", s["h2"]))
         story += [Paragraph(rich(line), s["body"]) for line in content.addenda]
-    last = story.pop()  # the sign-off never stands alone on a page: it keeps the last section with it
-    story.append(KeepTogether([last, *signature_block(content)]))
-    return story
+    return _signed(story, signature_block(content))
+
+
+SECTION_KEPT = 5  # a last section of at most this many pieces moves whole with the sign-off
+
+
+def _signed(story: list[Flowable], signature: list[Flowable]) -> list[Flowable]:
+    """The sign-off never stands alone on a page: it keeps the last section with it (its heading and
+    all, when short), else at least the section's last two pieces."""
+    headings = [i for i, f in enumerate(story) if isinstance(f, Paragraph) and f.style.name == "h2"]
+    start = headings[-1] if headings else len(story) - 1
+    if len(story) - start > SECTION_KEPT:
+        start = len(story) - 2
+    return [*story[:start], KeepTogether([*story[start:], *signature])]
 
 
 def signature_block(content: ReferralContent) -> list[Flowable]:

@@ -8,7 +8,9 @@ import pytest
 
 from ptassist.core.records import ClinicSettings
 from ptassist.core.ruleset import load_ruleset
+from ptassist.core.sheets import referral_content
 from ptassist.core.validation import ValidationError
+from ptassist.documents.referral import render_referral
 from ptassist.services.printing import Printing
 from ptassist.store.errors import StoreError
 from tests.documents.helpers import all_text, pages_text
@@ -208,3 +210,16 @@ def test_visits_print_their_local_day_and_kind_words(records, printing):
     text = all_text(printing.summary(visit.id).pdf)
     assert "re-evaluation, 2 December 2026 09:34" in text and "re evaluation" not in text
     assert "1 December 2026" not in text.split("Signed by")[0]
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_the_sign_off_keeps_the_last_section_with_it_in_large_print(paper):
+    from tests.documents.test_scripts import ASSESSMENT, CLINIC, patient, visit
+
+    content = referral_content(patient=patient("Featherstonehaugh-Marjoribanks", "Alexandra-Konstantina Wilhelmina"),
+                               visit=visit(), assessment=ASSESSMENT, clinic=CLINIC, paper=paper, history=(),
+                               large_print=True)
+    pages = pages_text(render_referral(content))
+    signed = next(text for text in pages if "Yours sincerely" in text)
+    before = signed.split("Yours sincerely")[0]
+    assert "Working diagnosis and differential" in before  # the last section's heading, not a lone footnote

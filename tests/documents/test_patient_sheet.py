@@ -129,3 +129,11 @@ def test_start_and_end_positions_differ_in_line_style_not_only_in_shade():
         if exercise.kind == "exercise" and "#6f8290" in svg:
             assert 'stroke-dasharray="7 5"' in svg, exercise.id
         assert "#c8d3dc" not in svg, exercise.id  # the pale grey that vanished in greyscale
+
+
+def test_a_confirmed_urgent_sheet_without_exercises_says_none_are_chosen():
+    from ptassist.core.sheets import NO_EXERCISES
+
+    confirmed = sheet(CANCER, confirm_programme=True, prescription=[])
+    assert confirmed.items == () and not confirmed.no_programme_note
+    assert NO_EXERCISES in all_text(render_hep(confirmed))
