@@ -37,12 +37,14 @@ FIRST_HEADER_HEIGHT = 15 * mm  # from the top margin to the body: the clinic's n
 LATER_HEADER_HEIGHT = 10 * mm  # the name and phone on one line
 FOOTER_HEIGHT = 14 * mm
 FOOTER_SIZE = 10.0
+CREATOR = "ptassist"
+PRODUCER = "ptassist (reportlab)"
 BOTTOM_MARGIN = FOOTER_HEIGHT + 5 * mm  # room for the DRAFT line above the footer rule
 
 
 @cache
 def _srgb_profile() -> bytes:
-    """An sRGB ICC profile (made with LittleCMS through Pillow: resources/color/sRGB.icc)."""
+    """The sRGB ICC profile (v2.3, from Debian's icc-profiles-free, zlib licence: resources/color/LICENSE-sRGB.txt)."""
     return resource_path("color", "sRGB.icc").read_bytes()
 
 
@@ -71,9 +73,10 @@ def _xmp(meta: SheetMeta, title: str, author: str, when: datetime) -> bytes:
 <xmp:CreateDate>{stamp}</xmp:CreateDate>
 <xmp:ModifyDate>{stamp}</xmp:ModifyDate>
 <xmp:MetadataDate>{stamp}</xmp:MetadataDate>
-<xmp:CreatorTool>ptassist</xmp:CreatorTool>
-<pdf:Producer>ptassist (reportlab)</pdf:Producer>
+<xmp:CreatorTool>{CREATOR}</xmp:CreatorTool>
+<pdf:Producer>{PRODUCER}</pdf:Producer>
 <pdf:Keywords></pdf:Keywords>
+<pdf:Trapped>False</pdf:Trapped>
 </rdf:Description>
 </rdf:RDF>
 </x:xmpmeta>
@@ -91,8 +94,6 @@ def _archival(canvas: Any, meta: SheetMeta, title: str, author: str) -> None:
     stamp.YMDhms = tuple(stamp.lt)[:6]
     stamp.dhh = stamp.dmm = 0
     doc.signature = hashlib.md5(ascii(stamp.t).encode(), usedforsecurity=False)  # the file ID: not the build date
-    doc.info.producer = "ptassist (reportlab)"
-    doc.info.subject = meta.title
     metadata: Any = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
                          _xmp(meta, title, author, when))
     metadata.__NoDefaultFilters__ = True  # PDF/A readers expect the XMP packet readable as it is
@@ -239,7 +240,9 @@ def lay_out(meta: SheetMeta, story: Sequence[Flowable]) -> LaidOut:
         bottomMargin=BOTTOM_MARGIN,
         title=title,
         author=author,
-        creator="ptassist",
+        subject=meta.title,  # the document information and the XMP packet say the same (PDF/A)
+        creator=CREATOR,
+        producer=PRODUCER,
         invariant=1,
         initialFontName=BODY,
     )

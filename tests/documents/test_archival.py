@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import subprocess
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from tests.documents.pdfa import pdfa_2b_problems
 from tests.documents.scripts import NAMES
 from tests.documents.test_scripts import patient, sheets
 
@@ -35,12 +37,56 @@ def test_pdfa_2b_metadata_and_srgb_output_intent():
     intent = root["/OutputIntents"][0].get_object()
     assert intent["/S"] == "/GTS_PDFA1"
     profile = intent["/DestOutputProfile"].get_object()
-    assert profile["/N"] == 3 and profile.get_data()[36:40] == b"acsp"  # an ICC profile
+    assert profile["/N"] == 3 and profile.get_data() == (ROOT / "resources" / "color" / "sRGB.icc").read_bytes()
+    assert (ROOT / "resources" / "color" / "LICENSE-sRGB.txt").is_file()  # the profile's licence ships with it
     info = reader.trailer["/Info"].get_object()
     created = str(info["/CreationDate"])  # D:20261201203400+00'00' - the visit's own time
     assert created.startswith("D:20261201203400")
     assert "<xmp:CreateDate>2026-12-01T20:34:00Z</xmp:CreateDate>" in xmp
     assert "Referral: " in xmp and str(info["/Title"]) in xmp
+
+
+def _variants() -> list[tuple[str, bytes]]:
+    """Sheets of every kind: three scripts, both papers, large print, a draft, a clinic logo."""
+    from PIL import Image
+
+    from ptassist.core.sheets import hep_content
+    from ptassist.documents.hep import render_hep
+    from tests.documents.test_scripts import ASSESSMENT, CLINIC
+
+    found = []
+    for script in ("latin", "arabic", "korean", "emoji"):
+        for kind, pdf in zip(("hep", "referral", "summary"), sheets(patient(*NAMES[script])), strict=True):
+            found.append((f"{kind} {script}", pdf))
+    logo = io.BytesIO()
+    Image.new("RGBA", (120, 60), (30, 70, 120, 200)).save(logo, "PNG")  # with transparency (an SMask)
+    clinic = dataclasses.replace(CLINIC, logo=logo.getvalue())
+    for paper in ("a4", "letter"):
+        draft = hep_content(patient=patient("Müller", "Zoë"), visit=None, assessment=ASSESSMENT, clinic=clinic,
+                            paper=paper, large_print=True)
+        found.append((f"draft large-print {paper} with a logo", render_hep(draft)))
+    return found
+
+
+def test_every_sheet_passes_the_pdfa_2b_structural_check():
+    for name, pdf in _variants():
+        assert pdfa_2b_problems(pdf) == [], name
+
+
+def test_the_structural_check_finds_what_a_plain_pdf_lacks():
+    from reportlab.pdfgen.canvas import Canvas
+
+    plain = io.BytesIO()
+    canvas = Canvas(plain)
+    canvas.setFillColorCMYK(0, 1, 1, 0)
+    canvas.drawString(100, 100, "Hello")
+    canvas.save()
+    clauses = {problem.split(":")[0] for problem in pdfa_2b_problems(plain.getvalue())}
+    assert clauses == {"6.2.3", "6.6.2", "6.2.11.4", "6.2.4.3"}
+    ours = sheets(patient("Müller", "Zoë"))[0]
+    changed = ours.replace(rb"/Producer (ptassist \(reportlab\))", rb"/Producer (ptassist \[reportlab\])")  # same length
+    assert changed != ours
+    assert [p.split(":")[0] for p in pdfa_2b_problems(changed)] == ["6.6.2.3.1"]  # Info and XMP disagree
 
 
 RENDER = """
