@@ -13,21 +13,25 @@ from typing import Any
 
 from reportlab.graphics.shapes import Drawing, Group, Rect
 from reportlab.platypus import Flowable, Image, Spacer
-from svglib.svglib import svg2rlg
 
 from ptassist.core.exercises import Exercise
 from ptassist.core.resources import resource_path
+from ptassist.documents.simple_svg import read_simple_svg
 from ptassist.documents.text import BODY
 
 RASTER_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
-TOP_ROOM = 4.0  # points kept above a drawing's highest shape (in the drawing's own units)
+TOP_ROOM = 0.025  # kept above a drawing's highest shape, as a share of the drawing's width
 
 
 @lru_cache(maxsize=256)
 def _svg(path: str, _mtime: float) -> Drawing | None:
-    drawing = svg2rlg(path)
+    drawing = read_simple_svg(path)  # the bundled drawings, without importing svglib
+    if drawing is None:
+        from svglib.svglib import svg2rlg  # any other SVG (a clinic's own)
+
+        drawing = svg2rlg(path)
     if drawing is not None:
         _body_font(drawing)
         for node in drawing.contents:
@@ -56,7 +60,7 @@ def _content_height(drawing: Drawing) -> float:
         bottom_top = Group(*drawing.contents).getBounds()
     except (ValueError, TypeError):  # nothing drawn, or a shape without bounds
         return float(drawing.height)
-    return float(min(drawing.height, max(bottom_top[3], 0) + TOP_ROOM))
+    return float(min(drawing.height, max(bottom_top[3], 0) + TOP_ROOM * drawing.width))
 
 
 def _body_font(node: Any) -> None:

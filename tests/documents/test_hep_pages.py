@@ -115,7 +115,7 @@ def test_drawings_are_at_least_55_mm_wide_without_white_paper_and_keep_their_sca
         drawing = illustration(exercise, width)
         assert drawing.width == pytest.approx(width)
         group = drawing.contents[0]
-        assert group.transform[0] == pytest.approx(width / 180.0)  # the bundled drawings are 240 px = 180 pt wide
+        assert group.transform[0] == pytest.approx(width / 240.0)  # the bundled drawings are 240 units wide
         paper = [s for s in _shapes(group) if isinstance(s, Rect) and s.fillColor is not None
                  and (s.fillColor.red, s.fillColor.green, s.fillColor.blue) == (1, 1, 1)]
         assert not paper, exercise.id  # it would cover the text above the cut-off top
