@@ -22,9 +22,9 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from html import escape  # (xml.sax.saxutils would import urllib.request, http and e-mail)
 from importlib.resources import as_file
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -366,7 +366,7 @@ def rich(text: str | None, bold: bool = False) -> str:
         return ""
     out = []
     for key, chunk in pieces(text):
-        safe = escape(chunk).replace("\n", "<br/>")
+        safe = escape(chunk, quote=False).replace("\n", "<br/>")
         face = FACES[key]
         if key == LATIN.key:
             out.append(safe)
