@@ -62,6 +62,7 @@ class SheetMeta:
     time: str = ""  # local HH:MM of the visit
     large_print: bool = False
     stamp: str = ""  # the visit's stored UTC time: the PDF's own date, so reprints match
+    verification: str = ""  # when set, printed in every page's footer ("Verification code: …")
 
 
 @dataclass(frozen=True)

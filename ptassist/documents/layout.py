@@ -139,7 +139,8 @@ def _footer_canvas(meta: SheetMeta, title: str, author: str) -> type[rl_canvas.C
             self.line(MARGIN, FOOTER_HEIGHT, width - MARGIN, FOOTER_HEIGHT)
             self.setFillColor(MUTED)
             right = f"{meta.title}  ·  page {number} of {total}"
-            right_width = plain_width(right, FOOTER_SIZE)
+            check = f"Verification code: {meta.verification}" if meta.verification else ""
+            right_width = max(plain_width(right, FOOTER_SIZE), plain_width(check, FOOTER_SIZE))
             who = isolate(meta.patient_name) or "No patient"
             if meta.patient_dob:
                 who += "  ·  " + f"born {meta.patient_dob}".replace(" ", NBSP)  # the date stays on one line
@@ -147,6 +148,8 @@ def _footer_canvas(meta: SheetMeta, title: str, author: str) -> type[rl_canvas.C
             for line, text in enumerate(wrap_lines(who, FOOTER_SIZE, room)):  # a long name takes two lines
                 draw_text(self, MARGIN, FOOTER_HEIGHT - 5 * mm - line * 4.2 * mm, text, FOOTER_SIZE)
             draw_text(self, width - MARGIN, FOOTER_HEIGHT - 5 * mm, right, FOOTER_SIZE, align="right")
+            if check:  # under "page x of y" (a long name's second line stays left of it)
+                draw_text(self, width - MARGIN, FOOTER_HEIGHT - 5 * mm - 4.2 * mm, check, FOOTER_SIZE, align="right")
             if meta.draft:
                 self.saveState()
                 self.setFillColorRGB(0.75, 0.1, 0.1, alpha=0.16)

@@ -118,3 +118,22 @@ def test_east_asian_names_print_family_name_first():
 
     assert display_name(patient("王", "小明")) == "王 小明"
     assert display_name(patient("Müller", "Zoë")) == "Zoë Müller"
+
+
+def test_a_verification_code_prints_in_every_footer_only_when_set():
+    import dataclasses
+
+    from tests.documents.helpers import footer_runs
+
+    base = content_with(6)
+    assert "Verification code" not in all_text(render_hep(base))
+    who = patient("Featherstonehaugh-Marjoribanks", "Alexandra-Konstantina Wilhelmina")  # a two-line footer name
+    named = content_with(6, who=who)
+    coded = dataclasses.replace(named, meta=dataclasses.replace(named.meta, verification="7KQ2-M9XD"))
+    pdf = render_hep(coded)
+    for number, runs in enumerate(footer_runs(pdf), start=1):
+        text = " ".join(t for _, t in runs)
+        assert "Verification code: 7KQ2-M9XD" in text, number
+        code_x = min(x for x, t in runs if "Verification" in t)
+        name_end = max(x for x, t in runs if "Featherstonehaugh" in t or "Wilhelmina" in t)
+        assert name_end < code_x  # the name's lines stay left of the code
