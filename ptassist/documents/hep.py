@@ -146,8 +146,8 @@ def _run(markup: str, style: Any, colour: colors.Color) -> str:
 def side_mark(side: str) -> str:
     """'Your affected side: LEFT' as a marked run of paragraph markup (beside the exercise's name)."""
     orange = URGENCY_COLOURS["urgent"].hexval()
-    return (f'<span backColor="{TINT.hexval()}" color="{orange}"><b>{NBSP}Your affected side:{NBSP}'
-            f"{side.upper()}{NBSP}</b></span>")
+    words = NBSP.join(("", "Your", "affected", "side:", side.upper(), ""))  # one unit: it wraps whole
+    return f'<span backColor="{TINT.hexval()}" color="{orange}"><b>{words}</b></span>'
 
 
 def _intro(content: HepContent, title: str, dense: bool) -> list[Flowable]:
