@@ -204,11 +204,11 @@ def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
-    from ptassist.store.verify import verify_chain
+    from ptassist.store.verify import verify_records
 
     records = _open(args)
     try:
-        report = verify_chain(records.database)
+        report = verify_records(records.database)
         for problem in report.problems:
             target = problem.record_type
             if problem.record_id is not None:

@@ -1,0 +1,174 @@
+"""The chain heads kept outside the database: truncation, a rewritten end and a rollback are seen.
+
+After every commit that appends to the signed-record chain or the audit chain, the newest links
+(seq and hash of each) are written to a small private file in this workstation's state folder,
+keyed by the database's identity (``evidence_head.database_id``), and beside every backup. On
+every open and in ``verify``, the records must reach at least as far as the newest head seen, and
+hold exactly that link at that position: "the records end at 12 signed entries but this
+workstation last saw 14". Restoring a backup on purpose moves the workstation's head to it.
+
+Standard library only (``Run`` as in :mod:`ptassist.store.audit_chain`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ptassist import paths
+from ptassist.security.files import make_private_folder, write_private
+from ptassist.store.audit_chain import Run
+
+log = logging.getLogger(__name__)
+FORMAT = "ptassist-anchor/1"
+SIDECAR_SUFFIX = ".anchor.json"
+_HEAD_SQL = ("SELECT e.database_id, c.seq, c.hash, e.audit_seq, e.audit_hash "
+             "FROM evidence_head e, chain_head c WHERE e.id = 1 AND c.id = 1")
+_LINK_SQL = ("SELECT content_hash FROM visit WHERE chain_seq = :seq "
+             "UNION ALL SELECT content_hash FROM addendum WHERE chain_seq = :seq")
+
+
+@dataclass(frozen=True)
+class Head:
+    """The newest links of a database: signed records (``seq``, ``hash``) and audit events."""
+
+    database_id: str
+    seq: int
+    hash: str
+    audit_seq: int
+    audit_hash: str
+
+    def covers(self, other: Head) -> bool:
+        return self.seq >= other.seq and self.audit_seq >= other.audit_seq
+
+
+def read_head(run: Run) -> Head | None:
+    """The database's heads (None before migration 0006)."""
+    try:
+        rows = run(_HEAD_SQL, {})
+    except Exception:  # an older schema: nothing to anchor yet
+        return None
+    if not rows:
+        return None
+    identity, seq, digest, audit_seq, audit_digest = rows[0]
+    return Head(str(identity), int(seq), str(digest), int(audit_seq), str(audit_digest))
+
+
+def anchor_file(database_id: str) -> Path:
+    return paths.anchors_dir() / f"{database_id}.json"
+
+
+def _parse(text: str, database_id: str) -> Head | None:
+    try:
+        saved = json.loads(text)
+        if saved.get("format") != FORMAT or saved.get("database_id") != database_id:
+            return None
+        return Head(database_id, int(saved["seq"]), str(saved["hash"]), int(saved["audit_seq"]),
+                    str(saved["audit_hash"]))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def _load(path: Path, database_id: str) -> Head | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    head = _parse(text, database_id)
+    if head is None:
+        log.warning("unreadable chain anchor %s ignored", path.name)
+    return head
+
+
+def load(database_id: str) -> Head | None:
+    """The newest heads this workstation has seen for the database (None if never)."""
+    return _load(anchor_file(database_id), database_id)
+
+
+def _write(path: Path, head: Head) -> None:
+    text = json.dumps({"format": FORMAT, **asdict(head)}, indent=2) + "\n"
+    write_private(path, text.encode("utf-8"))
+
+
+def save(head: Head) -> None:
+    """Keep ``head`` as the newest this workstation has seen (a failure is logged, never raised:
+    the records themselves were written)."""
+    try:
+        make_private_folder(paths.anchors_dir())
+        _write(anchor_file(head.database_id), head)
+    except OSError as exc:
+        log.warning("the chain anchor could not be written: %s", exc.strerror or type(exc).__name__)
+
+
+def save_beside_backup(backup: Path, head: Head) -> None:
+    """The backup's own heads in ``<backup>.anchor.json``, so they outlive the workstation's state."""
+    _write(backup.with_name(backup.name + SIDECAR_SUFFIX), head)
+
+
+def newest_backup_head(folder: Path, database_id: str) -> Head | None:
+    """The furthest heads recorded beside the backups in ``folder`` for this database."""
+    best: Head | None = None
+    if folder.is_dir():
+        for sidecar in folder.glob("*" + SIDECAR_SUFFIX):
+            head = _load(sidecar, database_id) if sidecar.is_file() else None
+            if head is not None and (best is None or (head.seq, head.audit_seq) > (best.seq, best.audit_seq)):
+                best = head
+    return best
+
+
+def _link_at(run: Run, seq: int) -> str | None:
+    rows = run(_LINK_SQL, {"seq": seq})
+    return str(rows[0][0]) if rows else None
+
+
+def _audit_link_at(run: Run, event_id: int) -> str | None:
+    rows = run("SELECT hash FROM audit_event WHERE id = :id", {"id": event_id})
+    return str(rows[0][0]) if rows else None
+
+
+def differences(run: Run, head: Head, seen: Head, where: str = "this workstation") -> list[str]:
+    """Why the records at ``head`` are not a continuation of ``seen`` (empty if they are)."""
+    problems: list[str] = []
+    if head.seq < seen.seq:
+        problems.append(f"the records end at {head.seq} signed entries but {where} last saw {seen.seq}: "
+                        "signed records were removed or an older copy of the file is open")
+    elif seen.seq and _link_at(run, seen.seq) != seen.hash:
+        problems.append(f"signed entry {seen.seq} is not the one {where} last saw: the records were "
+                        "rewritten from there on")
+    if head.audit_seq < seen.audit_seq:
+        problems.append(f"the audit trail ends at {head.audit_seq} events but {where} last saw "
+                        f"{seen.audit_seq}: events were removed or an older copy of the file is open")
+    elif seen.audit_seq and _audit_link_at(run, seen.audit_seq) != seen.audit_hash:
+        problems.append(f"audit event {seen.audit_seq} is not the one {where} last saw: the audit trail was "
+                        "rewritten from there on")
+    return problems
+
+
+def check(run: Run, backups: Path | None) -> tuple[Head | None, list[str]]:
+    """The database's heads and every way they fall short of what this workstation and the
+    newest backup (in ``backups``) recorded."""
+    head = read_head(run)
+    if head is None:
+        return None, []
+    problems: list[str] = []
+    seen = load(head.database_id)
+    if seen is not None:
+        problems += differences(run, head, seen)
+    backed_up = newest_backup_head(backups, head.database_id) if backups is not None else None
+    if backed_up is not None and (seen is None or not seen.covers(backed_up)):
+        problems += differences(run, head, backed_up, "the newest backup")
+    return head, problems
+
+
+def advance(run: Run) -> Head | None:
+    """After a commit's writes (before it ends): the heads to save if they continue what this
+    workstation saw, else None (the evidence of a rollback is kept, not overwritten)."""
+    head = read_head(run)
+    if head is None:
+        return None
+    seen = load(head.database_id)
+    if seen is not None and (not head.covers(seen) or differences(run, head, seen)):
+        return None
+    return head
