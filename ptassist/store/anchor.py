@@ -26,8 +26,9 @@ FORMAT = "ptassist-anchor/1"
 SIDECAR_SUFFIX = ".anchor.json"
 _HEAD_SQL = ("SELECT e.database_id, c.seq, c.hash, e.audit_seq, e.audit_hash "
              "FROM evidence_head e, chain_head c WHERE e.id = 1 AND c.id = 1")
-_LINK_SQL = ("SELECT content_hash FROM visit WHERE chain_seq = :seq "
-             "UNION ALL SELECT content_hash FROM addendum WHERE chain_seq = :seq")
+# Every table whose rows are links of the signed-record chain. ``signing_key`` (the clinicians'
+# public keys, issue 12 point 3) may not exist yet in a database: a missing table holds no link.
+CHAIN_TABLES = ("visit", "addendum", "signing_key")
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,14 @@ def newest_backup_head(folder: Path, database_id: str) -> Head | None:
 
 
 def _link_at(run: Run, seq: int) -> str | None:
-    rows = run(_LINK_SQL, {"seq": seq})
-    return str(rows[0][0]) if rows else None
+    for table in CHAIN_TABLES:
+        try:
+            rows = run(f"SELECT content_hash FROM {table} WHERE chain_seq = :seq", {"seq": seq})
+        except Exception:  # a table this schema does not have yet
+            continue
+        if rows:
+            return str(rows[0][0])
+    return None
 
 
 def _audit_link_at(run: Run, event_id: int) -> str | None:
@@ -147,8 +154,8 @@ def differences(run: Run, head: Head, seen: Head, where: str = "this workstation
 
 
 def check(run: Run, backups: Path | None) -> tuple[Head | None, list[str]]:
-    """The database's heads and every way they fall short of what this workstation and the
-    newest backup (in ``backups``) recorded."""
+    """The database's heads and every way they fall short of what this workstation recorded (or,
+    without that, the newest backup in ``backups``)."""
     head = read_head(run)
     if head is None:
         return None, []
@@ -156,9 +163,13 @@ def check(run: Run, backups: Path | None) -> tuple[Head | None, list[str]]:
     seen = load(head.database_id)
     if seen is not None:
         problems += differences(run, head, seen)
-    backed_up = newest_backup_head(backups, head.database_id) if backups is not None else None
-    if backed_up is not None and (seen is None or not seen.covers(backed_up)):
-        problems += differences(run, head, backed_up, "the newest backup")
+    elif backups is not None:
+        # No state on this workstation (a new one, or its state folder was lost): the newest
+        # backup's heads stand in. Otherwise the workstation's own are authoritative (a restore on
+        # purpose moves them back, and a newer backup set aside by that restore is not a loss).
+        backed_up = newest_backup_head(backups, head.database_id)
+        if backed_up is not None:
+            problems += differences(run, head, backed_up, "the newest backup")
     return head, problems
 
 
@@ -172,3 +183,19 @@ def advance(run: Run) -> Head | None:
     if seen is not None and (not head.covers(seen) or differences(run, head, seen)):
         return None
     return head
+
+
+def on_open(run: Run, backups: Path | None, *, writable: bool) -> list[str]:
+    """The warnings for records being opened; records that continue what was seen (or were written
+    further by another workstation) move this workstation's anchor up to them."""
+    head, problems = check(run, backups)
+    if head is None:
+        return []
+    if problems:
+        log.warning("the records fall short of the chain heads this workstation last saw")
+        return [f"{problem}; run 'ptassist verify' and restore the newest backup if this is unexpected"
+                for problem in problems]
+    seen = load(head.database_id)
+    if writable and (seen is None or head != seen):
+        save(head)
+    return []

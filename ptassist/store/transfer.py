@@ -214,8 +214,8 @@ def _refuse_broken_evidence(run: Run) -> None:
     event or sheet in the file): raised inside the import's transaction, so nothing is kept."""
     from ptassist.store.verify import FILE_CHECKS
 
-    for check in FILE_CHECKS:
-        for problem in check(run):
+    for file_check in FILE_CHECKS:
+        for problem in file_check(run):
             where = f"{problem.record_type} {problem.record_id}" if problem.record_id else problem.record_type
             raise ExportError("", f"{where}: {problem.message}; the file was changed after it was exported, "
                                   "nothing was imported")
