@@ -2,7 +2,8 @@
 
 After every commit that appends to the signed-record chain or the audit chain, the newest links
 (seq and hash of each) are written to a small private file in this workstation's state folder,
-keyed by the database's identity (``evidence_head.database_id``), and beside every backup. On
+keyed by the database's identity (``evidence_head.database_id``), and beside every backup
+(``anchors/<backup name>.json`` in the backup folder). On
 every open and in ``verify``, the records must reach at least as far as the newest head seen, and
 hold exactly that link at that position: "the records end at 12 signed entries but this
 workstation last saw 14". Restoring a backup on purpose moves the workstation's head to it.
@@ -14,16 +15,18 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ptassist import paths
-from ptassist.security.files import make_private_folder, write_private
+from ptassist.security.files import create_private, make_private_folder, partial_path
 from ptassist.store.audit_chain import Run
 
 log = logging.getLogger(__name__)
 FORMAT = "ptassist-anchor/1"
-SIDECAR_SUFFIX = ".anchor.json"
+# Beside the backups, in a folder of their own (so that nothing globbing backup names meets them).
+BACKUP_ANCHORS = "anchors"
 _HEAD_SQL = ("SELECT e.database_id, c.seq, c.hash, e.audit_seq, e.audit_hash "
              "FROM evidence_head e, chain_head c WHERE e.id = 1 AND c.id = 1")
 # Every table whose rows are links of the signed-record chain. ``signing_key`` (the clinicians'
@@ -89,8 +92,17 @@ def load(database_id: str) -> Head | None:
 
 
 def _write(path: Path, head: Head) -> None:
+    """Replace ``path`` atomically, 0600. Not synced to disk: it follows every audited commit, and a
+    crash can only leave the previous heads, which the records are ahead of (never a false alarm)."""
     text = json.dumps({"format": FORMAT, **asdict(head)}, indent=2) + "\n"
-    write_private(path, text.encode("utf-8"))
+    partial = partial_path(path)
+    try:
+        with create_private(partial) as out:
+            out.write(text.encode("utf-8"))
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def save(head: Head) -> None:
@@ -103,16 +115,23 @@ def save(head: Head) -> None:
         log.warning("the chain anchor could not be written: %s", exc.strerror or type(exc).__name__)
 
 
+def backup_anchor_file(backup: Path) -> Path:
+    """Where the heads of ``backup`` are kept: ``anchors/<backup name>.json`` in its folder."""
+    return backup.parent / BACKUP_ANCHORS / f"{backup.name}.json"
+
+
 def save_beside_backup(backup: Path, head: Head) -> None:
-    """The backup's own heads in ``<backup>.anchor.json``, so they outlive the workstation's state."""
-    _write(backup.with_name(backup.name + SIDECAR_SUFFIX), head)
+    """The backup's own heads, so they outlive the workstation's state."""
+    make_private_folder(backup.parent / BACKUP_ANCHORS)
+    _write(backup_anchor_file(backup), head)
 
 
 def newest_backup_head(folder: Path, database_id: str) -> Head | None:
     """The furthest heads recorded beside the backups in ``folder`` for this database."""
     best: Head | None = None
-    if folder.is_dir():
-        for sidecar in folder.glob("*" + SIDECAR_SUFFIX):
+    anchors = folder / BACKUP_ANCHORS
+    if anchors.is_dir():
+        for sidecar in anchors.glob("*.json"):
             head = _load(sidecar, database_id) if sidecar.is_file() else None
             if head is not None and (best is None or (head.seq, head.audit_seq) > (best.seq, best.audit_seq)):
                 best = head
@@ -135,17 +154,22 @@ def _audit_link_at(run: Run, event_id: int) -> str | None:
     return str(rows[0][0]) if rows else None
 
 
+def _entries(count: int) -> str:
+    return f"{count} signed {'entry' if count == 1 else 'entries'}"
+
+
 def differences(run: Run, head: Head, seen: Head, where: str = "this workstation") -> list[str]:
     """Why the records at ``head`` are not a continuation of ``seen`` (empty if they are)."""
     problems: list[str] = []
     if head.seq < seen.seq:
-        problems.append(f"the records end at {head.seq} signed entries but {where} last saw {seen.seq}: "
+        problems.append(f"the records end at {_entries(head.seq)} but {where} last saw {seen.seq}: "
                         "signed records were removed or an older copy of the file is open")
     elif seen.seq and _link_at(run, seen.seq) != seen.hash:
         problems.append(f"signed entry {seen.seq} is not the one {where} last saw: the records were "
                         "rewritten from there on")
     if head.audit_seq < seen.audit_seq:
-        problems.append(f"the audit trail ends at {head.audit_seq} events but {where} last saw "
+        problems.append(f"the audit trail ends at {head.audit_seq} event{'' if head.audit_seq == 1 else 's'} but "
+                        f"{where} last saw "
                         f"{seen.audit_seq}: events were removed or an older copy of the file is open")
     elif seen.audit_seq and _audit_link_at(run, seen.audit_seq) != seen.audit_hash:
         problems.append(f"audit event {seen.audit_seq} is not the one {where} last saw: the audit trail was "

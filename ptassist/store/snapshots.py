@@ -145,6 +145,7 @@ def rotate(source: Path, data_folder: Path, *, reason: str, keep: int | None = N
     target = copy_database(source, policy.folder / f"ptassist-{now_stamp()}-{reason}.db")
     for old in list_backups(data_folder)[keep or policy.keep:]:
         old.unlink(missing_ok=True)
+        anchor.backup_anchor_file(old).unlink(missing_ok=True)
     log.info("backup taken (%s)", reason)
     return target
 

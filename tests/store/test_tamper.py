@@ -21,7 +21,7 @@ from ptassist.services.records import Records
 from ptassist.store import anchor, backup
 from ptassist.store.audit_chain import AUDIT_FIELDS, audit_hash
 from ptassist.store.errors import StoreError
-from ptassist.store.models import AddendumRow, VisitRow
+from ptassist.store.models import AddendumRow, ChainHeadRow, VisitRow
 from ptassist.store.verify import verify_chain, verify_records
 from ptassist.store.visits import addendum_content, visit_content
 from tests.store.conftest import INTAKE
@@ -176,7 +176,7 @@ def test_the_newest_backup_remembers_the_head_when_the_workstation_state_is_lost
     folder = records.database.folder
     backup.rotate_backup(records.database, reason="manual")
     newest = backup.newest_backup(folder)
-    sidecar = json.loads(newest.with_name(newest.name + anchor.SIDECAR_SUFFIX).read_text(encoding="utf-8"))
+    sidecar = json.loads(anchor.backup_anchor_file(newest).read_text(encoding="utf-8"))
     assert sidecar["seq"] == 4
     raw(records.database.path, "DELETE FROM addendum",
         "UPDATE chain_head SET seq = 3, hash = (SELECT content_hash FROM visit WHERE chain_seq = 3) WHERE id = 1")
@@ -326,3 +326,35 @@ def test_every_change_is_a_revision_and_audited(records, patient):
                              "FROM patient_revision r JOIN audit_event e ON e.id = r.audit_event_id "
                              f"WHERE r.patient_id = {patient.id} ORDER BY r.revision").fetchall()
     assert rows == [(1, "1979-05-02", "create"), (2, "1979-05-03", "edit")]
+
+
+def test_a_rotated_out_backup_takes_its_heads_with_it(records, signed):
+    for _ in range(3):
+        backup.rotate_backup(records.database, reason="manual", keep=2)
+    folder = backup.backup_policy(records.database.folder).folder
+    kept = sorted(p.name for p in folder.glob("*.db"))
+    assert sorted(p.name.removesuffix(".json") for p in (folder / anchor.BACKUP_ANCHORS).glob("*.json")) == kept
+    assert len(kept) == 2
+
+
+def test_a_back_dated_signed_visit_inserted_with_a_correct_hash_is_named(records, patient, signed):
+    """The issue's first attack needs no trigger dropped: one INSERT and one UPDATE of the head."""
+    with records.database.session() as session:
+        head = session.get(ChainHeadRow, 1)
+        seq, prev = head.seq + 1, head.hash
+    forged = VisitRow(id=99, patient_id=patient.id, visit_time="2025-06-01T09:00:00+00:00", kind="follow_up",
+                      status="signed", narrative_json="{}", measures_json="{}", prescription_json="[]",
+                      signed_at="2025-06-01T10:00:00+00:00", signed_by="Alex Carter", updated_at="2025-06-01",
+                      chain_seq=seq, prev_hash=prev)
+    forged.content_hash = chain_hash(prev, "visit", visit_content(forged))
+    connection = sqlite3.connect(records.database.path)
+    connection.execute(
+        "INSERT INTO visit (id, patient_id, visit_time, kind, status, narrative_json, measures_json, "
+        "prescription_json, signed_at, signed_by, updated_at, chain_seq, prev_hash, content_hash) "
+        "VALUES (99, ?, ?, 'follow_up', 'signed', '{}', '{}', '[]', ?, 'Alex Carter', '2025-06-01', ?, ?, ?)",
+        (patient.id, forged.visit_time, forged.signed_at, seq, prev, forged.content_hash))
+    connection.execute("UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1", (seq, forged.content_hash))
+    connection.commit()
+    connection.close()
+    assert messages(records) == ["visit 99: signed, but the audit trail has no signing of it: it was made signed "
+                                 "outside the app"]

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from ptassist.core.ledger import GENESIS
-from ptassist.store.audit_chain import baseline_signings, chain_existing_events
+from ptassist.store.audit_chain import baseline_signings, chain_existing_events, dbapi_runner
 from ptassist.store.demographics import baseline_revisions
 from ptassist.store.sql_run import connection_runner
 
@@ -72,7 +72,9 @@ def upgrade() -> None:
     sqlite = bind.dialect.name == "sqlite"
     if sqlite:
         op.execute("DROP TRIGGER IF EXISTS audit_no_update")  # the existing events get their links once
-    run = connection_runner(bind)
+    # SQLite: the driver's own connection in the same transaction (a clinic's records hold many
+    # events; SQLAlchemy's statement handling per row would make the upgrade minutes long).
+    run = dbapi_runner(bind.connection.dbapi_connection) if sqlite else connection_runner(bind)
     chain_existing_events(run)
     stamp = datetime.now(UTC).isoformat(timespec="microseconds")
     baseline_signings(run, at=stamp)
