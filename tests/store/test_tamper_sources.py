@@ -88,16 +88,28 @@ def exported(records, patient, tmp_path):
     return target
 
 
+def _imported(exported, tmp_path):
+    """Import ``exported`` into a fresh folder; returns its verify report, or raises as import does."""
+    target = Records.open(tmp_path / "other")
+    try:
+        import_database(target.database, exported)
+        return verify_records(target.database)
+    finally:
+        target.close()
+
+
+def _rewrite(exported, change):
+    document = json.loads(exported.read_text(encoding="utf-8"))
+    change(document)
+    exported.write_text(json.dumps(document), encoding="utf-8")
+    return document
+
+
 def test_an_export_carries_its_evidence_and_imports_verified(exported, tmp_path):
     document = json.loads(exported.read_text(encoding="utf-8"))
     assert [r["revision"] for r in document["patient_revisions"]] == [1, 2]
     assert all(e["hash"] for e in document["audit_events"])
-    target = Records.open(tmp_path / "other")
-    try:
-        import_database(target.database, exported)
-        assert verify_records(target.database).ok
-    finally:
-        target.close()
+    assert _imported(exported, tmp_path).ok
 
 
 def _change_patient(document):
@@ -108,34 +120,29 @@ def _change_event(document):
     document["audit_events"][0]["actor"] = "Mallory"
 
 
+def _strip_evidence(document):
+    document.pop("patient_revisions")
+    for event in document["audit_events"]:
+        for key in ("digest", "prev_hash", "hash"):
+            event.pop(key)
+
+
 @pytest.mark.parametrize(("change", "named"), [
     (_change_patient, "patient 1: family_name differs from its last recorded revision"),
     (_change_event, "audit_event 1: it does not match its hash"),
 ])
 def test_an_export_changed_after_it_was_written_is_refused_naming_the_record(exported, tmp_path, change, named):
-    document = json.loads(exported.read_text(encoding="utf-8"))
-    change(document)
-    exported.write_text(json.dumps(document), encoding="utf-8")
+    _rewrite(exported, change)
+    with pytest.raises(StoreError) as refused:
+        _imported(exported, tmp_path)
+    assert str(refused.value).startswith(named) and str(refused.value).endswith("nothing was imported")
     target = Records.open(tmp_path / "other")
     try:
-        with pytest.raises(StoreError) as refused:
-            import_database(target.database, exported)
-        assert str(refused.value).startswith(named) and str(refused.value).endswith("nothing was imported")
         assert target.patients.count() == 0
     finally:
         target.close()
 
 
 def test_an_export_from_before_the_evidence_imports_with_a_baseline(exported, tmp_path):
-    document = json.loads(exported.read_text(encoding="utf-8"))
-    document.pop("patient_revisions")
-    for event in document["audit_events"]:
-        for key in ("digest", "prev_hash", "hash"):
-            event.pop(key)
-    exported.write_text(json.dumps(document), encoding="utf-8")
-    target = Records.open(tmp_path / "other")
-    try:
-        import_database(target.database, exported)
-        assert verify_records(target.database).ok
-    finally:
-        target.close()
+    _rewrite(exported, _strip_evidence)
+    assert _imported(exported, tmp_path).ok
