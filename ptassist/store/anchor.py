@@ -216,7 +216,7 @@ def on_open(run: Run, backups: Path | None, *, writable: bool) -> list[str]:
     if head is None:
         return []
     if problems:
-        log.warning("the records fall short of the chain heads this workstation last saw")
+        log.info("the records fall short of the chain heads this workstation last saw")
         return [f"{problem}; run 'ptassist verify' and restore the newest backup if this is unexpected"
                 for problem in problems]
     seen = load(head.database_id)
