@@ -204,11 +204,11 @@ def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
-    from ptassist.store.verify import verify_chain
+    from ptassist.store.verify import verify_records
 
     records = _open(args)
     try:
-        report = verify_chain(records.database)
+        report = verify_records(records.database)
         for problem in report.problems:
             target = problem.record_type
             if problem.record_id is not None:
@@ -257,9 +257,13 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     after = _open(args)
     try:
         after.audit.log(default_actor(), "restore", "database", None)
+        head = backups.restored_head(after.database)
     finally:
         after.close()
     out.write(f"restored from {candidate}; the database as it was is kept in {safety}\n")
+    if head is not None:
+        out.write(f"this workstation now expects the records to end at {head.seq} signed entries, as in the "
+                  "backup (an older copy opened later is reported)\n")
     return EXIT_OK
 
 

@@ -73,6 +73,22 @@ def log_dir() -> Path:
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
+def state_dir() -> Path:
+    """This workstation's own state, outside every data folder ($PTASSIST_STATE_DIR, else the user
+    state folder): what survives a data folder being replaced by an older copy."""
+    override = os.environ.get("PTASSIST_STATE_DIR")
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))
+
+
+def anchors_dir() -> Path:
+    """Where the workstation keeps the newest chain heads it has seen, one file per database identity."""
+    return state_dir() / "anchors"
+
+
 def exercises_dir(folder: Path) -> Path:
     """Where a clinic puts its own exercise pictures (``<exercise id>.svg|png|jpg``)."""
     return folder / "exercises"

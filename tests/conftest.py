@@ -17,6 +17,7 @@ def _isolated_data_dir(tmp_path, monkeypatch):
     """Tests never touch the real user folders."""
     monkeypatch.setenv("PTASSIST_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("PTASSIST_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.delenv("PTASSIST_DATABASE_URL", raising=False)
 
 

@@ -1,25 +1,66 @@
-"""The audit trail: who did what to which record. Ids and actions only, never names or notes."""
+"""The audit trail: who did what to which record. Ids and actions only, never names or notes.
+
+Every event is a link of the audit chain (:mod:`ptassist.store.audit_chain`); a transaction that
+records one also moves this workstation's anchor once it commits (:mod:`ptassist.store.anchor`).
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
+from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from ptassist.core.records import AuditEvent
+from ptassist.store import anchor
+from ptassist.store.audit_chain import append_event
 from ptassist.store.clock import now_iso
 from ptassist.store.database import Database
 from ptassist.store.models import AuditEventRow
+from ptassist.store.sql_run import connection_runner
 
 log = logging.getLogger(__name__)
-ACTIONS = ("create", "view", "edit", "sign", "addendum", "print", "export", "backup", "restore")
+ACTIONS = ("create", "view", "edit", "sign", "addendum", "print", "export", "backup", "restore", "baseline")
+_ANCHOR_HOOK = "ptassist_anchor_hook"
 
 
-def record(session: Session, actor: str, action: str, record_type: str, record_id: int | None) -> None:
-    """Add an audit event to the session's transaction."""
+def record(session: Session, actor: str, action: str, record_type: str, record_id: int | None,
+           digest: str = "") -> int:
+    """Add an audit event, linked into the audit chain, to the session's transaction; returns its id.
+
+    ``digest``: the SHA-256 of what the event is about, when the chain must vouch for it (a
+    printed sheet's bytes, a demographics revision)."""
     assert action in ACTIONS, action
-    session.add(AuditEventRow(at=now_iso(), actor=actor or "unknown", action=action, record_type=record_type,
-                              record_id=record_id))
+    session.flush()  # the rows this event is about are written first
+    event_id = append_event(connection_runner(session.connection()), at=now_iso(), actor=actor, action=action,
+                            record_type=record_type, record_id=record_id, digest=digest)
+    anchor_after_commit(session)
+    return event_id
+
+
+def anchor_after_commit(session: Session) -> None:
+    """Once this session's transaction commits, keep its chain heads in the workstation's anchor."""
+    if session.info.get(_ANCHOR_HOOK):
+        return
+    session.info[_ANCHOR_HOOK] = True
+    pending: dict[str, Any] = {}
+
+    def before_commit(current: Session) -> None:
+        current.flush()
+        pending["head"] = anchor.advance(connection_runner(current.connection()))
+
+    def after_commit(_current: Session) -> None:
+        head = pending.pop("head", None)
+        if head is not None:
+            anchor.save(head)
+
+    def after_rollback(_current: Session) -> None:
+        pending.clear()
+
+    event.listen(session, "before_commit", before_commit)
+    event.listen(session, "after_commit", after_commit)
+    event.listen(session, "after_rollback", after_rollback)
 
 
 class AuditRepository:

@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ptassist.store import snapshots
+from ptassist.store import anchor, snapshots
 from ptassist.store.database import Database, head_revision, known_revisions, make_engine, upgrade
 from ptassist.store.errors import CorruptDatabaseError, StoreError
 from ptassist.store.snapshots import (
@@ -29,6 +29,7 @@ from ptassist.store.snapshots import (
     newest_backup,
     save_backup_policy,
 )
+from ptassist.store.sql_run import connection_runner
 from ptassist.store.sqlite_file import check_sqlite_file, connect_read_only
 
 # The backup API in one place for its callers (the policy and listing live in snapshots).
@@ -48,6 +49,7 @@ __all__ = [
     "newer_records",
     "newest_backup",
     "restore_from",
+    "restored_head",
     "rotate_backup",
     "save_backup_policy",
 ]
@@ -273,7 +275,19 @@ def restore_from(database: Database, candidate: Path, *, replace_newer: bool = F
     finally:
         _remove(staged)
     log.info("database restored from a backup")
+    restored_head(database, reset_anchor=True)
     return safety
+
+
+def restored_head(database: Database, *, reset_anchor: bool = False) -> anchor.Head | None:
+    """The chain heads of the records; after a restore on purpose, this workstation's anchor is
+    moved to them (it expects the records to end where the backup ends)."""
+    with database.engine.connect() as connection:
+        head = anchor.read_head(connection_runner(connection))
+        connection.rollback()
+    if head is not None and reset_anchor:
+        anchor.save(head)
+    return head
 
 
 def _remove(staged: Path) -> None:

@@ -249,6 +249,7 @@ def _open_engine(database: Database, *, migrate: bool, backup: bool = False, dai
             if backup and path is not None and revision is not None:
                 snapshots.rotate(path, database.folder, reason="pre-migration")
             upgrade(database)
+        _compare_with_anchor(database)
         if backup and daily_backup and path is not None and revision is not None:
             try:
                 snapshots.daily(path, database.folder)
@@ -262,6 +263,17 @@ def _open_engine(database: Database, *, migrate: bool, backup: bool = False, dai
         database.close()
         raise
     return database
+
+
+def _compare_with_anchor(database: Database) -> None:
+    """Records that end before the chain heads this workstation last saw (a rollback) open with a warning."""
+    from ptassist.store import anchor
+    from ptassist.store.sql_run import connection_runner
+
+    with database.engine.connect() as connection:
+        backups = snapshots.backup_policy(database.folder).folder
+        database.warnings += anchor.on_open(connection_runner(connection), backups, writable=not database.read_only)
+        connection.rollback()
 
 
 def upgrade(database: Database, revision: str = "head") -> None:

@@ -21,7 +21,9 @@ from ptassist.core.engine import default_engine
 from ptassist.core.ledger import canonical_json, chain_hash
 from ptassist.core.resources import resource_path
 from ptassist.core.validation import search_key
+from ptassist.store.audit_chain import append_event, baseline_signings, dbapi_runner
 from ptassist.store.database import Database
+from ptassist.store.demographics import baseline_revisions
 from ptassist.store.errors import StoreError
 from ptassist.store.visits import CONTENT_FIELDS
 
@@ -295,11 +297,13 @@ def _build(
             if progress:
                 progress(n + 1, patients)
     flush()
-    cursor.execute(
-        "INSERT INTO audit_event (at, actor, action, record_type, record_id) "
-        "VALUES (?, 'demo', 'create', 'demo', NULL)",
-        (datetime.now(UTC).isoformat(timespec="microseconds"),),
-    )
+    run = dbapi_runner(connection)
+    append_event(run, at=datetime.now(UTC).isoformat(timespec="microseconds"), actor="demo", action="create",
+                 record_type="demo", record_id=None)
+    # The evidence a demo's records would have had, had they been entered in the app.
+    stamp = datetime.now(UTC).isoformat(timespec="microseconds")
+    baseline_signings(run, at=stamp, actor="demo")
+    baseline_revisions(run, at=stamp, actor="demo")
     connection.commit()
     connection.execute("PRAGMA synchronous = FULL")
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")

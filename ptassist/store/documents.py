@@ -45,7 +45,8 @@ class DocumentRepository:
             row = DocumentRow(visit_id=visit_id, kind=kind, content=content, sha256=digest, created_at=now_iso())
             session.add(row)
             session.flush()
-            audit.record(session, actor, "print", "document", row.id)
+            # The print event's digest puts the sheet's SHA-256 into the audit chain.
+            audit.record(session, actor, "print", "document", row.id, digest=digest)
             return _document(row)
 
     def for_visit(self, visit_id: int) -> list[Document]:

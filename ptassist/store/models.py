@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -121,6 +121,10 @@ class AuditEventRow(SQLModel, table=True):
     action: str = Field(sa_column=Column(Text, nullable=False))
     record_type: str = Field(sa_column=Column(Text, nullable=False))
     record_id: int | None = None
+    # Migration 0006: the audit chain (see ptassist.store.audit_chain).
+    digest: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    prev_hash: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    hash: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
 
 class ClinicSettingsRow(SQLModel, table=True):
@@ -146,3 +150,29 @@ class ChainHeadRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     seq: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     hash: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class EvidenceHeadRow(SQLModel, table=True):
+    """The database's identity and the newest link of the audit chain (a single row, id 1)."""
+
+    __tablename__ = "evidence_head"
+
+    id: int | None = Field(default=None, primary_key=True)
+    database_id: str = Field(sa_column=Column(Text, nullable=False))
+    audit_seq: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    audit_hash: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class PatientRevisionRow(SQLModel, table=True):
+    """One version of a patient's demographics, as the app recorded it (see ptassist.store.demographics)."""
+
+    __tablename__ = "patient_revision"
+    __table_args__ = (UniqueConstraint("patient_id", "revision", name="uq_patient_revision"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(sa_column=Column(Integer, ForeignKey("patient.id"), nullable=False))
+    revision: int = Field(sa_column=Column(Integer, nullable=False))
+    fields_json: str = Field(sa_column=Column(Text, nullable=False))
+    sha256: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: str = Field(sa_column=Column(Text, nullable=False))
+    audit_event_id: int = Field(sa_column=Column(Integer, nullable=False))

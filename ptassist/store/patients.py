@@ -25,8 +25,10 @@ from ptassist.core.validation import (
 from ptassist.store import audit
 from ptassist.store.clock import now_iso
 from ptassist.store.database import Database
+from ptassist.store.demographics import record_revision
 from ptassist.store.models import PatientRow
 from ptassist.store.patient_queries import PATIENT_COLUMNS, PatientReader, to_patient
+from ptassist.store.sql_run import connection_runner
 
 EDITABLE = (
     "family_name", "given_name", "date_of_birth", "sex", "phone", "email", "address",
@@ -90,7 +92,7 @@ class PatientRepository:
             )
             session.add(row)
             session.flush()
-            audit.record(session, actor, "create", "patient", row.id)
+            self._revision(session, row, actor, "create")
             return to_record(row)
 
     def update(self, patient_id: int, actor: str = "", **fields: Any) -> Patient:
@@ -106,9 +108,16 @@ class PatientRepository:
             row.search_name = search_key(row.family_name, row.given_name)
             row.updated_at = now_iso()
             session.add(row)
-            audit.record(session, actor, "edit", "patient", patient_id)
             session.flush()
+            self._revision(session, row, actor, "edit")
             return to_record(row)
+
+    @staticmethod
+    def _revision(session: Session, row: PatientRow, actor: str, action: str) -> None:
+        """Keep the patient's fields as a new revision, audited (see :mod:`ptassist.store.demographics`)."""
+        assert row.id is not None
+        record_revision(connection_runner(session.connection()), row.id, actor=actor, action=action, at=now_iso())
+        audit.anchor_after_commit(session)
 
     @staticmethod
     def _check_chart_unique(session: Session, chart: str, own_id: int | None) -> None:

@@ -19,6 +19,8 @@ from typing import Any
 
 from ptassist.core.records import DOCUMENT_KINDS, Addendum, Clinician, ClinicSettings, Document, Visit, VisitSummary
 from ptassist.core.validation import ValidationError
+from ptassist.store import anchor
+from ptassist.store.audit_chain import append_event, dbapi_runner
 from ptassist.store.clock import now_iso
 from ptassist.store.patient_queries import PatientReader
 from ptassist.store.revisions import HEAD
@@ -95,7 +97,7 @@ class _Documents(_Section):
                 "INSERT INTO document (visit_id, kind, content, sha256, created_at) VALUES (?, ?, ?, ?, ?)",
                 (visit_id, kind, content, digest, stamp))
             document_id = int(cursor.lastrowid or 0)
-            _audit(connection, actor, "print", "document", document_id)
+            _audit(connection, actor, "print", "document", document_id, digest)
         return Document(document_id, visit_id, kind, digest, len(content), stamp)
 
 
@@ -105,9 +107,11 @@ class _Audit(_Section):
             _audit(connection, actor, action, record_type, record_id)
 
 
-def _audit(connection: sqlite3.Connection, actor: str, action: str, record_type: str, record_id: int | None) -> None:
-    connection.execute("INSERT INTO audit_event (at, actor, action, record_type, record_id) VALUES (?, ?, ?, ?, ?)",
-                       (now_iso(), actor or "unknown", action, record_type, record_id))
+def _audit(connection: sqlite3.Connection, actor: str, action: str, record_type: str, record_id: int | None,
+           digest: str = "") -> None:
+    """An event linked into the audit chain, exactly as the ORM store links it."""
+    append_event(dbapi_runner(connection), at=now_iso(), actor=actor, action=action, record_type=record_type,
+                 record_id=record_id, digest=digest)
 
 
 class _Database:
@@ -158,10 +162,13 @@ class SheetStore:
         self.connection.execute("BEGIN IMMEDIATE")
         try:
             yield self.connection
+            head = anchor.advance(dbapi_runner(self.connection))
         except BaseException:
             self.connection.execute("ROLLBACK")
             raise
         self.connection.execute("COMMIT")
+        if head is not None:
+            anchor.save(head)  # the workstation's copy of the chain heads (ptassist.store.anchor)
 
     def close(self) -> None:
         self.connection.close()

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from ptassist import paths
 from ptassist.core.validation import ValidationError
+from ptassist.store import anchor
+from ptassist.store.audit_chain import dbapi_runner
 from ptassist.store.errors import DiskFullError, StoreError, disk_full_message, store_error_for
 
 log = logging.getLogger(__name__)
@@ -92,6 +94,7 @@ def copy_database(source: Path, target: Path) -> Path:
             src.execute("PRAGMA busy_timeout = 5000")
             src.backup(dst)
             ok = dst.execute("PRAGMA integrity_check").fetchone()
+            head = anchor.read_head(dbapi_runner(dst))
         finally:
             dst.close()
             src.close()
@@ -100,6 +103,8 @@ def copy_database(source: Path, target: Path) -> Path:
             raise StoreError(f"the backup at {target} failed its integrity check")
         partial.replace(target)
         target.chmod(0o600)
+        if head is not None:
+            anchor.save_beside_backup(target, head)  # the backup's chain heads outlive this workstation
     except sqlite3.Error as exc:
         partial.unlink(missing_ok=True)
         failure = store_error_for(exc, target, needed=_size(source))
@@ -140,6 +145,7 @@ def rotate(source: Path, data_folder: Path, *, reason: str, keep: int | None = N
     target = copy_database(source, policy.folder / f"ptassist-{now_stamp()}-{reason}.db")
     for old in list_backups(data_folder)[keep or policy.keep:]:
         old.unlink(missing_ok=True)
+        anchor.backup_anchor_file(old).unlink(missing_ok=True)
     log.info("backup taken (%s)", reason)
     return target
 

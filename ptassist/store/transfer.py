@@ -21,11 +21,15 @@ from sqlalchemy.exc import DBAPIError
 from ptassist.core.ledger import canonical_json
 from ptassist.core.validation import search_key
 from ptassist.store import audit
+from ptassist.store.audit_chain import Run, baseline_signings, link_rows
+from ptassist.store.clock import now_iso
 from ptassist.store.database import Database, current_revision
+from ptassist.store.demographics import baseline_revisions
 from ptassist.store.errors import StoreError
 from ptassist.store.export_checks import ExportError, check_chain_rows, check_records
 from ptassist.store.export_schema import SchemaViolationError, check, export_schema, structure_problem
 from ptassist.store.revisions import HEAD, KNOWN_REVISIONS
+from ptassist.store.sql_run import connection_runner
 
 EXPORT_FORMAT = "ptassist-export/1"
 # (export key, table, columns in order)
@@ -47,7 +51,10 @@ TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("addenda", "addendum", ("id", "visit_id", "text", "clinician_name", "created_at", "chain_seq", "content_hash",
                              "prev_hash")),
     ("documents", "document", ("id", "visit_id", "kind", "content", "sha256", "created_at")),
-    ("audit_events", "audit_event", ("id", "at", "actor", "action", "record_type", "record_id")),
+    ("audit_events", "audit_event", ("id", "at", "actor", "action", "record_type", "record_id", "digest",
+                                     "prev_hash", "hash")),
+    ("patient_revisions", "patient_revision", ("id", "patient_id", "revision", "fields_json", "sha256",
+                                               "created_at", "audit_event_id")),
     ("chain_head", "chain_head", ("id", "seq", "hash")),
 )
 JSON_COLUMNS = {"intake_json": "intake", "narrative_json": "narrative", "measures_json": "measures",
@@ -57,6 +64,10 @@ REVISION = re.compile(r"^[0-9]{4}$")
 # Added in migration 0004: an export made before it lacks them, and their empty defaults apply.
 SHEET_DETAIL_COLUMNS = {"emergency_number", "time_zone", "contact", "health_service_number", "signer_credentials",
                         "signer_licence", "signer_contact"}
+# Added in migration 0006 (tamper evidence): an export made before it lacks them; the import then
+# chains the audit events and records baseline evidence as the migration does.
+EVIDENCE_COLUMNS = {"digest", "prev_hash", "hash"}
+OPTIONAL_ARRAYS = {"patient_revisions"}
 
 
 def _to_export(columns: tuple[str, ...], row: Any) -> dict[str, Any]:
@@ -86,7 +97,7 @@ def _from_export(columns: tuple[str, ...], item: dict[str, Any]) -> dict[str, An
             raw = item.get(BINARY_COLUMNS[name])
             values[name] = base64.b64decode(raw) if raw is not None else None
         else:
-            values[name] = item.get(name, "" if name in SHEET_DETAIL_COLUMNS else None)
+            values[name] = item.get(name, "" if name in SHEET_DETAIL_COLUMNS | EVIDENCE_COLUMNS else None)
     return values
 
 
@@ -180,9 +191,34 @@ def check_export(document: Any) -> list[tuple[str, str, tuple[str, ...], list[di
     except SchemaViolationError as exc:
         raise ExportError(exc.where, exc.problem) from None
     check_records(document)
-    rows = {key: [_from_export(columns, item) for item in document[key]] for key, _table, columns in TABLES}
+    rows = {key: [_from_export(columns, item) for item in document.get(key, [] if key in OPTIONAL_ARRAYS else None)]
+            for key, _table, columns in TABLES}
     check_chain_rows(rows)
     return [(key, table, columns, rows[key]) for key, table, columns in TABLES]
+
+
+def adopt_evidence(run: Run, stamp: str) -> None:
+    """After an import: the audit head is the newest imported link (``verify`` then checks every
+    link as exported; those of an export from before migration 0006 were linked before writing),
+    and signings and demographics without evidence get their baseline, as the migration does."""
+    newest = run("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1", {})
+    if newest:
+        run("UPDATE evidence_head SET audit_seq = :s, audit_hash = :h WHERE id = 1",
+            {"s": newest[0][0], "h": newest[0][1]})
+    baseline_signings(run, at=stamp)
+    baseline_revisions(run, at=stamp)
+
+
+def _refuse_broken_evidence(run: Run) -> None:
+    """The imported rows must hold together as ``verify`` checks them (an edited patient, audit
+    event or sheet in the file): raised inside the import's transaction, so nothing is kept."""
+    from ptassist.store.verify import FILE_CHECKS
+
+    for file_check in FILE_CHECKS:
+        for problem in file_check(run):
+            where = f"{problem.record_type} {problem.record_id}" if problem.record_id else problem.record_type
+            raise ExportError("", f"{where}: {problem.message}; the file was changed after it was exported, "
+                                  "nothing was imported")
 
 
 def import_database(database: Database, source: Path) -> dict[str, int]:
@@ -202,6 +238,8 @@ def import_database(database: Database, source: Path) -> dict[str, int]:
                     raise StoreError("import needs an empty database: this one already holds records")
             connection.execute(text("DELETE FROM clinic_settings"))
             connection.execute(text("DELETE FROM chain_head"))
+            plan = {key: rows for key, _table, _columns, rows in planned}
+            link_rows(plan["audit_events"], {int(d["id"]): d["sha256"] for d in plan["documents"]})
             for key, table, columns, rows in planned:
                 names = columns
                 if table == "patient":  # the folded search name is derived, not exported
@@ -214,6 +252,9 @@ def import_database(database: Database, source: Path) -> dict[str, int]:
                 if rows:
                     connection.execute(statement, rows)
                 counts[key] = len(rows)
+            run = connection_runner(connection)
+            adopt_evidence(run, now_iso())
+            _refuse_broken_evidence(run)
     except DBAPIError as exc:
         # SQLite's own words name the constraint, never the values (SQLAlchemy's text would).
         raise ExportError("", f"was refused by the database ({exc.orig}); nothing was imported") from None

@@ -1,42 +1,39 @@
-"""Walk the hash chain and report every record whose content or link does not match."""
+"""Walk the hash chain and report every record whose content or link does not match.
+
+This module is the list of checks ``verify`` runs; each check lives in a module of its own:
+the signed-record chain (here), the audit chain (:mod:`verify_audit`), stored sheets
+(:mod:`verify_sheets`), visit status (:mod:`verify_status`), what history shows
+(:mod:`verify_history`), demographics (:mod:`verify_demographics`), and, for the live records,
+the heads this workstation and the newest backup last saw (:mod:`ptassist.store.anchor`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import or_
 from sqlmodel import col, select
 
 from ptassist.core.ledger import GENESIS, chain_hash
+from ptassist.store import anchor
+from ptassist.store.audit_chain import Run
 from ptassist.store.database import Database
 from ptassist.store.models import AddendumRow, ChainHeadRow, VisitRow
+from ptassist.store.snapshots import backup_policy
+from ptassist.store.sql_run import connection_runner
+from ptassist.store.verify_audit import audit_problems
+from ptassist.store.verify_demographics import demographics_problems
+from ptassist.store.verify_history import history_problems
+from ptassist.store.verify_report import Problem, VerifyReport
+from ptassist.store.verify_sheets import sheet_problems
+from ptassist.store.verify_status import status_problems
 from ptassist.store.visits import addendum_content, visit_content
+
+__all__ = ["Problem", "VerifyReport", "chain_problems", "verify_chain", "verify_records"]
 
 MISSING = "a record is missing"
 CHANGED_OR_REMOVED = "a record was changed or removed"
 REMOVED = "records were removed"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One broken record or link."""
-
-    record_type: str
-    record_id: int | None
-    message: str
-
-
-@dataclass(frozen=True)
-class VerifyReport:
-    """The result of walking the chain."""
-
-    records: int
-    problems: tuple[Problem, ...]
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 Link = tuple[int, str, int | None, str, str, str]
@@ -95,12 +92,32 @@ def chain_problems(
     return VerifyReport(records=count, problems=tuple(problems))
 
 
+# What the file itself must hold together, after the signed-record chain.
+FILE_CHECKS: tuple[Callable[[Run], list[Problem]], ...] = (
+    audit_problems, sheet_problems, status_problems, history_problems, demographics_problems,
+)
+
+
 def verify_chain(database: Database) -> VerifyReport:
-    """Recompute every signed visit's and addendum's hash and check every link."""
+    """Every check of the file itself: the signed-record chain, then :data:`FILE_CHECKS` (also
+    run on a backup before it is restored)."""
     with database.session() as session:
         visits = session.exec(
             select(VisitRow).where(or_(col(VisitRow.chain_seq).is_not(None), col(VisitRow.status) == "signed"))
         ).all()
         addenda = session.exec(select(AddendumRow).order_by(col(AddendumRow.chain_seq))).all()
         head = session.get(ChainHeadRow, 1)
-    return chain_problems(visits, addenda, head)
+        report = chain_problems(visits, addenda, head)
+        run = connection_runner(session.connection())
+        problems = [problem for check in FILE_CHECKS for problem in check(run)]
+    return VerifyReport(records=report.records, problems=report.problems + tuple(problems))
+
+
+def verify_records(database: Database) -> VerifyReport:
+    """What ``ptassist verify`` runs: :func:`verify_chain`, and the records must reach the chain
+    heads this workstation and the newest backup last saw (truncation, rewritten end, rollback)."""
+    report = verify_chain(database)
+    with database.session() as session:
+        _, differences = anchor.check(connection_runner(session.connection()), backup_policy(database.folder).folder)
+    problems = tuple(Problem("records", None, text) for text in differences)
+    return VerifyReport(records=report.records, problems=report.problems + problems)

@@ -104,6 +104,10 @@ class MainWindow(QMainWindow):
                 f"<b>The records are open read-only</b> because {escape(reason)}. You can find patients, read "
                 "their visits, open and print the sheets of signed visits and export; nothing can be changed "
                 "until the cause is fixed and ptassist is started again.")
+        elif records.database.warnings:  # e.g. an older copy of the records than this workstation saw
+            self.read_only_banner.setText("<b>Check these records</b>: " + "<br>".join(
+                escape(warning) for warning in records.database.warnings))
+            self.read_only_banner.setVisible(True)
 
     def close_records(self) -> None:
         """At exit: close the records if they were opened (waits if they are still loading)."""

@@ -66,7 +66,8 @@ def test_a_deleted_newest_record_is_caught_by_the_chain_head(records, patient, c
     assert verify_chain(records.database).ok
     tamper(records.database.path, f"DELETE FROM visit WHERE id = {newest.id}")
     problems = verify_chain(records.database).problems
-    assert [p.record_type for p in problems] == ["chain_head"]
+    assert [(p.record_type, p.record_id) for p in problems] == [("chain_head", None), ("visit", newest.id)]
+    assert "a signed visit was removed" in problems[1].message
 
 
 def test_verify_command_exits_1_and_names_the_record(records, chain, tmp_path):

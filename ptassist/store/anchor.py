@@ -1,0 +1,225 @@
+"""The chain heads kept outside the database: truncation, a rewritten end and a rollback are seen.
+
+After every commit that appends to the signed-record chain or the audit chain, the newest links
+(seq and hash of each) are written to a small private file in this workstation's state folder,
+keyed by the database's identity (``evidence_head.database_id``), and beside every backup
+(``anchors/<backup name>.json`` in the backup folder). On
+every open and in ``verify``, the records must reach at least as far as the newest head seen, and
+hold exactly that link at that position: "the records end at 12 signed entries but this
+workstation last saw 14". Restoring a backup on purpose moves the workstation's head to it.
+
+Standard library only (``Run`` as in :mod:`ptassist.store.audit_chain`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ptassist import paths
+from ptassist.security.files import create_private, make_private_folder, partial_path
+from ptassist.store.audit_chain import Run
+
+log = logging.getLogger(__name__)
+FORMAT = "ptassist-anchor/1"
+# Beside the backups, in a folder of their own (so that nothing globbing backup names meets them).
+BACKUP_ANCHORS = "anchors"
+_HEAD_SQL = ("SELECT e.database_id, c.seq, c.hash, e.audit_seq, e.audit_hash "
+             "FROM evidence_head e, chain_head c WHERE e.id = 1 AND c.id = 1")
+# Every table whose rows are links of the signed-record chain. ``signing_key`` (the clinicians'
+# public keys, issue 12 point 3) may not exist yet in a database: a missing table holds no link.
+CHAIN_TABLES = ("visit", "addendum", "signing_key")
+
+
+@dataclass(frozen=True)
+class Head:
+    """The newest links of a database: signed records (``seq``, ``hash``) and audit events."""
+
+    database_id: str
+    seq: int
+    hash: str
+    audit_seq: int
+    audit_hash: str
+
+    def covers(self, other: Head) -> bool:
+        return self.seq >= other.seq and self.audit_seq >= other.audit_seq
+
+
+def read_head(run: Run) -> Head | None:
+    """The database's heads (None before migration 0006)."""
+    try:
+        rows = run(_HEAD_SQL, {})
+    except Exception:  # an older schema: nothing to anchor yet
+        return None
+    if not rows:
+        return None
+    identity, seq, digest, audit_seq, audit_digest = rows[0]
+    return Head(str(identity), int(seq), str(digest), int(audit_seq), str(audit_digest))
+
+
+def anchor_file(database_id: str) -> Path:
+    return paths.anchors_dir() / f"{database_id}.json"
+
+
+def _parse(text: str, database_id: str) -> Head | None:
+    try:
+        saved = json.loads(text)
+        if saved.get("format") != FORMAT or saved.get("database_id") != database_id:
+            return None
+        return Head(database_id, int(saved["seq"]), str(saved["hash"]), int(saved["audit_seq"]),
+                    str(saved["audit_hash"]))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def _load(path: Path, database_id: str) -> Head | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    head = _parse(text, database_id)
+    if head is None:
+        log.warning("unreadable chain anchor %s ignored", path.name)
+    return head
+
+
+def load(database_id: str) -> Head | None:
+    """The newest heads this workstation has seen for the database (None if never)."""
+    return _load(anchor_file(database_id), database_id)
+
+
+def _write(path: Path, head: Head) -> None:
+    """Replace ``path`` atomically, 0600. Not synced to disk: it follows every audited commit, and a
+    crash can only leave the previous heads, which the records are ahead of (never a false alarm)."""
+    text = json.dumps({"format": FORMAT, **asdict(head)}, indent=2) + "\n"
+    partial = partial_path(path)
+    try:
+        with create_private(partial) as out:
+            out.write(text.encode("utf-8"))
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def save(head: Head) -> None:
+    """Keep ``head`` as the newest this workstation has seen (a failure is logged, never raised:
+    the records themselves were written)."""
+    try:
+        make_private_folder(paths.anchors_dir())
+        _write(anchor_file(head.database_id), head)
+    except OSError as exc:
+        log.warning("the chain anchor could not be written: %s", exc.strerror or type(exc).__name__)
+
+
+def backup_anchor_file(backup: Path) -> Path:
+    """Where the heads of ``backup`` are kept: ``anchors/<backup name>.json`` in its folder."""
+    return backup.parent / BACKUP_ANCHORS / f"{backup.name}.json"
+
+
+def save_beside_backup(backup: Path, head: Head) -> None:
+    """The backup's own heads, so they outlive the workstation's state."""
+    make_private_folder(backup.parent / BACKUP_ANCHORS)
+    _write(backup_anchor_file(backup), head)
+
+
+def newest_backup_head(folder: Path, database_id: str) -> Head | None:
+    """The furthest heads recorded beside the backups in ``folder`` for this database."""
+    best: Head | None = None
+    anchors = folder / BACKUP_ANCHORS
+    if anchors.is_dir():
+        for sidecar in anchors.glob("*.json"):
+            head = _load(sidecar, database_id) if sidecar.is_file() else None
+            if head is not None and (best is None or (head.seq, head.audit_seq) > (best.seq, best.audit_seq)):
+                best = head
+    return best
+
+
+def _link_at(run: Run, seq: int) -> str | None:
+    for table in CHAIN_TABLES:
+        try:
+            rows = run(f"SELECT content_hash FROM {table} WHERE chain_seq = :seq", {"seq": seq})
+        except Exception:  # a table this schema does not have yet
+            continue
+        if rows:
+            return str(rows[0][0])
+    return None
+
+
+def _audit_link_at(run: Run, event_id: int) -> str | None:
+    rows = run("SELECT hash FROM audit_event WHERE id = :id", {"id": event_id})
+    return str(rows[0][0]) if rows else None
+
+
+def _entries(count: int) -> str:
+    return f"{count} signed {'entry' if count == 1 else 'entries'}"
+
+
+def differences(run: Run, head: Head, seen: Head, where: str = "this workstation") -> list[str]:
+    """Why the records at ``head`` are not a continuation of ``seen`` (empty if they are)."""
+    problems: list[str] = []
+    if head.seq < seen.seq:
+        problems.append(f"the records end at {_entries(head.seq)} but {where} last saw {seen.seq}: "
+                        "signed records were removed or an older copy of the file is open")
+    elif seen.seq and _link_at(run, seen.seq) != seen.hash:
+        problems.append(f"signed entry {seen.seq} is not the one {where} last saw: the records were "
+                        "rewritten from there on")
+    if head.audit_seq < seen.audit_seq:
+        problems.append(f"the audit trail ends at {head.audit_seq} event{'' if head.audit_seq == 1 else 's'} but "
+                        f"{where} last saw "
+                        f"{seen.audit_seq}: events were removed or an older copy of the file is open")
+    elif seen.audit_seq and _audit_link_at(run, seen.audit_seq) != seen.audit_hash:
+        problems.append(f"audit event {seen.audit_seq} is not the one {where} last saw: the audit trail was "
+                        "rewritten from there on")
+    return problems
+
+
+def check(run: Run, backups: Path | None) -> tuple[Head | None, list[str]]:
+    """The database's heads and every way they fall short of what this workstation recorded (or,
+    without that, the newest backup in ``backups``)."""
+    head = read_head(run)
+    if head is None:
+        return None, []
+    problems: list[str] = []
+    seen = load(head.database_id)
+    if seen is not None:
+        problems += differences(run, head, seen)
+    elif backups is not None:
+        # No state on this workstation (a new one, or its state folder was lost): the newest
+        # backup's heads stand in. Otherwise the workstation's own are authoritative (a restore on
+        # purpose moves them back, and a newer backup set aside by that restore is not a loss).
+        backed_up = newest_backup_head(backups, head.database_id)
+        if backed_up is not None:
+            problems += differences(run, head, backed_up, "the newest backup")
+    return head, problems
+
+
+def advance(run: Run) -> Head | None:
+    """After a commit's writes (before it ends): the heads to save if they continue what this
+    workstation saw, else None (the evidence of a rollback is kept, not overwritten)."""
+    head = read_head(run)
+    if head is None:
+        return None
+    seen = load(head.database_id)
+    if seen is not None and (not head.covers(seen) or differences(run, head, seen)):
+        return None
+    return head
+
+
+def on_open(run: Run, backups: Path | None, *, writable: bool) -> list[str]:
+    """The warnings for records being opened; records that continue what was seen (or were written
+    further by another workstation) move this workstation's anchor up to them."""
+    head, problems = check(run, backups)
+    if head is None:
+        return []
+    if problems:
+        log.info("the records fall short of the chain heads this workstation last saw")
+        return [f"{problem}; run 'ptassist verify' and restore the newest backup if this is unexpected"
+                for problem in problems]
+    seen = load(head.database_id)
+    if writable and (seen is None or head != seen):
+        save(head)
+    return []
