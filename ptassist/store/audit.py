@@ -12,7 +12,8 @@ from ptassist.store.database import Database
 from ptassist.store.models import AuditEventRow
 
 log = logging.getLogger(__name__)
-ACTIONS = ("create", "view", "edit", "sign", "addendum", "print", "export", "backup", "restore")
+ACTIONS = ("create", "view", "edit", "sign", "addendum", "print", "export", "backup", "restore",
+           "login", "login_failed", "logout", "lock", "unlock", "account")
 
 
 def record(session: Session, actor: str, action: str, record_type: str, record_id: int | None) -> None:

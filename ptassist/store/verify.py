@@ -9,8 +9,10 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 
 from ptassist.core.ledger import GENESIS, chain_hash
+from ptassist.store.accounts import KEY_RECORD_KIND, key_content
 from ptassist.store.database import Database
-from ptassist.store.models import AddendumRow, ChainHeadRow, VisitRow
+from ptassist.store.models import AddendumRow, ChainHeadRow, SigningKeyRow, VisitRow
+from ptassist.store.signature_check import KeyCheck, signature_problems
 from ptassist.store.visits import addendum_content, visit_content
 
 MISSING = "a record is missing"
@@ -42,7 +44,7 @@ class VerifyReport:
 Link = tuple[int, str, int | None, str, str, str]
 
 
-def _links(visits: Sequence[VisitRow], addenda: Sequence[AddendumRow]) -> list[Link]:
+def _links(visits: Sequence[VisitRow], addenda: Sequence[AddendumRow], keys: Sequence[SigningKeyRow]) -> list[Link]:
     """(seq, kind, id, stored hash, stored prev, recomputed hash) in chain order."""
     entries: list[Link] = []
     for v in visits:
@@ -57,12 +59,16 @@ def _links(visits: Sequence[VisitRow], addenda: Sequence[AddendumRow]) -> list[L
             (a.chain_seq, "addendum", a.id, a.content_hash, a.prev_hash,
              chain_hash(a.prev_hash, "addendum", addendum_content(a)))
         )
+    for k in keys:
+        entries.append((k.chain_seq, KEY_RECORD_KIND, k.id, k.content_hash, k.prev_hash,
+                        chain_hash(k.prev_hash, KEY_RECORD_KIND, key_content(k))))
     entries.sort(key=lambda e: e[0])
     return entries
 
 
 def chain_problems(
-    visits: Sequence[VisitRow], addenda: Sequence[AddendumRow], head: ChainHeadRow | None
+    visits: Sequence[VisitRow], addenda: Sequence[AddendumRow], head: ChainHeadRow | None,
+    keys: Sequence[SigningKeyRow] = (), key_check: KeyCheck | None = None,
 ) -> VerifyReport:
     """Recompute every signed visit's and addendum's hash and check every link and the head.
 
@@ -77,7 +83,7 @@ def chain_problems(
             problems.append(Problem("visit", visit.id, "signed but not linked into the chain"))
         elif visit.status != "signed" and visit.chain_seq is not None:
             problems.append(Problem("visit", visit.id, "a draft linked into the chain"))
-    for seq, kind, rid, stored, prev, recomputed in _links(visits, addenda):
+    for seq, kind, rid, stored, prev, recomputed in _links(visits, addenda, keys):
         count += 1
         if seq != expected_seq:
             problems.append(Problem(kind, rid, f"chain position {seq} where {expected_seq} was expected: {MISSING}"))
@@ -92,15 +98,18 @@ def chain_problems(
         problems.append(Problem("chain_head", None, "the chain head is missing"))
     elif head.seq != count or head.hash != expected_prev:
         problems.append(Problem("chain_head", None, "the newest record does not match the chain head: " + REMOVED))
+    problems.extend(Problem(*found) for found in signature_problems(visits, addenda, keys, key_check))
     return VerifyReport(records=count, problems=tuple(problems))
 
 
-def verify_chain(database: Database) -> VerifyReport:
-    """Recompute every signed visit's and addendum's hash and check every link."""
+def verify_chain(database: Database, key_check: KeyCheck | None = None) -> VerifyReport:
+    """Recompute every signed visit's and addendum's hash, check every link and every signature
+    (``key_check`` checks each key record's tag: it needs the logged-in user's database key)."""
     with database.session() as session:
         visits = session.exec(
             select(VisitRow).where(or_(col(VisitRow.chain_seq).is_not(None), col(VisitRow.status) == "signed"))
         ).all()
         addenda = session.exec(select(AddendumRow).order_by(col(AddendumRow.chain_seq))).all()
         head = session.get(ChainHeadRow, 1)
-    return chain_problems(visits, addenda, head)
+        keys = session.exec(select(SigningKeyRow).order_by(col(SigningKeyRow.chain_seq))).all()
+    return chain_problems(visits, addenda, head, keys, key_check)

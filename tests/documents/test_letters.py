@@ -13,6 +13,7 @@ from ptassist.services.printing import Printing
 from ptassist.store.errors import StoreError
 from tests.documents.helpers import all_text, pages_text
 from tests.helpers import intake, sym
+from tests.helpers import TEST_PASSWORD
 
 CES = intake(age=44, side="left", symptoms=[sym("low_back"), sym("posterior_calf")],
              strength={"plantarflexion": 4, "ehl": 5}, reflexes={"achilles": "reduced", "patellar": "normal"},
@@ -102,7 +103,7 @@ def test_the_signature_carries_the_details_the_clinician_had_when_signing(record
 
 def test_addenda_print_on_the_referral_and_the_summary(records, printing):
     visit_id = signed_visit(records, ITBS)
-    records.add_addendum(visit_id, "Correction: pain is on the right.", "Jo Park")
+    records.add_addendum(visit_id, "Correction: pain is on the right.", TEST_PASSWORD)
     for pdf in (printing.referral(visit_id).pdf, printing.summary(visit_id).pdf):
         text = all_text(pdf)
         assert "Addendum by Jo Park" in text and "Correction: pain is on the right." in text
@@ -204,7 +205,7 @@ def test_visits_print_their_local_day_and_kind_words(records, printing):
     patient = records.patients.add(family_name="Ngata", given_name="Aroha", date_of_birth="1960-01-01")
     visit = records.new_visit(patient.id, "re_evaluation", intake=ITBS, visit_time="2026-12-01T20:34:00+00:00")
     assert visit.time_zone == "Pacific/Auckland"
-    records.sign(visit.id, "Alex Carter")
+    records.sign(visit.id, TEST_PASSWORD)
     text = all_text(printing.summary(visit.id).pdf)
     assert "re-evaluation, 2 December 2026 09:34" in text and "re evaluation" not in text
     assert "1 December 2026" not in text.split("Signed by")[0]

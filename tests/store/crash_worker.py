@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ptassist.services.records import Records
 from tests.store.conftest import INTAKE
+from tests.helpers import TEST_PASSWORD
 
 
 def main(folder: str, log_path: str) -> None:
@@ -34,7 +35,7 @@ def main(folder: str, log_path: str) -> None:
             last_save = time.monotonic()
         if time.monotonic() - last_sign >= 1.0:
             other = records.new_visit(pid, "follow_up", intake=INTAKE)
-            signed = records.sign(other.id, "Alex Carter")
+            signed = records.sign(other.id, TEST_PASSWORD)
             log.write(f"signed {signed.id} {signed.content_hash}\n")
             last_sign = time.monotonic()
         time.sleep(0.02)

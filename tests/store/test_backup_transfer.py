@@ -17,11 +17,12 @@ from ptassist.store.transfer import export_database, import_database
 from ptassist.store.verify import verify_chain
 from tests.store.conftest import INTAKE
 from tests.store.test_migrations import FIXTURES
+from tests.helpers import TEST_PASSWORD
 
 
 def test_backup_and_restore_round_trip(records, patient, tmp_path):
     visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
-    records.sign(visit.id, "Alex Carter")
+    records.sign(visit.id, TEST_PASSWORD)
     target = backups.backup_to(records.database, tmp_path / "copy.db")
     records.patients.add(family_name="Later", given_name="Added", date_of_birth="1990-01-01")
     assert records.patients.count() == 2
@@ -106,7 +107,7 @@ def test_export_import_export_is_identical(records, tmp_path):
     build_demo(records.database, 25, seed=3)
     patient = records.patients.add(family_name="Ζήσης", given_name="Zoë 🏃", date_of_birth="1985-06-15")
     visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
-    records.sign(visit.id, "Alex Carter")
+    records.sign(visit.id, TEST_PASSWORD)
     records.documents.store(visit.id, "hep", b"%PDF-1.4 programme \x00\xff", "Alex Carter")
     first = tmp_path / "first.json"
     export_database(records.database, first, "tester")

@@ -15,6 +15,7 @@ from ptassist.store import backup as backups
 from ptassist.store.database import current_revision, head_revision, known_revisions
 from ptassist.store.verify import verify_chain
 from tests.store.conftest import INTAKE
+from tests.helpers import TEST_PASSWORD
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -53,7 +54,7 @@ def test_an_earlier_database_upgrades_with_its_data(tmp_path, fixture):
         # The upgraded database keeps working: the chain goes on from the old head.
         draft = records.visits.get(2)
         records.save_draft(draft, intake=INTAKE)
-        records.sign(2, "Alex Carter")
+        records.sign(2, TEST_PASSWORD)
         assert verify_chain(records.database).ok
     finally:
         records.close()

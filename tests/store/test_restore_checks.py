@@ -16,6 +16,7 @@ from ptassist.services.records import Records
 from ptassist.store import backup as backups
 from ptassist.store.errors import StoreError
 from tests.store.conftest import INTAKE
+from tests.helpers import TEST_PASSWORD
 
 
 def cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -31,7 +32,7 @@ def add_visits(records: Records, patient_id: int, count: int, sign_every: int = 
     for n in range(count):
         visit = records.new_visit(patient_id, "follow_up", intake=INTAKE)
         if n % sign_every == 0:
-            records.sign(visit.id, "Alex Carter")
+            records.sign(visit.id, TEST_PASSWORD)
 
 
 def visit_count(folder: Path) -> int:

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 
 from ptassist.core.validation import MAX_TEXT
 from ptassist.ui.main_window import MainWindow
+from tests.helpers import TEST_PASSWORD
 
 pytestmark = pytest.mark.gui
 
@@ -86,7 +87,7 @@ def test_a_refused_addendum_comes_back_to_be_corrected(qtbot, editor, records, s
     from tests.ui.modal import answer_next
 
     settings.setValue("clinician/name", "Alex Carter")
-    records.sign(editor.visit.id, "Alex Carter")
+    records.sign(editor.visit.id, TEST_PASSWORD)
     editor.open_visit(editor.visit.id)
     typed = "Late entry: " + "z" * MAX_TEXT
     offered: list[str] = []
