@@ -301,12 +301,18 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    """Load an export into a new folder (no accounts yet: the export brings its own, and the clinic's
+    ``ptassist.keys`` is copied beside it to log in)."""
+    from ptassist.services import identity
     from ptassist.store.export_checks import ExportError
     from ptassist.store.transfer import import_database
 
-    records = _open(args)
+    folder = _folder(args)
+    if identity.clinic_state(folder) != "first_start":
+        raise RecordsCommandError("import loads an export into a new, empty folder (one without accounts); "
+                                  "choose one with --data-dir", EXIT_FAILURE)
+    records = Records.open(folder)
     try:
-        records.require_administrator("import records")
         try:
             counts = import_database(records.database, Path(args.path))
         except ExportError as exc:

@@ -18,6 +18,10 @@ def _isolated_data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("PTASSIST_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.delenv("PTASSIST_DATABASE_URL", raising=False)
+    # CLI runs (in-process and subprocesses) log in as the test clinic's first account.
+    monkeypatch.setenv("PTASSIST_USER", "Alex Carter")
+    monkeypatch.setenv("PTASSIST_PASSWORD", "correct horse battery")
+    monkeypatch.delenv("PTASSIST_NEW_PASSWORD", raising=False)
 
 
 @pytest.fixture

@@ -53,7 +53,7 @@ TEST_PASSWORD = "correct horse battery"
 
 
 def clinic(folder: Path, name: str = "Test Clinician", password: str = TEST_PASSWORD, encrypted: bool = False,
-           credentials: str = "PT, DPT", registration: str = "PT 12345") -> Any:
+           credentials: str = "PT, DPT", registration: str = "PT 12345", contact: str = "") -> Any:
     """Set up records in the data folder ``folder`` with a first administrator-clinician and
     return it logged in (a ``SignedIn``). Cheap Argon2 costs (TEST_ONLY) keep tests fast.
 
@@ -63,7 +63,8 @@ def clinic(folder: Path, name: str = "Test Clinician", password: str = TEST_PASS
     from ptassist.services.identity import set_up
 
     signed_in, _recovery = set_up(folder, name=name, password=password, credentials=credentials,
-                                  registration=registration, encrypted=encrypted, params=TEST_ONLY)
+                                  registration=registration, contact=contact, encrypted=encrypted,
+                                  params=TEST_ONLY)
     return signed_in
 
 
@@ -92,3 +93,32 @@ def add_clinician(records: Any, name: str, roles: tuple[str, ...] = ("clinician"
     """Another account added by the logged-in administrator; returns records opened as it."""
     records.add_user(name, frozenset(roles), password, **details)
     return open_clinic(records.database.folder, name, password)
+
+
+def ensure_login(folder: Path, name: str = "Alex Carter", password: str = TEST_PASSWORD) -> None:
+    """Before a CLI run on ``folder``: records set up with ``name`` as first account (the test's
+    environment logs in as it). A folder whose database cannot be opened (a damaged, locked or
+    full one under test) gets only the key file, so the command gets as far as the database."""
+    from ptassist.security import keyfile
+    from ptassist.security.argon2_params import TEST_ONLY
+    from ptassist.services.identity import clinic_state, keyfile_path
+
+    if clinic_state(folder) != "first_start":
+        return
+    try:
+        clinic(folder, name=name, password=password)
+    except Exception:
+        keys, _recovery, _unlocked = keyfile.set_up(name, password, encrypted=False, params=TEST_ONLY)
+        keyfile.save(keyfile_path(folder), keys)
+
+
+NO_LOGIN_COMMANDS = {"setup", "demo", "import", "assess", "findings", "--version", "--help"}
+
+
+def prepare_cli(folder: Path | str, args: tuple[Any, ...]) -> None:
+    """:func:`ensure_login` before a record command (set-up, demo and import make their own)."""
+    first = args[0] if args else ""
+    if isinstance(first, bytes):
+        first = first.decode("utf-8", "replace")
+    if first not in NO_LOGIN_COMMANDS:
+        ensure_login(Path(folder))

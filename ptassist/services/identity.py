@@ -141,8 +141,7 @@ def _account_from_records(folder: Path, name: str, signs: bool) -> Account:
 
     An account the records do not list yet (they are opened next) gets the roles its keys allow.
     """
-    from ptassist.store.account_lookup import read_account
-    from ptassist.store.accounts import name_key
+    from ptassist.store.account_lookup import name_key, read_account
 
     found = read_account(paths.database_path(folder), name_key(name))
     if found is None:
@@ -197,8 +196,9 @@ def set_up(folder: Path, *, name: str, password: str, credentials: str, registra
     recovery key text to show once. ``check_policy=False`` only for the documented demo clinic."""
     if clinic_state(folder) != "first_start":
         raise IdentityError("These records are already set up: log in instead.")
-    if not name.strip():
-        raise IdentityError("The first account needs a name.")
+    from ptassist.core.validation import MAX_NAME, clean_text
+
+    name = clean_text(name, "name", required=True, limit=MAX_NAME)  # ValidationError: one line, nothing made
     try:
         clinic, recovery, unlocked = keyfile.set_up(name, password, encrypted=encrypted, params=params,
                                                     policy=DEFAULT_POLICY if check_policy else None)

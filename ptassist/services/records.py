@@ -12,6 +12,7 @@ from ptassist.core.engine import Engine, default_engine
 from ptassist.core.measures import MeasureError, score_visit_measures
 from ptassist.core.records import Addendum, Visit
 from ptassist.core.validation import ValidationError
+from ptassist.security.keyfile import same_name as identity_same_name
 from ptassist.services import pending_audit
 from ptassist.services.actors import default_actor
 from ptassist.services.assessing import assess_intake
@@ -237,6 +238,30 @@ class Records:
         signer = self._signer(signed_in, password)
         name = signed_in.account.name
         return self.visits.add_addendum(visit_id, text_=text, clinician=name, actor=name, signer=signer)
+
+    def update_account(self, name: str | None = None, **details: str) -> Account:
+        """Change the credentials, registration or contact of the logged-in account, or (administrators)
+        of another; later signatures print them, earlier ones keep what they had."""
+        signed_in = self._actor
+        if signed_in is None:
+            raise NotAllowed("Log in to change an account.")
+        target = name or signed_in.account.name
+        if not identity_same_name(target, signed_in.account.name):
+            self.require_administrator("change another account")
+        stored = self.accounts.update(target, actor=signed_in.account.name, **details)
+        account = Account(stored.name, stored.roles, stored.credentials, stored.registration, stored.contact)
+        if identity_same_name(target, signed_in.account.name):
+            signed_in.account = account
+        return account
+
+    def build_demo(self, patients: int, seed: int, password: str, **options: Any) -> dict[str, int]:
+        """Synthetic patients and visits, signed by the logged-in clinician (the password is asked again)."""
+        from ptassist.store.demo import DemoSigner, build_demo
+
+        signed_in = self._signing_account("sign demo visits")
+        signer = self._signer(signed_in, password)
+        return build_demo(self.database, patients, seed,
+                          signer=DemoSigner(signed_in.account.name, signer.key_id, signer.sign), **options)
 
     def add_user(self, name: str, roles: frozenset[str] | set[str] | tuple[str, ...], password: str, *,
                  credentials: str = "", registration: str = "", contact: str = "") -> Account:

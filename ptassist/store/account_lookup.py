@@ -4,11 +4,17 @@ happens before SQLAlchemy loads (the fast print path, the start-up screen)."""
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
 from pathlib import Path
 
 from ptassist.store.sqlite_file import connect_read_only
 
 _QUERY = "SELECT name, roles, credentials, registration, contact, active FROM account WHERE name_key = ?"
+
+
+def name_key(name: str) -> str:
+    """The case-blind form of an account name (unique in the account table)."""
+    return unicodedata.normalize("NFC", name).casefold().strip()
 
 
 def read_account(path: Path, name_key: str) -> tuple[str, str, str, str, str, bool] | None:

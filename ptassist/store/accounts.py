@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,17 +20,13 @@ from ptassist.core.signed_content import content_v2
 from ptassist.core.validation import MAX_NAME, ValidationError, clean_text
 from ptassist.security.kdf import hkdf_key
 from ptassist.store import audit
+from ptassist.store.account_lookup import name_key
 from ptassist.store.clock import now_iso
 from ptassist.store.database import Database
 from ptassist.store.models import AccountRow, ChainHeadRow, SigningKeyRow
 
 KEY_RECORD_KIND = "key"
 _TAG_INFO = b"ptassist signing-key record tag v1"
-
-
-def name_key(name: str) -> str:
-    """The case-blind form of an account name (unique in the table)."""
-    return unicodedata.normalize("NFC", name).casefold().strip()
 
 
 @dataclass(frozen=True)
@@ -90,6 +85,22 @@ class AccountRepository:
             session.add(row)
             session.flush()
             audit.record(session, actor, "account", "account", row.id)
+            return _record(row)
+
+    def update(self, name: str, *, actor: str, **details: str) -> AccountRecord:
+        """Change an account's credentials, registration or contact (what the next sheet it signs prints)."""
+        unknown = set(details) - {"credentials", "registration", "contact"}
+        if unknown:
+            raise ValidationError("account", f"cannot change {', '.join(sorted(unknown))} here")
+        with self.database.transaction() as session:
+            row = session.exec(select(AccountRow).where(AccountRow.name_key == name_key(name))).first()
+            if row is None:
+                raise ValidationError("name", f"there is no account named {name.strip()!r}")
+            for attr, value in details.items():
+                setattr(row, attr, clean_text(value, attr))
+            session.add(row)
+            audit.record(session, actor, "account", "account", row.id)
+            session.flush()
             return _record(row)
 
     def get(self, name: str) -> AccountRecord | None:

@@ -12,8 +12,7 @@ from ptassist.core.validation import ValidationError
 from ptassist.services.printing import Printing
 from ptassist.store.errors import StoreError
 from tests.documents.helpers import all_text, pages_text
-from tests.helpers import intake, sym
-from tests.helpers import TEST_PASSWORD
+from tests.helpers import TEST_PASSWORD, add_clinician, intake, sym
 
 CES = intake(age=44, side="left", symptoms=[sym("low_back"), sym("posterior_calf")],
              strength={"plantarflexion": 4, "ehl": 5}, reflexes={"achilles": "reduced", "patellar": "normal"},
@@ -40,7 +39,9 @@ def signed_visit(records, data, measures=None, when="2026-03-01", kind="initial_
     if measures:
         visit = records.save_draft(visit, measures=measures, narrative={"subjective": "Runs 20 km a week.",
                                                                         "plan": "Review in 2 weeks."})
-    records.sign(visit.id, "Alex Carter", **({"credentials": "PT, DPT"} | signer))
+    if signer:  # the clinician's details as they are now (a new qualification, another phone)
+        records.update_account(**{"registration" if k == "licence" else k: v for k, v in signer.items()})
+    records.sign(visit.id, TEST_PASSWORD)
     return visit.id
 
 
@@ -103,7 +104,11 @@ def test_the_signature_carries_the_details_the_clinician_had_when_signing(record
 
 def test_addenda_print_on_the_referral_and_the_summary(records, printing):
     visit_id = signed_visit(records, ITBS)
-    records.add_addendum(visit_id, "Correction: pain is on the right.", TEST_PASSWORD)
+    colleague = add_clinician(records, "Jo Park")
+    try:
+        colleague.add_addendum(visit_id, "Correction: pain is on the right.", TEST_PASSWORD)
+    finally:
+        colleague.close()
     for pdf in (printing.referral(visit_id).pdf, printing.summary(visit_id).pdf):
         text = all_text(pdf)
         assert "Addendum by Jo Park" in text and "Correction: pain is on the right." in text

@@ -30,7 +30,7 @@ def draft(records, patient):
 
 @pytest.fixture
 def other_desk(records):
-    second = Records.open(records.database.folder, daily_backup=False)
+    second = Records.open(records.database.folder, signed_in=records.actor, daily_backup=False)
     yield second
     second.close()
 
@@ -98,7 +98,7 @@ def test_a_change_made_elsewhere_is_a_conflict_naming_who(sessions, draft, other
     assert raised.value.changed_by == "Dr Ana Ruiz" and "Dr Ana Ruiz changed this visit" in str(raised.value)
     assert records.visits.get(draft.id).narrative == {"plan": "theirs"}  # nothing overwritten
     with pytest.raises(DraftConflictError):
-        session.sign("Alex Carter")
+        session.sign(TEST_PASSWORD)
     assert records.visits.get(draft.id).status == "draft"
 
 

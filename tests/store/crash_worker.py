@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 from ptassist.services.records import Records
-from tests.store.conftest import INTAKE
 from tests.helpers import TEST_PASSWORD
+from tests.store.conftest import INTAKE
 
 
 def main(folder: str, log_path: str) -> None:

@@ -11,13 +11,12 @@ from ptassist.core.validation import ValidationError
 from ptassist.services.records import Records
 from ptassist.store import backup as backups
 from ptassist.store.database import current_revision, head_revision
-from ptassist.store.demo import build_demo
 from ptassist.store.errors import StoreError
 from ptassist.store.transfer import export_database, import_database
 from ptassist.store.verify import verify_chain
+from tests.helpers import TEST_PASSWORD
 from tests.store.conftest import INTAKE
 from tests.store.test_migrations import FIXTURES
-from tests.helpers import TEST_PASSWORD
 
 
 def test_backup_and_restore_round_trip(records, patient, tmp_path):
@@ -104,7 +103,7 @@ def test_daily_backup_is_taken_once_a_day(tmp_path):
 
 
 def test_export_import_export_is_identical(records, tmp_path):
-    build_demo(records.database, 25, seed=3)
+    records.build_demo(25, 3, TEST_PASSWORD)
     patient = records.patients.add(family_name="Ζήσης", given_name="Zoë 🏃", date_of_birth="1985-06-15")
     visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
     records.sign(visit.id, TEST_PASSWORD)

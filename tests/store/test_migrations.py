@@ -14,8 +14,8 @@ from ptassist.services.records import Records
 from ptassist.store import backup as backups
 from ptassist.store.database import current_revision, head_revision, known_revisions
 from ptassist.store.verify import verify_chain
-from tests.store.conftest import INTAKE
 from tests.helpers import TEST_PASSWORD
+from tests.store.conftest import INTAKE
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

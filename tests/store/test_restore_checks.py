@@ -15,11 +15,12 @@ import pytest
 from ptassist.services.records import Records
 from ptassist.store import backup as backups
 from ptassist.store.errors import StoreError
+from tests.helpers import TEST_PASSWORD, prepare_cli
 from tests.store.conftest import INTAKE
-from tests.helpers import TEST_PASSWORD
 
 
 def cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    prepare_cli(folder, args)
     return subprocess.run([sys.executable, "-m", "ptassist", "--data-dir", str(folder), *args],
                           capture_output=True, text=True, check=False, timeout=120)
 

@@ -16,8 +16,8 @@ from ptassist.store import backup as backups
 from ptassist.ui.print_dialog import PrintDialog
 from ptassist.ui.settings_dialog import SettingsDialog
 from tests.documents.helpers import all_text
-from tests.ui.modal import answer_next
 from tests.helpers import TEST_PASSWORD
+from tests.ui.modal import answer_next
 
 pytestmark = pytest.mark.gui
 
