@@ -301,18 +301,21 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
-    """Load an export into a new folder (no accounts yet: the export brings its own, and the clinic's
-    ``ptassist.keys`` is copied beside it to log in)."""
+    """Load an export into empty records: a new folder (the export brings its accounts, and the
+    clinic's ``ptassist.keys`` is copied beside it to log in) or records without accounts."""
     from ptassist.services import identity
+    from ptassist.store.account_lookup import has_accounts
     from ptassist.store.export_checks import ExportError
     from ptassist.store.transfer import import_database
 
     folder = _folder(args)
-    if identity.clinic_state(folder) != "first_start":
-        raise RecordsCommandError("import loads an export into a new, empty folder (one without accounts); "
-                                  "choose one with --data-dir", EXIT_FAILURE)
-    records = Records.open(folder)
+    # Records that hold no accounts yet are the ones an import may fill: no login is asked (the
+    # export brings the accounts); a clinic's records are not empty, and import refuses them.
+    empty = identity.clinic_state(folder) == "first_start" or not has_accounts(paths.database_path(folder))
+    records = Records.open(folder) if empty else _open(args)
     try:
+        if records.actor is not None:
+            records.require_administrator("import records")
         try:
             counts = import_database(records.database, Path(args.path))
         except ExportError as exc:

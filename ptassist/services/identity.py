@@ -144,6 +144,8 @@ def _account_from_records(folder: Path, name: str, signs: bool) -> Account:
     from ptassist.store.account_lookup import name_key, read_account
 
     found = read_account(paths.database_path(folder), name_key(name))
+    if found is False:  # the records have accounts, and this key-file entry is none of them
+        raise WrongPassword(keyfile.WRONG_LOGIN)
     if found is None:
         return Account(name=name, roles=FIRST_ACCOUNT_ROLES if signs else frozenset({"assistant"}))
     stored_name, roles, credentials, registration, contact, active = found
@@ -178,6 +180,18 @@ def log_in(folder: Path, name: str, password: str, *, params: Argon2Parameters =
     account = _account_from_records(folder, entry.name, unlocked.signing_key is not None)
     pending_audit.append(folder, account.name, "login")
     return SignedIn(account, unlocked.database_key, _load(folder).encrypted, params, unlocked.signing_key)
+
+
+def log_in_from_environment(folder: Path, *, params: Argon2Parameters = PRODUCTION) -> SignedIn | None:
+    """``--smoke-test`` and scripts: log in with ``PTASSIST_USER`` and ``PTASSIST_PASSWORD`` when both
+    are set and the folder has accounts; None otherwise (the app then shows its first-start or
+    login screen). A wrong password raises as :func:`log_in` does."""
+    import os
+
+    name, password = os.environ.get("PTASSIST_USER"), os.environ.get("PTASSIST_PASSWORD")
+    if not name or not password or clinic_state(folder) != "login":
+        return None
+    return log_in(folder, name, password, params=params)
 
 
 def confirm_password(signed_in: SignedIn, folder: Path, password: str) -> None:

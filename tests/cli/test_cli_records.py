@@ -121,4 +121,4 @@ def test_bad_record_input_is_one_line_and_no_traceback(tmp_path):
     fresh = run(tmp_path / "new", "import", str(tmp_path / "nope.json"))
     assert fresh.returncode == 2 and "cannot be read" in fresh.stderr and "Traceback" not in fresh.stderr
     into_a_clinic = run(folder, "import", str(tmp_path / "nope.json"))
-    assert into_a_clinic.returncode == 1 and "new, empty folder" in into_a_clinic.stderr
+    assert into_a_clinic.returncode == 1 and "needs an empty database" in into_a_clinic.stderr

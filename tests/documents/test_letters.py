@@ -214,3 +214,17 @@ def test_visits_print_their_local_day_and_kind_words(records, printing):
     text = all_text(printing.summary(visit.id).pdf)
     assert "re-evaluation, 2 December 2026 09:34" in text and "re evaluation" not in text
     assert "1 December 2026" not in text.split("Signed by")[0]
+
+
+def test_a_signed_visits_sheets_carry_its_verification_code(records, printing):
+    from ptassist.security.encoding import unb64
+    from ptassist.security.signing import check_verification_code
+    from ptassist.store.models import VisitRow
+
+    visit_id = signed_visit(records, ITBS)
+    visit = records.visits.get(visit_id)
+    with records.database.session() as session:
+        signature = session.get(VisitRow, visit_id).signature
+    assert check_verification_code(visit.verification_code, unb64(signature), visit.content_hash.encode())
+    for pdf in (printing.referral(visit_id).pdf, printing.summary(visit_id).pdf):
+        assert f"Verification code {visit.verification_code}" in all_text(pdf)

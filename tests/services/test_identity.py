@@ -180,3 +180,14 @@ def test_a_second_clinician_signs_as_themselves(records, patient):
         assert jo.verify().ok
     finally:
         jo.close()
+
+
+def test_the_smoke_test_logs_in_from_the_environment_only_when_it_is_set(signed_in, tmp_path, monkeypatch):
+    from ptassist.services.identity import log_in_from_environment
+
+    folder = tmp_path / "data"
+    assert log_in_from_environment(folder, params=TEST_ONLY).account.name == "Alex Carter"  # conftest sets both
+    monkeypatch.delenv("PTASSIST_PASSWORD")
+    assert log_in_from_environment(folder, params=TEST_ONLY) is None  # stops at the login screen
+    monkeypatch.setenv("PTASSIST_PASSWORD", TEST_PASSWORD)
+    assert log_in_from_environment(tmp_path / "empty", params=TEST_ONLY) is None  # first-start screen
