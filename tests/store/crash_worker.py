@@ -10,13 +10,12 @@ import sys
 import time
 from pathlib import Path
 
-from ptassist.services.records import Records
-from tests.helpers import TEST_PASSWORD
+from tests.helpers import TEST_PASSWORD, open_clinic
 from tests.store.conftest import INTAKE
 
 
 def main(folder: str, log_path: str) -> None:
-    records = Records.open(Path(folder))
+    records = open_clinic(Path(folder))  # set up on first use, then logged in as "Alex Carter"
     log = open(log_path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 - lives until the kill
     patient = records.patients.page(limit=1)
     pid = patient[0].id if patient else records.patients.add(
