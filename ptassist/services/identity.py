@@ -129,11 +129,14 @@ def _reason(exc: Exception) -> str:
     return getattr(exc, "strerror", None) or str(exc)
 
 
-def _save(folder: Path, clinic: keyfile.ClinicKeys) -> None:
+def _save(folder: Path, clinic: keyfile.ClinicKeys, *, required: bool = True) -> None:
+    """Write the key file. A login (``required=False``) goes ahead when it cannot be written (a
+    read-only folder, a full disk): only its lockout counters and a remade hash are not kept."""
     try:
         keyfile.save(keyfile_path(folder), clinic)
     except OSError as exc:
-        raise IdentityError(f"The key file {keyfile.KEYFILE_NAME} cannot be written ({_reason(exc)}).") from None
+        if required:
+            raise IdentityError(f"The key file {keyfile.KEYFILE_NAME} cannot be written ({_reason(exc)}).") from None
 
 
 def _account_from_records(folder: Path, name: str, signs: bool) -> Account:
@@ -160,7 +163,7 @@ def _authenticate(folder: Path, name: str, password: str, params: Argon2Paramete
         result = keyfile.authenticate(clinic, name, password, datetime.now(UTC), params=params)
     except (StoredSecretError, UnwrapError) as exc:
         raise IdentityError(f"The key file does not open this account ({_reason(exc)}).") from None
-    _save(folder, result.clinic)
+    _save(folder, result.clinic, required=False)
     if result.unlocked is None:
         known = clinic.account(name) is not None
         pending_audit.append(folder, name.strip() if known else "unknown", "login_failed")

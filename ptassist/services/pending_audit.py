@@ -31,6 +31,8 @@ def append(folder: Path, actor: str, action: str, account_id: int | None = None)
         return
     try:
         os.write(descriptor, line.encode("utf-8"))
+    except OSError:
+        pass  # a full disk: the login goes ahead, the event is lost (never half a line: one write)
     finally:
         os.close(descriptor)
 
