@@ -270,7 +270,8 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
         keep = damaged.with_name(damaged.name + ".damaged")
         damaged.replace(keep)
         out.write(f"the damaged database was kept as {keep}\n")
-    records = _open_as(folder, signed_in)
+    # The records as they are: refused, the restore changes nothing (the login is audited after it).
+    records = Records.open(folder)
     try:
         safety = backups.restore_from(records.database, candidate, replace_newer=args.replace_newer)
     except backups.NewerRecordsError as exc:

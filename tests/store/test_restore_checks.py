@@ -15,7 +15,7 @@ import pytest
 from ptassist.services.records import Records
 from ptassist.store import backup as backups
 from ptassist.store.errors import StoreError
-from tests.helpers import TEST_PASSWORD, prepare_cli
+from tests.helpers import TEST_PASSWORD, open_clinic, prepare_cli
 from tests.store.conftest import INTAKE
 
 
@@ -48,7 +48,7 @@ def visit_count(folder: Path) -> int:
 def practice(tmp_path):
     """Records with 6 visits, a backup of them, then 19 more visits (the issue's 25 → 6)."""
     folder = tmp_path / "data"
-    records = Records.open(folder)
+    records = open_clinic(folder)
     patient = records.patients.add(family_name="Okafor", given_name="Chidi", date_of_birth="1979-05-02")
     add_visits(records, patient.id, 6)
     backup = backups.backup_to(records.database, tmp_path / "older.db")
