@@ -139,17 +139,12 @@ def _add_record_commands(commands: Any, common: argparse.ArgumentParser) -> None
     vshow = vsub.add_parser("show", help="show a visit", parents=[common])
     vshow.add_argument("id", type=int)
     vshow.add_argument("--json", action="store_true")
-    sign = vsub.add_parser("sign", help="sign and lock a visit", parents=[common])
+    sign = vsub.add_parser("sign", help="sign and lock a visit as the logged-in clinician", parents=[common])
     sign.add_argument("id", type=int)
-    sign.add_argument("--clinician", required=True)
-    sign.add_argument("--credentials", help='e.g. "PT, DPT" (replaces the stored ones for this and later visits)')
-    sign.add_argument("--registration", help="professional registration or licence number")
-    sign.add_argument("--contact", help="direct phone or e-mail printed under the signature")
     addendum = vsub.add_parser("addendum", help="add a correction or late entry to a signed visit",
                                parents=[common])
     addendum.add_argument("id", type=int)
     addendum.add_argument("--text", required=True)
-    addendum.add_argument("--clinician", required=True)
     visit.set_defaults(records_handler="cmd_visit")
 
     history = commands.add_parser("history", help="a patient's visits, newest first", parents=[common])
@@ -200,8 +195,31 @@ def _add_record_commands(commands: Any, common: argparse.ArgumentParser) -> None
         clinic.add_argument(f"--{name}", help=helptext)
     clinic.set_defaults(records_handler="cmd_clinic")
 
-    demo = commands.add_parser("demo", help="add deterministic synthetic patients and visits", parents=[common])
-    demo.add_argument("--patients", type=int, required=True)
+    setup = commands.add_parser("setup", help="create the records and the first account (an administrator-clinician)",
+                                parents=[common])
+    setup.add_argument("--name", required=True, help="the first account's name, as printed on signed sheets")
+    setup.add_argument("--credentials", required=True, help='e.g. "PT, DPT"')
+    setup.add_argument("--registration", required=True, help="professional registration or licence number")
+    setup.add_argument("--contact", help="direct phone or e-mail printed under the signature")
+    setup.add_argument("--unencrypted", action="store_true",
+                       help="do not encrypt the database (only for a disk that is encrypted already)")
+    setup.set_defaults(records_handler="cmd_setup")
+
+    user = commands.add_parser("user", help="add accounts (administrators only)", parents=[common])
+    usub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    uadd = usub.add_parser("add", help="add an account (its password from PTASSIST_NEW_PASSWORD or a prompt)",
+                           parents=[common])
+    uadd.add_argument("name", metavar="NAME")
+    uadd.add_argument("--role", action="append", required=True, choices=("clinician", "assistant", "administrator"),
+                      help="clinician, assistant or administrator (repeat for more than one)")
+    uadd.add_argument("--credentials", help='e.g. "PT, DPT"')
+    uadd.add_argument("--registration", help="professional registration or licence number")
+    uadd.add_argument("--contact", help="direct phone or e-mail printed under the signature")
+    user.set_defaults(records_handler="cmd_user")
+
+    demo = commands.add_parser("demo", help="set up a demo clinic with synthetic patients in an empty folder",
+                               parents=[common])
+    demo.add_argument("--patients", type=int, default=50)
     demo.add_argument("--seed", type=int, default=1)
     demo.set_defaults(records_handler="cmd_demo")
 
@@ -218,6 +236,10 @@ def build_parser() -> argparse.ArgumentParser:
     # --data-dir is accepted after the command too; SUPPRESS keeps one given before it.
     common = _Parser(add_help=False)
     common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS,
+                        help="the account to log in as (default: $PTASSIST_USER; the password from "
+                             "$PTASSIST_PASSWORD or a prompt)")
+    parser.add_argument("--user", metavar="NAME", help="the account to log in as (default: $PTASSIST_USER)")
     parser.add_argument(
         "--smoke-test", action="store_true", help="start the app, show the main window and exit (for packaged builds)"
     )

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from ptassist.core.validation import ValidationError
+from ptassist.services.identity import IdentityError
 from ptassist.store.errors import StoreError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -34,6 +35,9 @@ def run(handler: Callable[[argparse.Namespace, TextIO], int], args: argparse.Nam
     except ValidationError as exc:
         print(f"ptassist: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except IdentityError as exc:
+        print(f"ptassist: error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except StoreError as exc:
         print(f"ptassist: error: {exc}", file=sys.stderr)
         return EXIT_FAILURE

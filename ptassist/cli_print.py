@@ -18,16 +18,19 @@ from ptassist.cli_common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, RecordsComman
 from ptassist.cli_common import run as run_reporting
 
 
-def _records(args: argparse.Namespace) -> Any:
+def _records(args: argparse.Namespace) -> tuple[Any, str]:
+    """The records to print from and who prints (logged in without loading the ORM)."""
+    from ptassist import cli_auth
     from ptassist.services.printing import PrintRecords
 
     folder = paths.data_dir(getattr(args, "data_dir", None))
-    fast = PrintRecords.open(paths.database_path(folder))
+    signed_in, _password = cli_auth.log_in(args, folder)
+    fast = PrintRecords.open(paths.database_path(folder))  # enc12: keyed with signed_in's database key
     if fast is not None:
-        return fast
-    from ptassist.cli_records import _open
+        return fast, signed_in.account.name
+    from ptassist.cli_records import _open_as
 
-    return _open(args)
+    return _open_as(folder, signed_in), signed_in.account.name
 
 
 def _intake(path: str) -> Any:
@@ -46,9 +49,9 @@ def cmd_print(args: argparse.Namespace, out: TextIO) -> int:
         raise RecordsCommandError("--intake works with 'print hep' and no visit id", EXIT_USAGE)
     if not args.intake and args.visit_id is None:
         raise RecordsCommandError("give a visit id (or, for 'print hep', --intake FILE)", EXIT_USAGE)
-    records = _records(args)
+    records, actor = _records(args)
     try:
-        printing = Printing(records)
+        printing = Printing(records, actor)
         target = Path(args.output)
         large = args.large_print
         if args.intake:

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TextIO
 
-from ptassist import paths
+from ptassist import cli_auth, paths
 from ptassist.cli_common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, RecordsCommandError
 from ptassist.core.screen_status import urgency_headline
-from ptassist.services.records import Records, default_actor
+from ptassist.services.identity import SignedIn
+from ptassist.services.records import Records
 from ptassist.store import backup as backups
 from ptassist.store.errors import CorruptDatabaseError
 from ptassist.store.sqlite_file import check_sqlite_file
@@ -26,9 +28,12 @@ def _folder(args: argparse.Namespace) -> Path:
 
 
 def _open(args: argparse.Namespace) -> Records:
+    """The records, opened as the account the command logs in with."""
     folder = _folder(args)
+    signed_in, password = cli_auth.log_in(args, folder)
+    args.login_password = password  # signing asks for it again
     try:
-        records = Records.open(folder)
+        records = Records.open(folder, signed_in=signed_in)
     except CorruptDatabaseError as exc:
         # Only a file that fails SQLite's header or integrity check gets here (a locked, full or
         # read-only one raises its own error), so restoring loses nothing the file still holds:
@@ -45,6 +50,10 @@ def _open(args: argparse.Namespace) -> Records:
     return records
 
 
+def _actor(records: Records) -> str:
+    return records.actor.account.name if records.actor else "unknown"
+
+
 def _json(out: TextIO, value: Any) -> None:
     json.dump(value, out, indent=2, ensure_ascii=False, default=str)
     out.write("\n")
@@ -59,7 +68,7 @@ def cmd_patient(args: argparse.Namespace, out: TextIO) -> int:
     try:
         if args.patient_command == "add":
             patient = records.patients.add(
-                actor=default_actor(),
+                actor=_actor(records),
                 family_name=args.family,
                 given_name=args.given,
                 date_of_birth=args.dob,
@@ -81,7 +90,7 @@ def cmd_patient(args: argparse.Namespace, out: TextIO) -> int:
             found = records.patients.get(args.id)
             if found is None:
                 raise RecordsCommandError(f"no patient with id {args.id}", EXIT_FAILURE)
-            records.audit.log(default_actor(), "view", "patient", found.id)
+            records.audit.log(_actor(records), "view", "patient", found.id)
             if args.json:
                 _json(out, asdict(found))
             else:
@@ -141,17 +150,16 @@ def cmd_visit(args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"{visit.id}\n")
         elif args.visit_command == "show":
             data = _visit_json(records, args.id)
-            records.audit.log(default_actor(), "view", "visit", args.id)
+            records.audit.log(_actor(records), "view", "visit", args.id)
             if args.json:
                 _json(out, data)
             else:
                 out.write(_visit_text(data))
         elif args.visit_command == "sign":
-            visit = records.sign(args.id, args.clinician, credentials=args.credentials or "",
-                                 licence=args.registration or "", contact=args.contact or "")
+            visit = records.sign(args.id, args.login_password)
             out.write(f"visit {visit.id} signed by {visit.signed_by} at {visit.signed_at}; hash {visit.content_hash}\n")
         else:
-            addendum = records.add_addendum(args.id, args.text, args.clinician)
+            addendum = records.add_addendum(args.id, args.text, args.login_password)
             out.write(f"addendum {addendum.id} added to visit {addendum.visit_id}\n")
         return EXIT_OK
     finally:
@@ -186,7 +194,7 @@ def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
         if records.patients.get(args.patient_id) is None:
             raise RecordsCommandError(f"no patient with id {args.patient_id}", EXIT_FAILURE)
         history = records.visits.history(args.patient_id)
-        records.audit.log(default_actor(), "view", "patient", args.patient_id)
+        records.audit.log(_actor(records), "view", "patient", args.patient_id)
         if args.json:
             _json(out, [asdict(v) for v in history])
         elif not history:
@@ -204,11 +212,9 @@ def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
-    from ptassist.store.verify import verify_records
-
     records = _open(args)
     try:
-        report = verify_records(records.database)
+        report = records.verify()
         for problem in report.problems:
             target = problem.record_type
             if problem.record_id is not None:
@@ -226,18 +232,36 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
     records = _open(args)
     try:
+        records.require_administrator("back up the records")
         target = backups.backup_to(records.database, Path(args.path))
-        records.audit.log(default_actor(), "backup", "database", None)
+        records.audit.log(_actor(records), "backup", "database", None)
         out.write(f"backup written to {target}\n")
         return EXIT_OK
     finally:
         records.close()
 
 
+def _administrator(args: argparse.Namespace, folder: Path, what: str) -> SignedIn:
+    """Before a command that replaces the records: the account logging in must be an administrator."""
+    signed_in, args.login_password = cli_auth.log_in(args, folder)
+    if not signed_in.account.is_administrator:
+        raise RecordsCommandError(f"{signed_in.account.name} is {signed_in.account.role_text()}: only an "
+                                  f"administrator can {what}.", EXIT_FAILURE)
+    return signed_in
+
+
+def _open_as(folder: Path, signed_in: SignedIn) -> Records:
+    try:
+        return Records.open(folder, signed_in=signed_in)
+    except CorruptDatabaseError as exc:
+        raise RecordsCommandError(str(exc), EXIT_FAILURE) from None
+
+
 def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     candidate = Path(args.path)
     backups.check_backup(candidate)  # before anything is set aside
     folder = _folder(args)
+    signed_in = _administrator(args, folder, "restore a backup")
     try:
         check_sqlite_file(paths.database_path(folder))
     except CorruptDatabaseError:
@@ -246,7 +270,8 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
         keep = damaged.with_name(damaged.name + ".damaged")
         damaged.replace(keep)
         out.write(f"the damaged database was kept as {keep}\n")
-    records = _open(args)
+    # The records as they are: refused, the restore changes nothing (the login is audited after it).
+    records = Records.open(folder)
     try:
         safety = backups.restore_from(records.database, candidate, replace_newer=args.replace_newer)
     except backups.NewerRecordsError as exc:
@@ -254,9 +279,9 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
                                   EXIT_FAILURE) from None
     finally:
         records.close()
-    after = _open(args)
+    after = _open_as(folder, signed_in)
     try:
-        after.audit.log(default_actor(), "restore", "database", None)
+        after.audit.log(signed_in.account.name, "restore", "database", None)
         head = backups.restored_head(after.database)
     finally:
         after.close()
@@ -272,7 +297,8 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
     records = _open(args)
     try:
-        counts = export_database(records.database, Path(args.path), default_actor())
+        records.require_administrator("export the records")
+        counts = export_database(records.database, Path(args.path), _actor(records))
         out.write(f"exported to {args.path}: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + "\n")
         return EXIT_OK
     finally:
@@ -280,11 +306,21 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    """Load an export into empty records: a new folder (the export brings its accounts, and the
+    clinic's ``ptassist.keys`` is copied beside it to log in) or records without accounts."""
+    from ptassist.services import identity
+    from ptassist.store.account_lookup import has_accounts
     from ptassist.store.export_checks import ExportError
     from ptassist.store.transfer import import_database
 
-    records = _open(args)
+    folder = _folder(args)
+    # Records that hold no accounts yet are the ones an import may fill: no login is asked (the
+    # export brings the accounts); a clinic's records are not empty, and import refuses them.
+    empty = identity.clinic_state(folder) == "first_start" or not has_accounts(paths.database_path(folder))
+    records = Records.open(folder) if empty else _open(args)
     try:
+        if records.actor is not None:
+            records.require_administrator("import records")
         try:
             counts = import_database(records.database, Path(args.path))
         except ExportError as exc:
@@ -303,11 +339,12 @@ def cmd_clinic(args: argparse.Namespace, out: TextIO) -> int:
     try:
         settings = records.settings.get()
         if args.action == "set":
+            records.require_administrator("change the clinic settings")
             changes = {field: value for field, value in (
                 ("name", args.name), ("address", args.address), ("phone", args.phone),
                 ("emergency_number", args.emergency_number), ("time_zone", args.time_zone),
                 ("paper_size", args.paper)) if value is not None}
-            settings = records.settings.save(replace(settings, **changes), default_actor())
+            settings = records.settings.save(replace(settings, **changes), _actor(records))
         for key, value in asdict(settings).items():
             if key != "logo":
                 out.write(f"{key:<18} {value}\n")
@@ -316,17 +353,77 @@ def cmd_clinic(args: argparse.Namespace, out: TextIO) -> int:
         records.close()
 
 
+DEMO_ACCOUNT = "Demo Clinician"
+DEMO_PASSWORD = "demo"
+
+
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    """Synthetic records in an empty folder, and the documented demo account to log in with."""
+    from ptassist.services import identity
     from ptassist.store.demo import build_demo
 
-    records = _open(args)
+    folder = _folder(args)
+    if identity.clinic_state(folder) != "first_start":
+        raise RecordsCommandError("'ptassist demo' sets up a demo clinic in an empty folder; this one already has "
+                                  "accounts (choose another with --data-dir)", EXIT_FAILURE)
+    # The demo's visits are the kind signed before accounts existed (many synthetic clinicians):
+    # they are built first, then the demo account is set up after them, as on an upgraded clinic.
+    records = Records.open(folder)
     try:
+        if records.patients.count() or records.visits.count():
+            raise RecordsCommandError("'ptassist demo' needs an empty folder; this one already holds records",
+                                      EXIT_FAILURE)
+
         def progress(done: int, total: int) -> None:
             print(f"\r{done}/{total} patients", end="", file=sys.stderr, flush=True)
 
         show = progress if sys.stderr.isatty() else None
         counts = build_demo(records.database, args.patients, args.seed, progress=show)
-        out.write(", ".join(f"{n} {k}" for k, n in counts.items()) + "\n")
+    finally:
+        records.close()
+    identity.set_up(folder, name=DEMO_ACCOUNT, password=DEMO_PASSWORD, credentials="PT, DPT",
+                    registration="DEMO-0001", encrypted=False, params=cli_auth.LOGIN_PARAMS, check_policy=False)
+    out.write(", ".join(f"{n} {k}" for k, n in counts.items()) + "\n")
+    out.write(f'demo clinic set up (unencrypted, synthetic patients only): log in as "{DEMO_ACCOUNT}" with the '
+              f'password "{DEMO_PASSWORD}"\n')
+    return EXIT_OK
+
+
+def cmd_setup(args: argparse.Namespace, out: TextIO) -> int:
+    """The clinic's first account (an administrator-clinician) and its recovery key, shown once."""
+    from ptassist.services import identity
+
+    folder = _folder(args)
+    if identity.clinic_state(folder) != "first_start":
+        raise RecordsCommandError("these records are already set up: add accounts with 'ptassist user add'",
+                                  EXIT_FAILURE)
+    secret = cli_auth.password() if os.environ.get("PTASSIST_PASSWORD") else cli_auth.new_password(args.name)
+    try:
+        signed_in, recovery = identity.set_up(
+            folder, name=args.name, password=secret, credentials=args.credentials, registration=args.registration,
+            contact=args.contact or "", encrypted=not args.unencrypted, params=cli_auth.LOGIN_PARAMS)
+    except identity.IdentityError as exc:
+        raise RecordsCommandError(str(exc), EXIT_USAGE if isinstance(exc, identity.WeakPassword) else EXIT_FAILURE
+                                  ) from None
+    out.write(f"set up the records in {folder} with the administrator-clinician {signed_in.account.name}\n")
+    if args.unencrypted:
+        out.write("the records are NOT encrypted (--unencrypted: only for a disk that is encrypted already)\n")
+    out.write(f"recovery key: {recovery}\n")
+    out.write("print or write down the recovery key and keep it safe: it is shown only this once, and it opens the "
+              "records and resets a password if every password is lost\n")
+    return EXIT_OK
+
+
+def cmd_user(args: argparse.Namespace, out: TextIO) -> int:
+    """Add an account (administrators only)."""
+    records = _open(args)
+    try:
+        records.require_administrator("add users")
+        roles = frozenset(args.role)
+        account = records.add_user(args.name, roles, cli_auth.new_password(args.name),
+                                   credentials=args.credentials or "", registration=args.registration or "",
+                                   contact=args.contact or "")
+        out.write(f"added {account.name} ({', '.join(sorted(account.roles))})\n")
         return EXIT_OK
     finally:
         records.close()

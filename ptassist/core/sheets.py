@@ -575,7 +575,8 @@ def signed_line(visit: Visit, zone: str) -> str:
     if not visit.signed:
         return "Not signed: draft."
     day, time = local_stamp(visit.signed_at, zone)
-    return f"Signed by {visit.signed_by} on {day} at {time} ({zone})."
+    code = f" Verification code {visit.verification_code}." if visit.verification_code else ""
+    return f"Signed by {visit.signed_by} on {day} at {time} ({zone}).{code}"
 
 
 def addendum_lines(addenda: Sequence[Addendum], zone: str) -> tuple[str, ...]:

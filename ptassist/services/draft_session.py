@@ -184,11 +184,11 @@ class DraftSession:
         if self.journal is not None:
             self.journal.clear(self._visit.id)
 
-    def sign(self, clinician: str, *, credentials: str = "") -> Visit:
-        """Sign the version this session holds (a change made elsewhere meanwhile is refused)."""
+    def sign(self, password: str) -> Visit:
+        """Sign, as the logged-in clinician, the version this session holds (a change made elsewhere
+        meanwhile is refused; the password is checked again)."""
         try:
-            signed = self.records.sign(self._visit.id, clinician, credentials=credentials,
-                                       base_version=self._visit.version)
+            signed = self.records.sign(self._visit.id, password, base_version=self._visit.version)
         except ConflictError:
             raise self._conflict({}) from None
         self.discard_recovered()

@@ -58,8 +58,10 @@ class Printed:
 class Printing:
     """Builds the home-exercise programme, the referral letter and the visit summary."""
 
-    def __init__(self, records: Records | PrintRecords) -> None:
+    def __init__(self, records: Records | PrintRecords, actor: str | None = None) -> None:
         self.records: Any = records  # either offers what printing uses (visits, patients, settings, ...)
+        logged_in = getattr(records, "actor", None)
+        self.actor = actor or (logged_in.account.name if logged_in is not None else default_actor())
 
     def _visit(self, visit_id: int) -> tuple[Visit, dict[str, Any]]:
         visit = self.records.visits.get(visit_id)
@@ -76,15 +78,15 @@ class Printing:
 
     def _keep(self, visit: Visit, kind: str, pdf: bytes) -> Printed:
         if not visit.signed:
-            self.records.audit.log(default_actor(), "print", "visit", visit.id)
+            self.records.audit.log(self.actor, "print", "visit", visit.id)
             return Printed(pdf, True, None)
         digest = hashlib.sha256(pdf).hexdigest()
         stored = self.records.documents.for_visit(visit.id)
         existing = next((d for d in stored if d.kind == kind and d.sha256 == digest), None)
         if existing is not None:
-            self.records.audit.log(default_actor(), "print", "document", existing.id)
+            self.records.audit.log(self.actor, "print", "document", existing.id)
             return Printed(pdf, False, existing)
-        return Printed(pdf, False, self.records.documents.store(visit.id, kind, pdf, default_actor()))
+        return Printed(pdf, False, self.records.documents.store(visit.id, kind, pdf, self.actor))
 
     def stored_copy(self, document_id: int) -> tuple[Document, bytes]:
         """A sheet kept with a signed visit, exactly as it was printed (the view is audited).
@@ -97,12 +99,12 @@ class Printing:
         if hashlib.sha256(pdf).hexdigest() != document.sha256:
             raise StoreError(f"the stored copy of document {document_id} does not match the fingerprint recorded "
                              "when it was printed; run 'ptassist verify' and restore a backup")
-        self.records.audit.log(default_actor(), "view", "document", document_id)
+        self.records.audit.log(self.actor, "view", "document", document_id)
         return document, pdf
 
     def reprinted(self, document_id: int) -> None:
         """Record that a stored sheet was printed again."""
-        self.records.audit.log(default_actor(), "print", "document", document_id)
+        self.records.audit.log(self.actor, "print", "document", document_id)
 
     def hep(self, visit_id: int, *, paper: str | None = None,
             prescription: list[dict[str, Any]] | None = None, confirm_programme: bool = False,

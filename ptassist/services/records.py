@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ptassist import paths
 from ptassist.core.assessment import Assessment
@@ -12,13 +12,20 @@ from ptassist.core.engine import Engine, default_engine
 from ptassist.core.measures import MeasureError, score_visit_measures
 from ptassist.core.records import Addendum, Visit
 from ptassist.core.validation import ValidationError
+from ptassist.security.keyfile import same_name as identity_same_name
+from ptassist.services import pending_audit
 from ptassist.services.actors import default_actor
 from ptassist.services.assessing import assess_intake
+from ptassist.services.identity import ROLES, Account, NotAllowed, SignedIn, WeakPassword, confirm_password
+from ptassist.store.accounts import AccountRepository
 from ptassist.store.audit import AuditRepository
 from ptassist.store.database import Database, open_database
 from ptassist.store.documents import DocumentRepository, SettingsRepository
 from ptassist.store.patients import PatientRepository
-from ptassist.store.visits import UNSET, Derived, VisitRepository
+from ptassist.store.visits import UNSET, Derived, Signer, VisitRepository
+
+if TYPE_CHECKING:
+    from ptassist.store.verify import VerifyReport
 
 __all__ = ["Records", "default_actor"]  # default_actor lives in services.actors; callers import it here too
 
@@ -28,9 +35,11 @@ MEASURE_COLUMNS = {"NPRS": "nprs", "LEFS": "lefs", "ODI": "odi", "PSFS": "psfs"}
 class Records:
     """Everything the CLI and the app do with visit records, over one open database."""
 
-    def __init__(self, database: Database, engine: Engine | None = None) -> None:
+    def __init__(self, database: Database, engine: Engine | None = None, signed_in: SignedIn | None = None) -> None:
         self.database = database
         self._engine = engine
+        self._actor = signed_in
+        self.accounts = AccountRepository(database)
         self.patients = PatientRepository(database)
         self.visits = VisitRepository(database)
         self.audit = AuditRepository(database)
@@ -45,11 +54,82 @@ class Records:
         return self._engine
 
     @classmethod
-    def open(cls, folder: Path | None = None, *, daily_backup: bool = True, thorough_check: bool = True) -> Records:
-        """Open (and migrate) the records. The desktop app takes the daily backup and the full
-        integrity check after start-up, off the GUI thread."""
-        return cls(open_database(folder or paths.data_dir(), daily_backup=daily_backup,
-                                 thorough_check=thorough_check))
+    def open(cls, folder: Path | None = None, *, signed_in: SignedIn | None = None, daily_backup: bool = True,
+             thorough_check: bool = True, enrol: bool = False) -> Records:
+        """Open (and migrate) the records as ``signed_in`` (None only for read-only tools and tests
+        that never sign). The desktop app takes the daily backup and the full integrity check after
+        start-up, off the GUI thread. ``enrol`` (set-up only) adds the first account."""
+        # enc12 adds: key=_store_key(signed_in)
+        database = open_database(folder or paths.data_dir(), daily_backup=daily_backup, thorough_check=thorough_check)
+        try:
+            records = cls(database, signed_in=signed_in)
+            if signed_in is not None and not database.read_only:
+                records._start_session(enrol)
+        except BaseException:
+            database.close()
+            raise
+        return records
+
+    def _start_session(self, enrol: bool) -> None:
+        """The logged-in account as the records hold it, its key in the chain, the pending audit."""
+        from ptassist.services import identity
+
+        signed_in = self._actor
+        assert signed_in is not None
+        if enrol:
+            identity.enrol(self.database, signed_in)
+        stored = self.accounts.get(signed_in.account.name)
+        if stored is not None:
+            signed_in.account = Account(stored.name, stored.roles, stored.credentials, stored.registration,
+                                        stored.contact)
+            public_key = signed_in.public_key
+            if public_key is not None and self.accounts.key_record(public_key) is None:
+                self.accounts.add_key_record(stored.id, public_key, signed_in.fingerprint, signed_in.database_key,
+                                             stored.name)
+        folder = self.database.folder
+        for event in pending_audit.read(folder):
+            self.audit.log(str(event["actor"]), str(event["action"]), "account", None)
+        pending_audit.clear(folder)
+
+    @property
+    def actor(self) -> SignedIn | None:
+        """Who is logged in (None for read-only tools and tests)."""
+        return self._actor
+
+    def _actor_name(self) -> str:
+        return self._actor.account.name if self._actor else default_actor()
+
+    def _signing_account(self, what: str) -> SignedIn:
+        signed_in = self._actor
+        if signed_in is None:
+            raise NotAllowed(f"Log in to {what}.")
+        if not signed_in.account.can_sign:
+            raise NotAllowed(f"{signed_in.account.name} is {signed_in.account.role_text()} and cannot {what}.")
+        return signed_in
+
+    def require_administrator(self, what: str) -> None:
+        """Raise :class:`NotAllowed` unless an administrator is logged in (``what``: "back up")."""
+        signed_in = self._actor
+        if signed_in is None:
+            raise NotAllowed(f"Log in as an administrator to {what}.")
+        if not signed_in.account.is_administrator:
+            raise NotAllowed(f"{signed_in.account.name} is {signed_in.account.role_text()}: only an administrator "
+                             f"can {what}.")
+
+    def verify(self) -> VerifyReport:
+        """Check the whole chain and every signature (key records' tags too when logged in), the
+        file's other evidence, and the heads this workstation and the newest backup last saw."""
+        from ptassist.store.accounts import tag_checker
+        from ptassist.store.verify import verify_records
+
+        return verify_records(self.database, tag_checker(self._actor.database_key) if self._actor else None)
+
+    def audit_event(self, kind: str, detail: str = "") -> None:
+        """A session event from the app ("lock", "unlock", "logout"). ``detail`` is not stored:
+        the audit trail holds ids and actions only."""
+        if kind not in ("lock", "unlock", "logout", "login", "login_failed"):
+            raise ValueError(f"not a session event: {kind}")
+        self.audit.log(self._actor_name(), kind, "account", None)
 
     def close(self) -> None:
         self.database.close()
@@ -90,7 +170,7 @@ class Records:
             visit_time=visit_time or datetime.now(UTC).isoformat(timespec="seconds"),
             intake=intake,
             derived=derived,
-            actor=actor or default_actor(),
+            actor=actor or self._actor_name(),
             time_zone=self.settings.get().time_zone or machine_zone_name(),
         )
 
@@ -101,7 +181,7 @@ class Records:
         return self.visits.save_draft(
             visit.id,
             visit.version,
-            actor=actor or default_actor(),
+            actor=actor or self._actor_name(),
             derived=self.derive(intake, measures),
             intake=changes.get("intake", UNSET),
             narrative=changes.get("narrative", UNSET),
@@ -111,26 +191,115 @@ class Records:
             visit_time=changes.get("visit_time", UNSET),
         )
 
-    def sign(self, visit_id: int, clinician: str, *, credentials: str = "", licence: str = "", contact: str = "",
-             base_version: int | None = None) -> Visit:
-        """Freeze the assessment with the current rule set and lock the visit; the clinician's
-        credentials, registration and contact as given now are kept with it for its letters."""
+    def _signer(self, signed_in: SignedIn, password: str) -> Signer:
+        """Re-check the password, then the signer's key record and private key."""
+        confirm_password(signed_in, self.database.folder, password)
+        key = signed_in.signing_key
+        public_key = signed_in.public_key
+        if key is None or public_key is None:
+            raise NotAllowed(f"{signed_in.account.name} has no signing key: an administrator can reset the password "
+                             "to make one.")
+        key_id = self.accounts.key_record(public_key)
+        if key_id is None:
+            stored = self.accounts.get(signed_in.account.name)
+            if stored is None:
+                raise NotAllowed(f"{signed_in.account.name} is not an account of these records.")
+            key_id = self.accounts.add_key_record(stored.id, public_key, signed_in.fingerprint,
+                                                  signed_in.database_key, stored.name)
+        return Signer(key_id=key_id, sign=key.sign)
+
+    def sign(self, visit_id: int, password: str, *, base_version: int | None = None) -> Visit:
+        """Sign as the logged-in clinician (the password is asked again): freeze the assessment
+        with the current rule set, lock the visit and sign it. The signer's credentials,
+        registration and contact come from the account and are kept with the visit."""
+        signed_in = self._signing_account("sign")
         visit = self.visits.get(visit_id)
         if visit is None:
             raise ValidationError("visit_id", f"no visit with id {visit_id}")
+        signer = self._signer(signed_in, password)
+        account = signed_in.account
         assessment = self.assess(visit.intake)
         return self.visits.sign(
             visit_id,
-            clinician=clinician,
-            credentials=credentials,
-            licence=licence,
-            contact=contact,
+            clinician=account.name,
+            credentials=account.credentials,
+            licence=account.registration,
+            contact=account.contact,
             assessment=assessment.to_json() if assessment else {},
             ruleset_version=self.engine.ruleset.version,
             derived=self.derive(visit.intake, visit.measures),
             base_version=base_version,
-            actor=clinician,
+            actor=account.name,
+            signer=signer,
         )
 
-    def add_addendum(self, visit_id: int, text: str, clinician: str) -> Addendum:
-        return self.visits.add_addendum(visit_id, text_=text, clinician=clinician, actor=clinician)
+    def add_addendum(self, visit_id: int, text: str, password: str) -> Addendum:
+        """A signed correction or late entry by the logged-in clinician (the password is asked again)."""
+        signed_in = self._signing_account("sign an addendum")
+        signer = self._signer(signed_in, password)
+        name = signed_in.account.name
+        return self.visits.add_addendum(visit_id, text_=text, clinician=name, actor=name, signer=signer)
+
+    def update_account(self, name: str | None = None, **details: str) -> Account:
+        """Change the credentials, registration or contact of the logged-in account, or (administrators)
+        of another; later signatures print them, earlier ones keep what they had."""
+        signed_in = self._actor
+        if signed_in is None:
+            raise NotAllowed("Log in to change an account.")
+        target = name or signed_in.account.name
+        if not identity_same_name(target, signed_in.account.name):
+            self.require_administrator("change another account")
+        stored = self.accounts.update(target, actor=signed_in.account.name, **details)
+        account = Account(stored.name, stored.roles, stored.credentials, stored.registration, stored.contact)
+        if identity_same_name(target, signed_in.account.name):
+            signed_in.account = account
+        return account
+
+    def build_demo(self, patients: int, seed: int, password: str, **options: Any) -> dict[str, int]:
+        """Synthetic patients and visits, signed by the logged-in clinician (the password is asked again)."""
+        from ptassist.store.demo import DemoSigner, build_demo
+
+        signed_in = self._signing_account("sign demo visits")
+        signer = self._signer(signed_in, password)
+        return build_demo(self.database, patients, seed,
+                          signer=DemoSigner(signed_in.account.name, signer.key_id, signer.sign), **options)
+
+    def add_user(self, name: str, roles: frozenset[str] | set[str] | tuple[str, ...], password: str, *,
+                 credentials: str = "", registration: str = "", contact: str = "") -> Account:
+        """Another account (administrators only); its password is checked against the policy."""
+        from ptassist.security import keyfile
+        from ptassist.security.errors import PasswordPolicyError
+        from ptassist.services.identity import IdentityError, keyfile_path
+
+        self.require_administrator("add users")
+        signed_in = self._actor
+        assert signed_in is not None
+        wanted = frozenset(roles)
+        unknown = wanted - set(ROLES)
+        if not wanted or unknown:
+            raise ValidationError("roles", f"roles are {', '.join(ROLES)}" + (
+                f"; {', '.join(sorted(unknown))} is not one" if unknown else ": give at least one"))
+        folder = self.database.folder
+        clinic = keyfile.load(keyfile_path(folder))
+        try:
+            clinic, unlocked = keyfile.add_account(clinic, signed_in.database_key, name, password,
+                                                   signs="clinician" in wanted, params=signed_in.params)
+        except PasswordPolicyError as exc:
+            raise (WeakPassword if "already" not in str(exc) else IdentityError)(str(exc)) from None
+        stored = self.accounts.add(name=name, roles=wanted, credentials=credentials, registration=registration,
+                                   contact=contact, actor=signed_in.account.name)
+        if unlocked.signing_key is not None:
+            from ptassist.security.encoding import b64
+            from ptassist.security.signing import fingerprint
+
+            public = unlocked.signing_key.public_key()
+            self.accounts.add_key_record(stored.id, b64(public), fingerprint(public), signed_in.database_key,
+                                         signed_in.account.name)
+        keyfile.save(keyfile_path(folder), clinic)
+        return Account(stored.name, stored.roles, stored.credentials, stored.registration, stored.contact)
+
+
+def _store_key(signed_in: SignedIn | None) -> bytes | None:
+    """The key the store applies to the SQLite file: only for an encrypted clinic (enc12 wires
+    ``open_database(key=...)``; until then the records are opened plain)."""
+    return signed_in.database_key if signed_in is not None and signed_in.encrypted else None

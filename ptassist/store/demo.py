@@ -20,7 +20,9 @@ from typing import Any
 from ptassist.core.engine import default_engine
 from ptassist.core.ledger import canonical_json, chain_hash
 from ptassist.core.resources import resource_path
+from ptassist.core.signed_content import CONTENT_V1, CONTENT_V2, signed_message, versioned_content
 from ptassist.core.validation import search_key
+from ptassist.security.encoding import b64
 from ptassist.store.audit_chain import append_event, baseline_signings, dbapi_runner
 from ptassist.store.database import Database
 from ptassist.store.demographics import baseline_revisions
@@ -131,6 +133,15 @@ def _odi_items(rng: random.Random, percent: float) -> list[int]:
     return items
 
 
+@dataclass(frozen=True, repr=False)
+class DemoSigner:
+    """The logged-in clinician who signs demo visits: name, key record id and signing function."""
+
+    name: str
+    key_id: int
+    sign: Callable[[bytes], bytes]
+
+
 def build_demo(
     database: Database,
     patients: int,
@@ -138,8 +149,14 @@ def build_demo(
     *,
     visits_per_patient: tuple[int, int] = (6, 14),
     progress: Callable[[int, int], None] | None = None,
+    signer: DemoSigner | None = None,
 ) -> dict[str, int]:
-    """Add ``patients`` synthetic patients with their visits; returns counts."""
+    """Add ``patients`` synthetic patients with their visits; returns counts.
+
+    Records whose chain holds signing keys only take signed entries: then every signed visit and
+    addendum is signed by ``signer`` (the logged-in clinician) and names it; without keys they are
+    the unsigned kind made before accounts, by several synthetic clinicians.
+    """
     if database.path is None:
         raise StoreError("demo data is built into the SQLite database")
     if patients < 1:
@@ -149,7 +166,9 @@ def build_demo(
     ruleset_version = default_engine().ruleset.version
     connection = sqlite3.connect(database.path, timeout=30)
     try:
-        return _build(connection, rng, templates, ruleset_version, patients, visits_per_patient, progress)
+        if signer is None and connection.execute("SELECT count(*) FROM signing_key").fetchone()[0]:
+            raise StoreError("these records hold signing keys: demo visits must be signed by a logged-in clinician")
+        return _build(connection, rng, templates, ruleset_version, patients, visits_per_patient, progress, signer)
     finally:
         connection.close()
 
@@ -162,13 +181,20 @@ def _build(
     patients: int,
     visits_per_patient: tuple[int, int],
     progress: Callable[[int, int], None] | None,
+    signer: DemoSigner | None = None,
 ) -> dict[str, int]:
     connection.execute("PRAGMA foreign_keys = ON")
     connection.execute("PRAGMA synchronous = OFF")  # bulk build: durability comes from the final commit
     cursor = connection.cursor()
     cursor.execute("BEGIN IMMEDIATE")
     clinician_ids = []
-    for name in CLINICIANS:
+    names = (signer.name,) if signer else CLINICIANS
+    version, key_id = (CONTENT_V2, signer.key_id) if signer else (CONTENT_V1, None)
+
+    def signature(kind: str, digest: str, prev: str) -> str | None:
+        return b64(signer.sign(signed_message(kind, digest, prev))) if signer else None
+
+    for name in names:
         cursor.execute("INSERT OR IGNORE INTO clinician (name, credentials) VALUES (?, 'PT, DPT')", (name,))
         clinician_ids.append(cursor.execute("SELECT id FROM clinician WHERE name = ?", (name,)).fetchone()[0])
     next_patient = cursor.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM patient").fetchone()[0]
@@ -193,12 +219,12 @@ def _build(
             "INSERT INTO visit (id, patient_id, clinician_id, visit_time, kind, status, version, intake_json, "
             "assessment_z, ruleset_version, narrative_json, measures_json, prescription_json, urgency, "
             "working_diagnosis, nprs, lefs, odi, psfs, updated_at, updated_by, signed_at, signed_by, chain_seq, "
-            "content_hash, prev_hash) VALUES (" + ", ".join("?" * 26) + ")",
+            "content_hash, prev_hash, content_version, signer_key_id, signature) VALUES (" + ", ".join("?" * 29) + ")",
             visit_rows,
         )
         cursor.executemany(
-            "INSERT INTO addendum (id, visit_id, text, clinician_name, created_at, chain_seq, content_hash, prev_hash) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO addendum (id, visit_id, text, clinician_name, created_at, chain_seq, content_hash, prev_hash, "
+            "content_version, signer_key_id, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             addendum_rows,
         )
         patient_rows.clear()
@@ -233,7 +259,7 @@ def _build(
             visits = min(visits, rng.randint(1, 2))
         draft_last = rng.random() < 0.2
         nprs, lefs, odi, psfs = rng.randint(5, 8), rng.randint(28, 55), float(rng.randint(20, 50)), rng.randint(2, 5)
-        clinician = rng.randrange(len(CLINICIANS))
+        clinician = rng.randrange(len(CLINICIANS)) if signer is None else 0
         for k in range(visits):
             template = first if k == 0 else later
             vid = next_visit + counts["visits"]
@@ -259,13 +285,14 @@ def _build(
                 "assessment": template.assessment_text if signed else None,
                 "ruleset_version": ruleset_version if signed else None, "narrative": narrative_json,
                 "measures": measures_json, "prescription": prescription_json,
-                "signed_at": visit_time if signed else None, "signed_by": CLINICIANS[clinician] if signed else None,
+                "signed_at": visit_time if signed else None, "signed_by": names[clinician] if signed else None,
             }
-            chain: tuple[Any, Any, Any] = (None, None, None)
+            chain: tuple[Any, ...] = (None, None, None, CONTENT_V1, None, None)
             if signed:
                 seq += 1
-                digest = chain_hash(head, "visit", {name: values[name] for name in CONTENT_FIELDS})
-                chain = (seq, digest, head)
+                digest = chain_hash(head, "visit", versioned_content(
+                    version, {name: values[name] for name in CONTENT_FIELDS}, {"signer_key_id": key_id}))
+                chain = (seq, digest, head, version, key_id, signature("visit", digest, head))
                 head = digest
                 counts["signed"] += 1
             visit_rows.append((
@@ -273,18 +300,19 @@ def _build(
                 template.intake_json, template.assessment_z if signed else None, values["ruleset_version"],
                 narrative_json, measures_json, prescription_json, template.urgency, template.working_diagnosis,
                 float(nprs), float(sum(measures["LEFS"]["items"])), odi_value, float(psfs), visit_time,
-                CLINICIANS[clinician], values["signed_at"], values["signed_by"], *chain,
+                names[clinician], values["signed_at"], values["signed_by"], *chain,
             ))
             counts["visits"] += 1
             if signed and rng.random() < 0.05:
                 aid = next_addendum + counts["addenda"]
                 created = (when + timedelta(days=1)).isoformat(timespec="microseconds")
                 text = "Late entry: patient phoned, symptoms settling."
-                content = {"id": aid, "visit_id": vid, "text": text, "clinician_name": CLINICIANS[clinician],
+                content = {"id": aid, "visit_id": vid, "text": text, "clinician_name": names[clinician],
                            "created_at": created}
                 seq += 1
-                digest = chain_hash(head, "addendum", content)
-                addendum_rows.append((aid, vid, text, CLINICIANS[clinician], created, seq, digest, head))
+                digest = chain_hash(head, "addendum", versioned_content(version, content, {"signer_key_id": key_id}))
+                addendum_rows.append((aid, vid, text, names[clinician], created, seq, digest, head, version, key_id,
+                                      signature("addendum", digest, head)))
                 head = digest
                 counts["addenda"] += 1
             nprs = max(0, nprs - rng.choice((0, 1, 1)))

@@ -21,7 +21,7 @@ from ptassist.core.vocabulary import load_vocabulary
 from ptassist.store.documents import MAX_LOGO_BYTES
 from ptassist.store.errors import StoreError
 from ptassist.store.export_schema import key_name
-from ptassist.store.models import AddendumRow, ChainHeadRow, VisitRow
+from ptassist.store.models import AddendumRow, ChainHeadRow, SigningKeyRow, VisitRow
 from ptassist.store.verify import chain_problems
 
 SIGNED_FIELDS = ("signed_at", "signed_by", "chain_seq", "content_hash", "prev_hash", "assessment", "ruleset_version")
@@ -137,12 +137,13 @@ def check_chain_rows(rows: dict[str, list[dict[str, Any]]]) -> None:
     """The hash chain over the rows about to be written holds, exactly as ``ptassist verify`` checks it."""
     visits = [VisitRow(**row) for row in rows["visits"]]
     addenda = [AddendumRow(**row) for row in rows["addenda"]]
+    keys = [SigningKeyRow(**row) for row in rows["signing_keys"]]
     head = ChainHeadRow(**rows["chain_head"][0]) if rows["chain_head"] else None
-    report = chain_problems(visits, addenda, head)
+    report = chain_problems(visits, addenda, head, keys)
     if report.ok:
         return
     problem = report.problems[0]
-    key = {"visit": "visits", "addendum": "addenda"}.get(problem.record_type, "chain_head")
+    key = {"visit": "visits", "addendum": "addenda", "key": "signing_keys"}.get(problem.record_type, "chain_head")
     index = 0
     if key != "chain_head":
         index = next(i for i, row in enumerate(rows[key]) if row["id"] == problem.record_id)

@@ -80,6 +80,10 @@ class VisitRow(SQLModel, table=True):
     signer_credentials: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     signer_licence: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     signer_contact: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    # Signatures (migration 0005): version 1 content verifies as before; version 2 is signed.
+    content_version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
+    signer_key_id: int | None = Field(default=None, sa_column=Column(Integer))
+    signature: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class AddendumRow(SQLModel, table=True):
@@ -95,6 +99,10 @@ class AddendumRow(SQLModel, table=True):
     chain_seq: int = Field(sa_column=Column(Integer, nullable=False, unique=True))
     content_hash: str = Field(sa_column=Column(Text, nullable=False))
     prev_hash: str = Field(sa_column=Column(Text, nullable=False))
+    # Signatures (migration 0005): version 1 content verifies as before; version 2 is signed.
+    content_version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
+    signer_key_id: int | None = Field(default=None, sa_column=Column(Integer))
+    signature: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class DocumentRow(SQLModel, table=True):
@@ -176,3 +184,37 @@ class PatientRevisionRow(SQLModel, table=True):
     sha256: str = Field(sa_column=Column(Text, nullable=False))
     created_at: str = Field(sa_column=Column(Text, nullable=False))
     audit_event_id: int = Field(sa_column=Column(Integer, nullable=False))
+
+
+class AccountRow(SQLModel, table=True):
+    """A person who logs in: roles and the details printed on what they sign (no secrets here)."""
+
+    __tablename__ = "account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    name_key: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    roles: str = Field(sa_column=Column(Text, nullable=False))
+    credentials: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    registration: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    contact: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    active: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
+    created_at: str = Field(sa_column=Column(Text, nullable=False))
+    fingerprint: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+
+
+class SigningKeyRow(SQLModel, table=True):
+    """A clinician's public signing key, itself a record in the hash chain (kind "key")."""
+
+    __tablename__ = "signing_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(sa_column=Column(Integer, ForeignKey("account.id"), nullable=False))
+    account_name: str = Field(sa_column=Column(Text, nullable=False))
+    public_key: str = Field(sa_column=Column(Text, nullable=False))
+    fingerprint: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: str = Field(sa_column=Column(Text, nullable=False))
+    tag: str = Field(sa_column=Column(Text, nullable=False))
+    chain_seq: int = Field(sa_column=Column(Integer, nullable=False, unique=True))
+    content_hash: str = Field(sa_column=Column(Text, nullable=False))
+    prev_hash: str = Field(sa_column=Column(Text, nullable=False))

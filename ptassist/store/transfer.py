@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from ptassist.core.ledger import canonical_json
 from ptassist.core.validation import search_key
 from ptassist.store import audit
+from ptassist.store.account_lookup import name_key
 from ptassist.store.audit_chain import Run, baseline_signings, link_rows
 from ptassist.store.clock import now_iso
 from ptassist.store.database import Database, current_revision
@@ -37,6 +38,10 @@ TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("clinic_settings", "clinic_settings", ("id", "name", "address", "phone", "logo", "paper_size",
                                               "emergency_number", "time_zone")),
     ("clinicians", "clinician", ("id", "name", "credentials", "licence_number", "contact")),
+    ("accounts", "account", ("id", "name", "roles", "credentials", "registration", "contact", "active", "created_at",
+                             "fingerprint")),
+    ("signing_keys", "signing_key", ("id", "account_id", "account_name", "public_key", "fingerprint", "created_at",
+                                     "tag", "chain_seq", "content_hash", "prev_hash")),
     ("patients", "patient", (
         "id", "chart_number", "family_name", "given_name", "date_of_birth", "sex", "phone", "email", "address",
         "referring_physician", "referring_practice", "referring_contact", "notes", "created_at", "updated_at",
@@ -47,9 +52,10 @@ TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "ruleset_version", "narrative_json", "measures_json", "prescription_json", "urgency", "working_diagnosis",
         "nprs", "lefs", "odi", "psfs", "updated_at", "updated_by", "signed_at", "signed_by", "chain_seq",
         "content_hash", "prev_hash", "time_zone", "signer_credentials", "signer_licence", "signer_contact",
+        "content_version", "signer_key_id", "signature",
     )),
     ("addenda", "addendum", ("id", "visit_id", "text", "clinician_name", "created_at", "chain_seq", "content_hash",
-                             "prev_hash")),
+                             "prev_hash", "content_version", "signer_key_id", "signature")),
     ("documents", "document", ("id", "visit_id", "kind", "content", "sha256", "created_at")),
     ("audit_events", "audit_event", ("id", "at", "actor", "action", "record_type", "record_id", "digest",
                                      "prev_hash", "hash")),
@@ -64,10 +70,12 @@ REVISION = re.compile(r"^[0-9]{4}$")
 # Added in migration 0004: an export made before it lacks them, and their empty defaults apply.
 SHEET_DETAIL_COLUMNS = {"emergency_number", "time_zone", "contact", "health_service_number", "signer_credentials",
                         "signer_licence", "signer_contact"}
+# Added in migration 0005: an export made before it has no accounts or signatures (content version 1).
+SIGNATURE_DEFAULTS: dict[str, Any] = {"content_version": 1, "fingerprint": ""}
 # Added in migration 0006 (tamper evidence): an export made before it lacks them; the import then
 # chains the audit events and records baseline evidence as the migration does.
 EVIDENCE_COLUMNS = {"digest", "prev_hash", "hash"}
-OPTIONAL_ARRAYS = {"patient_revisions"}
+OPTIONAL_ARRAYS = ("accounts", "signing_keys", "patient_revisions")
 
 
 def _to_export(columns: tuple[str, ...], row: Any) -> dict[str, Any]:
@@ -97,7 +105,8 @@ def _from_export(columns: tuple[str, ...], item: dict[str, Any]) -> dict[str, An
             raw = item.get(BINARY_COLUMNS[name])
             values[name] = base64.b64decode(raw) if raw is not None else None
         else:
-            values[name] = item.get(name, "" if name in SHEET_DETAIL_COLUMNS | EVIDENCE_COLUMNS else None)
+            values[name] = item.get(name, "" if name in SHEET_DETAIL_COLUMNS | EVIDENCE_COLUMNS
+                                    else SIGNATURE_DEFAULTS.get(name))
     return values
 
 
@@ -233,7 +242,8 @@ def import_database(database: Database, source: Path) -> dict[str, int]:
     try:
         with database.transaction() as session:
             connection = session.connection()
-            for table in ("patient", "visit", "clinician", "addendum", "document", "audit_event"):
+            for table in ("patient", "visit", "clinician", "addendum", "document", "audit_event", "account",
+                          "signing_key"):
                 if connection.execute(text(f"SELECT 1 FROM {table} LIMIT 1")).first():
                     raise StoreError("import needs an empty database: this one already holds records")
             connection.execute(text("DELETE FROM clinic_settings"))
@@ -246,6 +256,10 @@ def import_database(database: Database, source: Path) -> dict[str, int]:
                     names = (*columns, "search_name")
                     for row in rows:
                         row["search_name"] = search_key(row["family_name"], row["given_name"])
+                elif table == "account":  # so is the case-blind name
+                    names = (*columns, "name_key")
+                    for row in rows:
+                        row["name_key"] = name_key(row["name"])
                 statement = text(
                     f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + c for c in names)})"
                 )

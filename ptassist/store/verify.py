@@ -16,9 +16,11 @@ from sqlmodel import col, select
 
 from ptassist.core.ledger import GENESIS, chain_hash
 from ptassist.store import anchor
+from ptassist.store.accounts import KEY_RECORD_KIND, key_content
 from ptassist.store.audit_chain import Run
 from ptassist.store.database import Database
-from ptassist.store.models import AddendumRow, ChainHeadRow, VisitRow
+from ptassist.store.models import AddendumRow, ChainHeadRow, SigningKeyRow, VisitRow
+from ptassist.store.signature_check import KeyCheck, signature_problems
 from ptassist.store.snapshots import backup_policy
 from ptassist.store.sql_run import connection_runner
 from ptassist.store.verify_audit import audit_problems
@@ -39,7 +41,7 @@ REMOVED = "records were removed"
 Link = tuple[int, str, int | None, str, str, str]
 
 
-def _links(visits: Sequence[VisitRow], addenda: Sequence[AddendumRow]) -> list[Link]:
+def _links(visits: Sequence[VisitRow], addenda: Sequence[AddendumRow], keys: Sequence[SigningKeyRow]) -> list[Link]:
     """(seq, kind, id, stored hash, stored prev, recomputed hash) in chain order."""
     entries: list[Link] = []
     for v in visits:
@@ -54,12 +56,16 @@ def _links(visits: Sequence[VisitRow], addenda: Sequence[AddendumRow]) -> list[L
             (a.chain_seq, "addendum", a.id, a.content_hash, a.prev_hash,
              chain_hash(a.prev_hash, "addendum", addendum_content(a)))
         )
+    for k in keys:
+        entries.append((k.chain_seq, KEY_RECORD_KIND, k.id, k.content_hash, k.prev_hash,
+                        chain_hash(k.prev_hash, KEY_RECORD_KIND, key_content(k))))
     entries.sort(key=lambda e: e[0])
     return entries
 
 
 def chain_problems(
-    visits: Sequence[VisitRow], addenda: Sequence[AddendumRow], head: ChainHeadRow | None
+    visits: Sequence[VisitRow], addenda: Sequence[AddendumRow], head: ChainHeadRow | None,
+    keys: Sequence[SigningKeyRow] = (), key_check: KeyCheck | None = None,
 ) -> VerifyReport:
     """Recompute every signed visit's and addendum's hash and check every link and the head.
 
@@ -74,7 +80,7 @@ def chain_problems(
             problems.append(Problem("visit", visit.id, "signed but not linked into the chain"))
         elif visit.status != "signed" and visit.chain_seq is not None:
             problems.append(Problem("visit", visit.id, "a draft linked into the chain"))
-    for seq, kind, rid, stored, prev, recomputed in _links(visits, addenda):
+    for seq, kind, rid, stored, prev, recomputed in _links(visits, addenda, keys):
         count += 1
         if seq != expected_seq:
             problems.append(Problem(kind, rid, f"chain position {seq} where {expected_seq} was expected: {MISSING}"))
@@ -89,6 +95,7 @@ def chain_problems(
         problems.append(Problem("chain_head", None, "the chain head is missing"))
     elif head.seq != count or head.hash != expected_prev:
         problems.append(Problem("chain_head", None, "the newest record does not match the chain head: " + REMOVED))
+    problems.extend(Problem(*found) for found in signature_problems(visits, addenda, keys, key_check))
     return VerifyReport(records=count, problems=tuple(problems))
 
 
@@ -98,25 +105,27 @@ FILE_CHECKS: tuple[Callable[[Run], list[Problem]], ...] = (
 )
 
 
-def verify_chain(database: Database) -> VerifyReport:
-    """Every check of the file itself: the signed-record chain, then :data:`FILE_CHECKS` (also
-    run on a backup before it is restored)."""
+def verify_chain(database: Database, key_check: KeyCheck | None = None) -> VerifyReport:
+    """Every check of the file itself (also run on a backup before it is restored): each signed
+    visit's, addendum's and key record's hash, link and signature (``key_check`` checks each key
+    record's tag: it needs the logged-in user's database key), then :data:`FILE_CHECKS`."""
     with database.session() as session:
         visits = session.exec(
             select(VisitRow).where(or_(col(VisitRow.chain_seq).is_not(None), col(VisitRow.status) == "signed"))
         ).all()
         addenda = session.exec(select(AddendumRow).order_by(col(AddendumRow.chain_seq))).all()
         head = session.get(ChainHeadRow, 1)
-        report = chain_problems(visits, addenda, head)
+        keys = session.exec(select(SigningKeyRow).order_by(col(SigningKeyRow.chain_seq))).all()
+        report = chain_problems(visits, addenda, head, keys, key_check)
         run = connection_runner(session.connection())
         problems = [problem for check in FILE_CHECKS for problem in check(run)]
     return VerifyReport(records=report.records, problems=report.problems + tuple(problems))
 
 
-def verify_records(database: Database) -> VerifyReport:
+def verify_records(database: Database, key_check: KeyCheck | None = None) -> VerifyReport:
     """What ``ptassist verify`` runs: :func:`verify_chain`, and the records must reach the chain
     heads this workstation and the newest backup last saw (truncation, rewritten end, rollback)."""
-    report = verify_chain(database)
+    report = verify_chain(database, key_check)
     with database.session() as session:
         _, differences = anchor.check(connection_runner(session.connection()), backup_policy(database.folder).folder)
     problems = tuple(Problem("records", None, text) for text in differences)

@@ -17,7 +17,7 @@ VISIT_COLUMNS = (
     "id", "patient_id", "clinician_id", "visit_time", "kind", "status", "version", "intake_json", "assessment_z",
     "ruleset_version", "narrative_json", "measures_json", "prescription_json", "updated_at", "updated_by",
     "signed_at", "signed_by", "content_hash", "prev_hash", "time_zone", "signer_credentials", "signer_licence",
-    "signer_contact",
+    "signer_contact", "signature",
 )
 ADDENDUM_COLUMNS = ("id", "visit_id", "text", "clinician_name", "created_at", "content_hash", "prev_hash")
 HISTORY_SQL = (
@@ -31,6 +31,20 @@ def decompress(blob: bytes | None) -> dict[str, Any] | None:
         return None
     loaded: dict[str, Any] = json.loads(zlib.decompress(blob).decode("utf-8"))
     return loaded
+
+
+def sheet_code(signature: str | None, content_hash: str | None) -> str:
+    """The short verification code a sheet printed from a signed visit carries ("" when unsigned)."""
+    if not signature or not content_hash:
+        return ""
+    from ptassist.security.encoding import unb64
+    from ptassist.security.errors import StoredSecretError
+    from ptassist.security.signing import verification_code
+
+    try:
+        return verification_code(unb64(signature), content_hash.encode("ascii"))
+    except StoredSecretError:
+        return ""  # a damaged signature: verify reports it; the sheet prints without a code
 
 
 def visit_from_columns(row: Mapping[str, Any], clinician_name: str | None = None) -> Visit:
@@ -58,6 +72,7 @@ def visit_from_columns(row: Mapping[str, Any], clinician_name: str | None = None
         signed_at=row["signed_at"],
         signed_by=row["signed_by"],
         content_hash=row["content_hash"],
+        verification_code=sheet_code(row["signature"], row["content_hash"]),
         prev_hash=row["prev_hash"],
         time_zone=row["time_zone"] or "",
         signer=signer,

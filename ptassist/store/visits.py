@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,9 @@ from sqlmodel import Session, col, select
 
 from ptassist.core.ledger import canonical_json, chain_hash
 from ptassist.core.records import Addendum, Clinician, Visit, VisitSummary
+from ptassist.core.signed_content import CURRENT_CONTENT_VERSION, signed_message, versioned_content
 from ptassist.core.validation import MAX_NAME, MAX_TEXT, ValidationError, check_kind, clean_text
+from ptassist.security.encoding import b64
 from ptassist.store import audit
 from ptassist.store.clock import now_iso
 from ptassist.store.database import Database
@@ -39,6 +42,22 @@ class Derived:
     scores: dict[str, float | None]
 
 
+@dataclass(frozen=True, repr=False)
+class Signer:
+    """Who signs a chain record: the signer's key record and a function signing a message with it."""
+
+    key_id: int
+    sign: Callable[[bytes], bytes]
+
+
+def _apply_signature(row: VisitRow | AddendumRow, kind: str, signer: Signer | None) -> None:
+    if signer is None:
+        return
+    assert row.content_hash is not None and row.prev_hash is not None
+    signature = signer.sign(signed_message(kind, row.content_hash, row.prev_hash))
+    row.signature = b64(signature)
+
+
 def compress(value: dict[str, Any]) -> bytes:
     return zlib.compress(canonical_json(value).encode("utf-8"), 6)
 
@@ -57,18 +76,20 @@ def visit_content(row: VisitRow) -> dict[str, Any]:
         row.ruleset_version, row.narrative_json, row.measures_json, row.prescription_json, row.signed_at,
         row.signed_by,
     )
-    return dict(zip(CONTENT_FIELDS, values, strict=True))
+    base = dict(zip(CONTENT_FIELDS, values, strict=True))
+    return versioned_content(row.content_version, base, {"signer_key_id": row.signer_key_id})
 
 
 def addendum_content(row: AddendumRow) -> dict[str, Any]:
     """The canonical content of an addendum that its hash covers."""
-    return {
+    base = {
         "id": row.id,
         "visit_id": row.visit_id,
         "text": row.text,
         "clinician_name": row.clinician_name,
         "created_at": row.created_at,
     }
+    return versioned_content(row.content_version, base, {"signer_key_id": row.signer_key_id})
 
 
 def to_visit(row: VisitRow, clinician_name: str | None = None) -> Visit:
@@ -292,8 +313,14 @@ class VisitRepository:
         derived: Derived,
         base_version: int | None = None,
         actor: str,
+        signer: Signer | None = None,
     ) -> Visit:
-        """Lock a draft: freeze the assessment and link the visit into the hash chain."""
+        """Lock a draft: freeze the assessment and link the visit into the hash chain.
+
+        With a ``signer`` the visit is signed content version 2 and carries its Ed25519 signature
+        over the content hash and chain link; without one (tests of the store, old tools) it is
+        version 1 as before.
+        """
         name = clean_text(clinician, "clinician", required=True, limit=MAX_NAME)
         credentials = clean_text(credentials, "credentials")
         with self.database.transaction() as session:
@@ -318,7 +345,10 @@ class VisitRepository:
             row.status = "signed"
             row.chain_seq = seq
             row.prev_hash = prev
+            if signer is not None:
+                row.content_version, row.signer_key_id = CURRENT_CONTENT_VERSION, signer.key_id
             row.content_hash = chain_hash(prev, "visit", visit_content(row))
+            _apply_signature(row, "visit", signer)
             row.updated_at = row.signed_at
             row.updated_by = actor
             row.version += 1
@@ -329,7 +359,8 @@ class VisitRepository:
             session.flush()
             return to_visit(row, name)
 
-    def add_addendum(self, visit_id: int, *, text_: str, clinician: str, actor: str) -> Addendum:
+    def add_addendum(self, visit_id: int, *, text_: str, clinician: str, actor: str,
+                     signer: Signer | None = None) -> Addendum:
         """A correction or late entry on a signed visit, linked into the chain."""
         body = clean_text(text_, "text", required=True, limit=MAX_TEXT, multiline=True)
         name = clean_text(clinician, "clinician", required=True, limit=MAX_NAME)
@@ -344,7 +375,10 @@ class VisitRepository:
             next_id = session.exec(select(func.coalesce(func.max(AddendumRow.id), 0) + 1)).one()
             row = AddendumRow(id=next_id, visit_id=visit_id, text=body, clinician_name=name, created_at=now_iso(),
                               chain_seq=seq, content_hash="", prev_hash=prev)
+            if signer is not None:
+                row.content_version, row.signer_key_id = CURRENT_CONTENT_VERSION, signer.key_id
             row.content_hash = chain_hash(prev, "addendum", addendum_content(row))
+            _apply_signature(row, "addendum", signer)
             head.seq, head.hash = seq, row.content_hash
             session.add(row)
             session.add(head)

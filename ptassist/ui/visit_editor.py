@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QMessageBox,
     QPlainTextEdit,
@@ -38,6 +39,7 @@ from ptassist.core.validation import MAX_TEXT, ValidationError
 from ptassist.core.when import local_day, local_minute
 from ptassist.services.draft_changes import describe_unsaved
 from ptassist.services.draft_session import DraftConflictError, DraftSession, DraftSessions, SaveOutcome
+from ptassist.services.identity import IdentityError
 from ptassist.services.records import Records, default_actor
 from ptassist.services.recovery import RecoveryJournal
 from ptassist.store.errors import StoreError
@@ -487,14 +489,17 @@ class VisitEditorScreen(QWidget):
 
     # ------------------------------------------------------------------ signing, addenda, navigation
     def clinician_name(self) -> str | None:
-        name = str(self.settings.value("clinician/name", "") or "")
-        if name:
-            return name
-        name, ok = QInputDialog.getText(self, "Clinician", "Your name as it should appear on signed notes:")
-        if ok and name.strip():
-            self.settings.setValue("clinician/name", name.strip())
-            return name.strip()
-        return None
+        """The logged-in clinician (signing is as that account only); None with a message otherwise."""
+        actor = self.records.actor
+        if actor is None:
+            QMessageBox.warning(self, "Not signed", "Log in to sign.")
+            return None
+        return actor.account.name
+
+    def ask_password(self, title: str) -> str | None:
+        """The password again before signing (gui12's login screens replace this prompt)."""
+        password, ok = QInputDialog.getText(self, title, "Your password:", QLineEdit.EchoMode.Password)
+        return password if ok and password else None
 
     def confirm_sign(self, clinician: str) -> bool:
         answer = QMessageBox.question(
@@ -509,14 +514,16 @@ class VisitEditorScreen(QWidget):
         clinician = self.clinician_name()
         if not clinician or not self.confirm_sign(clinician):
             return
-        credentials = str(self.settings.value("clinician/credentials", "") or "")
+        password = self.ask_password("Sign this visit")
+        if password is None:
+            return
         assert self.session is not None
         try:
-            signed = self.session.sign(clinician, credentials=credentials)
+            signed = self.session.sign(password)
         except DraftConflictError as conflict:  # changed elsewhere since the last save: nothing was signed
             self._resolve_conflict(DraftConflictError(conflict.theirs, self.changes()))
             return
-        except (StoreError, ValidationError) as exc:
+        except (StoreError, ValidationError, IdentityError) as exc:
             QMessageBox.warning(self, "Not signed", str(exc))
             return
         self.open_visit(signed.id)
@@ -532,9 +539,12 @@ class VisitEditorScreen(QWidget):
         clinician = self.clinician_name()
         if not clinician or not text.strip():
             return
+        password = self.ask_password("Sign this addendum")
+        if password is None:
+            return
         try:
-            self.records.add_addendum(self.visit.id, text, clinician)
-        except (StoreError, ValidationError) as exc:
+            self.records.add_addendum(self.visit.id, text, password)
+        except (StoreError, ValidationError, IdentityError) as exc:
             QMessageBox.warning(self, "Addendum not added", str(exc))
             again, ok = QInputDialog.getMultiLineText(self, "Add addendum", "Correction or late entry:", text)
             if ok:  # what was typed comes back for another try, never dropped

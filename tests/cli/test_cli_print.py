@@ -7,15 +7,19 @@ import subprocess
 import sys
 
 from tests.documents.helpers import all_text, page_size
+from tests.helpers import prepare_cli
 from tests.store.conftest import INTAKE
 
 
 def run(folder, *args):
+    prepare_cli(folder, args)
     return subprocess.run([sys.executable, "-m", "ptassist", "--data-dir", str(folder), *args], capture_output=True,
                           text=True, check=False, timeout=120)
 
 
-def test_print_every_sheet_for_a_demo_visit(tmp_path):
+def test_print_every_sheet_for_a_demo_visit(tmp_path, monkeypatch):
+    monkeypatch.setenv("PTASSIST_USER", "Demo Clinician")
+    monkeypatch.setenv("PTASSIST_PASSWORD", "demo")
     folder = tmp_path / "data"
     assert run(folder, "demo", "--patients", "3", "--seed", "4").returncode == 0
     history = json.loads(run(folder, "history", "1", "--json").stdout)
@@ -55,6 +59,9 @@ def test_print_usage_errors_are_one_line(tmp_path):
 
 def test_clinic_settings_patient_details_and_signer_details_reach_the_sheets(tmp_path):
     folder = tmp_path / "data"
+    setup = run(folder, "setup", "--name", "Alex Carter", "--credentials", "PT", "--registration", "PNZ 70-12345",
+                "--contact", "09 555 0142", "--unencrypted")
+    assert setup.returncode == 0, setup.stderr
     done = run(folder, "clinic", "set", "--name", "Harbour Physio", "--phone", "09 555 0100", "--emergency-number",
                "111", "--time-zone", "Pacific/Auckland")
     assert done.returncode == 0, done.stderr
@@ -66,8 +73,7 @@ def test_clinic_settings_patient_details_and_signer_details_reach_the_sheets(tmp
     intake = tmp_path / "intake.json"
     intake.write_text(json.dumps(INTAKE), encoding="utf-8")
     visit = run(folder, "visit", "new", patient, "--kind", "re_evaluation", "--intake", str(intake)).stdout.strip()
-    signed = run(folder, "visit", "sign", visit, "--clinician", "Alex Carter", "--credentials", "PT",
-                 "--registration", "PNZ 70-12345", "--contact", "09 555 0142")
+    signed = run(folder, "visit", "sign", visit)
     assert signed.returncode == 0, signed.stderr
     letter = tmp_path / "letter.pdf"
     assert run(folder, "print", "referral", visit, "-o", str(letter)).returncode == 0
@@ -102,7 +108,9 @@ def test_an_urgent_programme_prints_only_with_confirm_programme(tmp_path):
     assert "How much" in all_text(confirmed.read_bytes())  # the clinician confirmed the programme
 
 
-def test_print_reads_and_writes_without_the_orm_and_agrees_with_the_records(tmp_path):
+def test_print_reads_and_writes_without_the_orm_and_agrees_with_the_records(tmp_path, monkeypatch):
+    monkeypatch.setenv("PTASSIST_USER", "Demo Clinician")
+    monkeypatch.setenv("PTASSIST_PASSWORD", "demo")
     folder = tmp_path / "data"
     assert run(folder, "demo", "--patients", "2", "--seed", "5").returncode == 0
     history = json.loads(run(folder, "history", "1", "--json").stdout)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
 
+from tests.helpers import prepare_cli
 from tests.store.conftest import INTAKE
 
 
 def run(folder, *args, stdin=None, env=None):
+    prepare_cli(folder, args)
     return subprocess.run([sys.executable, "-m", "ptassist", "--data-dir", str(folder), *args], input=stdin,
                           capture_output=True, text=True, check=False, timeout=120, env=env)
 
@@ -29,21 +32,27 @@ def test_a_whole_visit_from_the_command_line(tmp_path):
     vid = run(folder, "visit", "new", pid, "--kind", "initial_evaluation", "--intake", str(intake)).stdout.strip()
     draft = json.loads(run(folder, "visit", "show", vid, "--json").stdout)
     assert draft["status"] == "draft" and draft["assessment_is_live"] and draft["assessment"]["working_diagnosis"] == ["itbs"]
-    signed = run(folder, "visit", "sign", vid, "--clinician", "Alex Carter", "--credentials", "PT, DPT")
+    signed = run(folder, "visit", "sign", vid)
     assert signed.returncode == 0 and "signed by Alex Carter" in signed.stdout
-    assert run(folder, "visit", "addendum", vid, "--text", "Late entry: phoned.", "--clinician", "Alex Carter").returncode == 0
+    assert run(folder, "visit", "addendum", vid, "--text", "Late entry: phoned.").returncode == 0
     shown = run(folder, "visit", "show", vid).stdout
     assert "SIGNED" in shown and "Late entry: phoned." in shown
     history = json.loads(run(folder, "history", pid, "--json").stdout)
     assert history[0]["status"] == "signed" and history[0]["working_diagnosis"] == ["itbs"]
-    assert run(folder, "verify").stdout.startswith("OK: 2 signed records")
-    again = run(folder, "visit", "sign", vid, "--clinician", "Alex Carter")
+    assert run(folder, "verify").stdout.startswith("OK: 3 signed records")  # the key record, the visit, the addendum
+    again = run(folder, "visit", "sign", vid)
     assert again.returncode == 1 and "already signed" in again.stderr
 
 
-def test_backup_restore_export_import_and_demo_commands(tmp_path):
+DEMO_LOGIN = {"PTASSIST_USER": "Demo Clinician", "PTASSIST_PASSWORD": "demo"}
+
+
+def test_backup_restore_export_import_and_demo_commands(tmp_path, monkeypatch):
     folder = tmp_path / "data"
-    assert run(folder, "demo", "--patients", "20", "--seed", "5").returncode == 0
+    demo = run(folder, "demo", "--patients", "20", "--seed", "5")
+    assert demo.returncode == 0 and 'log in as "Demo Clinician" with the password "demo"' in demo.stdout
+    for name, value in DEMO_LOGIN.items():
+        monkeypatch.setenv(name, value)
     listed = run(folder, "patient", "list", "--limit", "5").stdout.splitlines()
     assert len(listed) == 5
     backup = tmp_path / "b.db"
@@ -61,13 +70,18 @@ def test_backup_restore_export_import_and_demo_commands(tmp_path):
     other = tmp_path / "other"
     imported = run(other, "import", str(export))
     assert imported.returncode == 0, imported.stderr
+    shutil.copyfile(folder / "ptassist.keys", other / "ptassist.keys")  # the clinic's accounts travel with it
     assert run(other, "verify").returncode == 0
     export2 = tmp_path / "again.json"
     run(other, "export", str(export2))
-    assert export.read_bytes() == export2.read_bytes()
+    first, again = (json.loads(path.read_text(encoding="utf-8")) for path in (export, export2))
+    kept = len(first["audit_events"])  # logging in to the new folder was audited after the import
+    assert again.pop("audit_events")[:kept] == first.pop("audit_events") and again == first
 
 
-def test_the_same_demo_seed_gives_the_same_data(tmp_path):
+def test_the_same_demo_seed_gives_the_same_data(tmp_path, monkeypatch):
+    for name, value in DEMO_LOGIN.items():
+        monkeypatch.setenv(name, value)
     first, second = tmp_path / "a", tmp_path / "b"
     for folder in (first, second):
         assert run(folder, "demo", "--patients", "15", "--seed", "9").returncode == 0
@@ -79,6 +93,7 @@ def test_the_same_demo_seed_gives_the_same_data(tmp_path):
 
 def test_data_dir_may_follow_the_command_and_comes_from_the_environment(tmp_path):
     folder = tmp_path / "data"
+    prepare_cli(folder, ("patient",))
     done = subprocess.run([sys.executable, "-m", "ptassist", "patient", "add", "--family", "A", "--given", "B",
                            "--dob", "1990-01-01", "--data-dir", str(folder)], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and (folder / "ptassist.db").exists()
@@ -98,9 +113,13 @@ def test_bad_record_input_is_one_line_and_no_traceback(tmp_path):
         (("history", "3"), 1, "no patient with id 3"),
         (("visit", "new", "1", "--kind", "nonsense"), 2, "invalid choice"),
         (("restore", str(tmp_path / "nope.db")), 1, "no such backup"),
-        (("import", str(tmp_path / "nope.json")), 2, "cannot be read"),
     ]
     for args, status, words in cases:
         done = run(folder, *args)
         assert done.returncode == status, (args, done.stderr)
         assert "Traceback" not in done.stderr and words in done.stderr, (args, done.stderr)
+    fresh = run(tmp_path / "new", "import", str(tmp_path / "nope.json"))
+    assert fresh.returncode == 2 and "cannot be read" in fresh.stderr and "Traceback" not in fresh.stderr
+    assert run(folder, "export", str(tmp_path / "own.json")).returncode == 0
+    into_a_clinic = run(folder, "import", str(tmp_path / "own.json"))
+    assert into_a_clinic.returncode == 1 and "needs an empty database" in into_a_clinic.stderr

@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from ptassist import cli
+from tests.helpers import prepare_cli
 
 
 def run(folder: Path, *args: str | bytes) -> subprocess.CompletedProcess[bytes]:
+    prepare_cli(folder, args)
     return subprocess.run([sys.executable, "-m", "ptassist", "--data-dir", str(folder), *args],
                           capture_output=True, check=False, timeout=120)
 
@@ -42,6 +44,7 @@ def test_bad_text_in_an_argument_is_refused_in_one_line(tmp_path, args, words):
 
 
 def test_a_nul_in_an_argument_is_refused(tmp_path):
+    prepare_cli(tmp_path / "data", ("patient",))
     err = io.StringIO()
     with redirect_stderr(err):
         status = cli.main(["--data-dir", str(tmp_path / "data"), *add("--family", "Oka\x00for", "--given", "C")],
@@ -49,15 +52,16 @@ def test_a_nul_in_an_argument_is_refused(tmp_path):
     assert status == 2 and "family_name: contains control characters (the first is U+0000)" in err.getvalue()
 
 
-def test_an_addendum_keeps_its_line_breaks_and_a_clinician_name_may_not_have_one(tmp_path):
+def test_an_addendum_keeps_its_line_breaks_and_an_account_name_may_not_have_one(tmp_path):
+    refused = run(tmp_path / "new", "setup", "--name", "Alex\nCarter", "--credentials", "PT", "--registration", "1")
+    assert refused.returncode == 2 and b"name: must be a single line" in refused.stderr
+    assert not (tmp_path / "new" / "ptassist.keys").exists()
     folder = tmp_path / "data"
     pid = run(folder, *add("--family", "Okafor", "--given", "Chidi")).stdout.decode().strip()
     vid = run(folder, "visit", "new", pid, "--kind", "initial_evaluation").stdout.decode().strip()
-    refused = run(folder, "visit", "sign", vid, "--clinician", "Alex\nCarter")
-    assert refused.returncode == 2 and b"clinician: must be a single line" in refused.stderr
-    assert run(folder, "visit", "sign", vid, "--clinician", "Alex Carter").returncode == 0
+    assert run(folder, "visit", "sign", vid).returncode == 0
     note = "Correction:\n- left knee, not right\n\tchecked with the patient"
-    assert run(folder, "visit", "addendum", vid, "--text", note, "--clinician", "Alex Carter").returncode == 0
+    assert run(folder, "visit", "addendum", vid, "--text", note).returncode == 0
     assert note.encode() in run(folder, "visit", "show", vid).stdout
 
 

@@ -14,7 +14,7 @@ from ptassist.documents.referral import render_referral
 from ptassist.services.printing import Printing
 from ptassist.store.errors import StoreError
 from tests.documents.helpers import all_text, pages_text
-from tests.helpers import intake, sym
+from tests.helpers import TEST_PASSWORD, add_clinician, intake, sym
 
 CES = intake(age=44, side="left", symptoms=[sym("low_back"), sym("posterior_calf")],
              strength={"plantarflexion": 4, "ehl": 5}, reflexes={"achilles": "reduced", "patellar": "normal"},
@@ -41,7 +41,9 @@ def signed_visit(records, data, measures=None, when="2026-03-01", kind="initial_
     if measures:
         visit = records.save_draft(visit, measures=measures, narrative={"subjective": "Runs 20 km a week.",
                                                                         "plan": "Review in 2 weeks."})
-    records.sign(visit.id, "Alex Carter", **({"credentials": "PT, DPT"} | signer))
+    if signer:  # the clinician's details as they are now (a new qualification, another phone)
+        records.update_account(**{"registration" if k == "licence" else k: v for k, v in signer.items()})
+    records.sign(visit.id, TEST_PASSWORD)
     return visit.id
 
 
@@ -104,7 +106,11 @@ def test_the_signature_carries_the_details_the_clinician_had_when_signing(record
 
 def test_addenda_print_on_the_referral_and_the_summary(records, printing):
     visit_id = signed_visit(records, ITBS)
-    records.add_addendum(visit_id, "Correction: pain is on the right.", "Jo Park")
+    colleague = add_clinician(records, "Jo Park")
+    try:
+        colleague.add_addendum(visit_id, "Correction: pain is on the right.", TEST_PASSWORD)
+    finally:
+        colleague.close()
     for pdf in (printing.referral(visit_id).pdf, printing.summary(visit_id).pdf):
         text = all_text(pdf)
         assert "Addendum by Jo Park" in text and "Correction: pain is on the right." in text
@@ -206,7 +212,7 @@ def test_visits_print_their_local_day_and_kind_words(records, printing):
     patient = records.patients.add(family_name="Ngata", given_name="Aroha", date_of_birth="1960-01-01")
     visit = records.new_visit(patient.id, "re_evaluation", intake=ITBS, visit_time="2026-12-01T20:34:00+00:00")
     assert visit.time_zone == "Pacific/Auckland"
-    records.sign(visit.id, "Alex Carter")
+    records.sign(visit.id, TEST_PASSWORD)
     text = all_text(printing.summary(visit.id).pdf)
     assert "re-evaluation, 2 December 2026 09:34" in text and "re evaluation" not in text
     assert "1 December 2026" not in text.split("Signed by")[0]
@@ -223,3 +229,17 @@ def test_the_sign_off_keeps_the_last_section_with_it_in_large_print(paper):
     signed = next(text for text in pages if "Yours sincerely" in text)
     before = signed.split("Yours sincerely")[0]
     assert "Working diagnosis and differential" in before  # the last section's heading, not a lone footnote
+
+
+def test_a_signed_visits_sheets_carry_its_verification_code(records, printing):
+    from ptassist.security.encoding import unb64
+    from ptassist.security.signing import check_verification_code
+    from ptassist.store.models import VisitRow
+
+    visit_id = signed_visit(records, ITBS)
+    visit = records.visits.get(visit_id)
+    with records.database.session() as session:
+        signature = session.get(VisitRow, visit_id).signature
+    assert check_verification_code(visit.verification_code, unb64(signature), visit.content_hash.encode())
+    for pdf in (printing.referral(visit_id).pdf, printing.summary(visit_id).pdf):
+        assert f"Verification code {visit.verification_code}" in all_text(pdf)

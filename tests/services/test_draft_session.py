@@ -15,6 +15,7 @@ from ptassist.services.draft_session import (
 )
 from ptassist.services.records import Records
 from ptassist.services.recovery import RecoveryJournal
+from tests.helpers import TEST_PASSWORD
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def draft(records, patient):
 
 @pytest.fixture
 def other_desk(records):
-    second = Records.open(records.database.folder, daily_backup=False)
+    second = Records.open(records.database.folder, signed_in=records.actor, daily_backup=False)
     yield second
     second.close()
 
@@ -97,7 +98,7 @@ def test_a_change_made_elsewhere_is_a_conflict_naming_who(sessions, draft, other
     assert raised.value.changed_by == "Dr Ana Ruiz" and "Dr Ana Ruiz changed this visit" in str(raised.value)
     assert records.visits.get(draft.id).narrative == {"plan": "theirs"}  # nothing overwritten
     with pytest.raises(DraftConflictError):
-        session.sign("Alex Carter")
+        session.sign(TEST_PASSWORD)
     assert records.visits.get(draft.id).status == "draft"
 
 
@@ -140,7 +141,7 @@ def test_without_refused_puts_back_the_stored_value(records, draft):
 def test_a_new_draft_copies_the_last_signed_findings_forward(sessions, records, patient):
     first = sessions.start(patient.id, default_visit_kind(0))
     records.save_draft(first, intake={"format": "ptassist-intake/1", "side": "right"})
-    records.sign(first.id, "Alex Carter")
+    records.sign(first.id, TEST_PASSWORD)
     follow_up = sessions.start(patient.id, default_visit_kind(1))
     assert follow_up.kind == "follow_up" and follow_up.intake["side"] == "right"
 

@@ -10,12 +10,12 @@ import sys
 import time
 from pathlib import Path
 
-from ptassist.services.records import Records
+from tests.helpers import TEST_PASSWORD, open_clinic
 from tests.store.conftest import INTAKE
 
 
 def main(folder: str, log_path: str) -> None:
-    records = Records.open(Path(folder))
+    records = open_clinic(Path(folder))  # set up on first use, then logged in as "Alex Carter"
     log = open(log_path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 - lives until the kill
     patient = records.patients.page(limit=1)
     pid = patient[0].id if patient else records.patients.add(
@@ -34,7 +34,7 @@ def main(folder: str, log_path: str) -> None:
             last_save = time.monotonic()
         if time.monotonic() - last_sign >= 1.0:
             other = records.new_visit(pid, "follow_up", intake=INTAKE)
-            signed = records.sign(other.id, "Alex Carter")
+            signed = records.sign(other.id, TEST_PASSWORD)
             log.write(f"signed {signed.id} {signed.content_hash}\n")
             last_sign = time.monotonic()
         time.sleep(0.02)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import prepare_cli
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -127,6 +129,7 @@ def _restore_modes() -> None:
 
 
 def cli_as(prefix: list[str], folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    prepare_cli(folder, args)
     env = {**os.environ, "HOME": str(folder.parent), "PYTHONDONTWRITEBYTECODE": "1"}
     return subprocess.run([*prefix, sys.executable, "-m", "ptassist", "--data-dir", str(folder), *args],
                           capture_output=True, text=True, check=False, timeout=120, cwd="/", env=env)

@@ -11,17 +11,17 @@ from ptassist.core.validation import ValidationError
 from ptassist.services.records import Records
 from ptassist.store import backup as backups
 from ptassist.store.database import current_revision, head_revision
-from ptassist.store.demo import build_demo
 from ptassist.store.errors import StoreError
 from ptassist.store.transfer import export_database, import_database
 from ptassist.store.verify import verify_chain
+from tests.helpers import TEST_PASSWORD
 from tests.store.conftest import INTAKE
 from tests.store.test_migrations import FIXTURES
 
 
 def test_backup_and_restore_round_trip(records, patient, tmp_path):
     visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
-    records.sign(visit.id, "Alex Carter")
+    records.sign(visit.id, TEST_PASSWORD)
     target = backups.backup_to(records.database, tmp_path / "copy.db")
     records.patients.add(family_name="Later", given_name="Added", date_of_birth="1990-01-01")
     assert records.patients.count() == 2
@@ -103,10 +103,10 @@ def test_daily_backup_is_taken_once_a_day(tmp_path):
 
 
 def test_export_import_export_is_identical(records, tmp_path):
-    build_demo(records.database, 25, seed=3)
+    records.build_demo(25, 3, TEST_PASSWORD)
     patient = records.patients.add(family_name="Ζήσης", given_name="Zoë 🏃", date_of_birth="1985-06-15")
     visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
-    records.sign(visit.id, "Alex Carter")
+    records.sign(visit.id, TEST_PASSWORD)
     records.documents.store(visit.id, "hep", b"%PDF-1.4 programme \x00\xff", "Alex Carter")
     first = tmp_path / "first.json"
     export_database(records.database, first, "tester")

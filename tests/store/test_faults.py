@@ -14,10 +14,12 @@ from sqlalchemy import event
 from ptassist.services.records import Records
 from ptassist.store import backup as backups
 from ptassist.store.errors import StoreError
+from tests.helpers import prepare_cli
 from tests.store.conftest import INTAKE
 
 
 def cli(folder, *args):
+    prepare_cli(folder, args)
     return subprocess.run([sys.executable, "-m", "ptassist", "--data-dir", str(folder), *args],
                           capture_output=True, text=True, check=False, timeout=60)
 

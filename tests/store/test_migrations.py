@@ -14,6 +14,7 @@ from ptassist.services.records import Records
 from ptassist.store import backup as backups
 from ptassist.store.database import current_revision, head_revision, known_revisions
 from ptassist.store.verify import verify_chain
+from tests.helpers import TEST_PASSWORD, open_clinic
 from tests.store.conftest import INTAKE
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -50,11 +51,17 @@ def test_an_earlier_database_upgrades_with_its_data(tmp_path, fixture):
         assert signed.status == "signed" and signed.narrative == {"subjective": "Runs 20 km a week."}
         assert records.visits.addenda(1)[0].text == "Late entry: phoned."
         assert verify_chain(records.database).ok
-        # The upgraded database keeps working: the chain goes on from the old head.
+    finally:
+        records.close()
+    # The upgraded database keeps working: its first account is set up on it, and the chain goes on
+    # from the old head with the clinician's key record and signed (version 2) records.
+    records = open_clinic(folder)
+    try:
         draft = records.visits.get(2)
         records.save_draft(draft, intake=INTAKE)
-        records.sign(2, "Alex Carter")
-        assert verify_chain(records.database).ok
+        records.sign(2, TEST_PASSWORD)
+        report = records.verify()
+        assert report.ok, report.problems
     finally:
         records.close()
 

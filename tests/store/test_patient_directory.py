@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from ptassist import paths
-from ptassist.store.demo import build_demo
 from ptassist.store.patient_directory import PatientDirectory
 from ptassist.store.patient_queries import PatientReader
+from tests.helpers import TEST_PASSWORD
 from tests.store.test_patients import NAMES
 
 QUERIES = ("zoe", "ZOË", "mül", "zoe mul", "helene", "αθηνα", "иван", "小", "nguyen", "o'connor", '"', "a AND",
@@ -23,7 +23,7 @@ def populated(records):
     for family, given in NAMES:
         records.patients.add(family_name=family, given_name=given, date_of_birth="1970-01-01")
     records.patients.add(family_name="O'Connor", given_name="Seán", date_of_birth="1970-01-01")
-    build_demo(records.database, 60, seed=3, visits_per_patient=(1, 2))
+    records.build_demo(60, 3, TEST_PASSWORD, visits_per_patient=(1, 2))
     return records
 
 

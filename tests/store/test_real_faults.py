@@ -18,6 +18,7 @@ import pytest
 
 from ptassist.services.records import Records
 from ptassist.store.errors import ReadOnlyError
+from tests.helpers import open_clinic
 from tests.store.disks import ROOT, cli_as, fill, read_only_mount, small_disk, unprivileged
 
 pytestmark = pytest.mark.slow
@@ -37,7 +38,7 @@ def never_misleading(stderr: str) -> None:
 
 
 def make_records(folder: Path) -> None:
-    records = Records.open(folder)
+    records = open_clinic(folder)  # the records and the account the CLI runs log in with
     records.patients.add(family_name="Okafor", given_name="Chidi", date_of_birth="1979-05-02")
     records.close()
 
@@ -158,6 +159,7 @@ def test_a_read_only_folder_opens_the_records_read_only_for_an_ordinary_user():
         make_records(folder)
         db = folder / "ptassist.db"
         db.chmod(0o644)
+        (folder / "ptassist.keys").chmod(0o644)  # shared with the other user like the database, for this test
         folder.chmod(0o555)
         before, files = digest(db), sorted(folder.rglob("*"))
         listed = cli_as(prefix, folder, "patient", "list")

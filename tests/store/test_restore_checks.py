@@ -15,10 +15,12 @@ import pytest
 from ptassist.services.records import Records
 from ptassist.store import backup as backups
 from ptassist.store.errors import StoreError
+from tests.helpers import TEST_PASSWORD, open_clinic, prepare_cli
 from tests.store.conftest import INTAKE
 
 
 def cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    prepare_cli(folder, args)
     return subprocess.run([sys.executable, "-m", "ptassist", "--data-dir", str(folder), *args],
                           capture_output=True, text=True, check=False, timeout=120)
 
@@ -31,7 +33,7 @@ def add_visits(records: Records, patient_id: int, count: int, sign_every: int = 
     for n in range(count):
         visit = records.new_visit(patient_id, "follow_up", intake=INTAKE)
         if n % sign_every == 0:
-            records.sign(visit.id, "Alex Carter")
+            records.sign(visit.id, TEST_PASSWORD)
 
 
 def visit_count(folder: Path) -> int:
@@ -46,7 +48,7 @@ def visit_count(folder: Path) -> int:
 def practice(tmp_path):
     """Records with 6 visits, a backup of them, then 19 more visits (the issue's 25 → 6)."""
     folder = tmp_path / "data"
-    records = Records.open(folder)
+    records = open_clinic(folder)
     patient = records.patients.add(family_name="Okafor", given_name="Chidi", date_of_birth="1979-05-02")
     add_visits(records, patient.id, 6)
     backup = backups.backup_to(records.database, tmp_path / "older.db")

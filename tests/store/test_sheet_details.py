@@ -7,6 +7,7 @@ import json
 from ptassist.core.records import ClinicSettings
 from ptassist.services.records import Records
 from ptassist.store.transfer import export_database, import_database
+from tests.helpers import TEST_PASSWORD, clinic
 from tests.store.conftest import INTAKE
 
 DETAILS = ("health_service_number", "emergency_number", "time_zone", "contact", "signer_credentials",
@@ -18,12 +19,13 @@ def _filled(records):
     patient = records.patients.add(family_name="Ngata", given_name="Aroha", date_of_birth="1950-01-01",
                                    health_service_number="ZZZ0032")
     visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
-    records.sign(visit.id, "Alex Carter", credentials="PT", licence="PNZ 1", contact="09 555 0142")
+    records.sign(visit.id, TEST_PASSWORD)
     return visit.id
 
 
 def test_sheet_details_round_trip_and_an_older_export_imports(tmp_path):
-    source = Records.open(tmp_path / "a")
+    source = Records.open(tmp_path / "a", signed_in=clinic(tmp_path / "a", name="Alex Carter", credentials="PT",
+                                                           registration="PNZ 1", contact="09 555 0142"))
     try:
         visit_id = _filled(source)
         export_database(source.database, tmp_path / "x.json", "t")

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from ptassist.store.verify import verify_chain
+from tests.helpers import TEST_PASSWORD
 from tests.store.conftest import INTAKE
 
 
@@ -17,9 +18,9 @@ def chain(records, patient):
     ids = []
     for n in range(3):
         visit = records.new_visit(patient.id, "follow_up", intake=INTAKE, visit_time=f"2026-0{n + 1}-01T09:00:00+00:00")
-        records.sign(visit.id, "Alex Carter")
+        records.sign(visit.id, TEST_PASSWORD)
         ids.append(visit.id)
-    records.add_addendum(ids[1], "Correction", "Alex Carter")
+    records.add_addendum(ids[1], "Correction", TEST_PASSWORD)
     return ids
 
 
@@ -35,7 +36,7 @@ def tamper(path, *statements):
 
 def test_an_untouched_chain_verifies(records, chain):
     report = verify_chain(records.database)
-    assert report.ok and report.records == 4
+    assert report.ok and report.records == 5  # the signer's key record, 3 visits, 1 addendum
 
 
 def test_a_changed_value_is_caught(records, chain):
@@ -62,7 +63,7 @@ def test_a_deleted_addendum_is_caught(records, chain):
 
 def test_a_deleted_newest_record_is_caught_by_the_chain_head(records, patient, chain):
     newest = records.new_visit(patient.id, "discharge", intake=INTAKE)
-    records.sign(newest.id, "Alex Carter")
+    records.sign(newest.id, TEST_PASSWORD)
     assert verify_chain(records.database).ok
     tamper(records.database.path, f"DELETE FROM visit WHERE id = {newest.id}")
     problems = verify_chain(records.database).problems

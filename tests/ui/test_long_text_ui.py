@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 
 from ptassist.core.validation import MAX_TEXT
 from ptassist.ui.main_window import MainWindow
+from tests.helpers import TEST_PASSWORD
 
 pytestmark = pytest.mark.gui
 
@@ -80,13 +81,13 @@ def test_a_control_character_marks_only_that_note(qtbot, editor, records):
     assert editor.narrative_notes["objective"].isVisibleTo(editor)
 
 
-def test_a_refused_addendum_comes_back_to_be_corrected(qtbot, editor, records, settings):
+def test_a_refused_addendum_comes_back_to_be_corrected(qtbot, editor, records, settings, monkeypatch):
     from PySide6.QtWidgets import QInputDialog, QMessageBox
 
     from tests.ui.modal import answer_next
 
-    settings.setValue("clinician/name", "Alex Carter")
-    records.sign(editor.visit.id, "Alex Carter")
+    monkeypatch.setattr(editor, "ask_password", lambda title: TEST_PASSWORD)
+    records.sign(editor.visit.id, TEST_PASSWORD)
     editor.open_visit(editor.visit.id)
     typed = "Late entry: " + "z" * MAX_TEXT
     offered: list[str] = []

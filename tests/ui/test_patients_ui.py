@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from ptassist.ui.patient_dialog import PatientDialog
+from tests.helpers import TEST_PASSWORD
 
 pytestmark = pytest.mark.gui
 
@@ -85,7 +86,7 @@ def test_the_trend_says_whether_a_change_passes_the_mcid(window, records, zoe):
     for measures, day in scores:
         visit = records.new_visit(zoe.id, "follow_up", visit_time=f"{day}T12:00:00+00:00")  # same local day anywhere
         records.save_draft(visit, measures=measures)
-        records.sign(visit.id, "Alex Carter")
+        records.sign(visit.id, TEST_PASSWORD)
     window.open_patient(zoe.id)
     trend = window.chart.chart
     assert trend.series["NPRS"] == [("2026-03-01", 7.0), ("2026-03-15", 6.0), ("2026-04-01", 3.0)]

@@ -16,6 +16,7 @@ from ptassist.store import backup as backups
 from ptassist.ui.print_dialog import PrintDialog
 from ptassist.ui.settings_dialog import SettingsDialog
 from tests.documents.helpers import all_text
+from tests.helpers import TEST_PASSWORD
 from tests.ui.modal import answer_next
 
 pytestmark = pytest.mark.gui
@@ -51,7 +52,7 @@ def test_build_a_programme_and_save_the_pdf(qtbot, records, zoe, tmp_path):
 
 def test_referral_preview_uses_the_recipient(qtbot, records, zoe, tmp_path):
     visit = records.new_visit(zoe.id, "initial_evaluation", intake=ITBS)
-    records.sign(visit.id, "Alex Carter")
+    records.sign(visit.id, TEST_PASSWORD)
     dialog = PrintDialog(records, visit.id, "referral", auto_build=False)
     qtbot.addWidget(dialog)
     assert dialog.recipient.text() == "Dr Sarah Chen"
@@ -67,7 +68,7 @@ def test_the_chart_opens_and_reprints_a_stored_sheet_byte_for_byte(qtbot, window
     chart = window.chart
     assert chart.documents.count() == 1 and "sign the visit first" in chart.documents.item(0).text()
     assert not chart.open_button.isEnabled() and not chart.reprint_button.isEnabled()
-    records.sign(visit.id, "Alex Carter")
+    records.sign(visit.id, TEST_PASSWORD)
     dialog = PrintDialog(records, visit.id, "referral", auto_build=False)
     qtbot.addWidget(dialog)
     dialog.build_now()
@@ -173,7 +174,7 @@ def test_an_urgent_programme_prints_its_exercises_only_when_confirmed(qtbot, rec
               "findings": {"cancer_history": True, "noble_test": True, "lateral_epicondyle_tenderness": True,
                            "pain_at_predictable_point_in_activity": True}}
     visit = records.new_visit(zoe.id, "initial_evaluation", intake=urgent)
-    records.sign(visit.id, "Alex Carter")
+    records.sign(visit.id, TEST_PASSWORD)
     dialog = PrintDialog(records, visit.id, "hep", auto_build=False)
     qtbot.addWidget(dialog)
     confirm = dialog.findChild(type(dialog.confirm_programme), "confirm_programme")

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ptassist.ui.main_window import MainWindow
 from ptassist.ui.session import SESSION_KEY
+from tests.helpers import TEST_PASSWORD
 
 pytestmark = pytest.mark.gui
 
@@ -72,6 +73,7 @@ def test_sign_locks_the_visit_and_addenda_follow(qtbot, editor, records, setting
     settings.setValue("clinician/name", "Alex Carter")
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(editor, "ask_password", lambda title: TEST_PASSWORD)  # signing asks for it again
     click_yes(qtbot, editor, "noble_test")
     editor.sign()
     assert "Alex Carter" in asked[0]  # the confirmation names the clinician

@@ -13,7 +13,7 @@ fields, audited. They vouch for the records from this
 migration on, not before.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-02
 """
 
@@ -31,7 +31,7 @@ from ptassist.store.demographics import baseline_revisions
 from ptassist.store.sql_run import connection_runner
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,81 @@
+"""Check every signature in the chain against the signing-key records that precede it.
+
+Rules (docs/security.md, "Signatures"):
+
+* a key record carries a tag made with the clinic's database key (checked when ``key_check`` is
+  given: ``verify`` run by a logged-in user), so one cannot be added by SQL without a login;
+* once the first key record is in the chain, every visit and addendum after it is signed content
+  version 2 with an Ed25519 signature; records before it (made before signatures) are version 1;
+* a signature names a key record earlier in the chain, verifies with that key over the record's
+  kind, content hash and link, and the key's account is the name the record shows as signer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+from ptassist.core.signed_content import CONTENT_V1, signed_message
+from ptassist.security.encoding import unb64
+from ptassist.security.errors import StoredSecretError
+from ptassist.security.signing import is_valid_signature
+from ptassist.store.models import AddendumRow, SigningKeyRow, VisitRow
+
+KeyCheck = Callable[[SigningKeyRow], bool]
+Found = tuple[str, int | None, str]
+
+
+def _decode(text: str | None) -> bytes | None:
+    if not text:
+        return None
+    try:
+        return unb64(text)
+    except StoredSecretError:
+        return None
+
+
+def _record_problem(kind: str, seq: int, version: int, signer_key_id: int | None, signature: str | None,
+                    content_hash: str, prev_hash: str, signer_name: str | None,
+                    keys: dict[int, SigningKeyRow], first_key_seq: int | None) -> str | None:
+    if version == CONTENT_V1 and signature is None and signer_key_id is None:
+        if first_key_seq is not None and seq > first_key_seq:
+            return ("not signed, though every record after the first signing key must be: "
+                    "it was added or changed outside ptassist")
+        return None
+    key = keys.get(signer_key_id) if signer_key_id is not None else None
+    if key is None:
+        return "its signature names no signing-key record: it was forged or changed outside ptassist"
+    if key.chain_seq >= seq:
+        return "its signing key was recorded after it: it was forged or changed outside ptassist"
+    raw_signature, public_key = _decode(signature), _decode(key.public_key)
+    if raw_signature is None or public_key is None or not is_valid_signature(
+            public_key, signed_message(kind, content_hash, prev_hash), raw_signature):
+        return "the signature does not match the record and its signer's key: it was forged or changed"
+    if signer_name != key.account_name:
+        return f"it names another signer than the key that signed it (key record {key.id})"
+    return None
+
+
+def signature_problems(visits: Sequence[VisitRow], addenda: Sequence[AddendumRow], keys: Sequence[SigningKeyRow],
+                       key_check: KeyCheck | None = None) -> Iterator[Found]:
+    """(record type, id, message) for every key record or signature that does not hold."""
+    by_id = {k.id: k for k in keys if k.id is not None}
+    if key_check is not None:
+        for key in keys:
+            if not key_check(key):
+                yield ("key", key.id, "the signing-key record was not made by ptassist (its tag does not match "
+                                      "these records' key): it was added or changed outside ptassist")
+    first_key_seq = min((k.chain_seq for k in keys), default=None)
+    for visit in visits:
+        if visit.chain_seq is None or visit.status != "signed":
+            continue
+        problem = _record_problem("visit", visit.chain_seq, visit.content_version, visit.signer_key_id,
+                                  visit.signature, visit.content_hash or "", visit.prev_hash or "", visit.signed_by,
+                                  by_id, first_key_seq)
+        if problem:
+            yield ("visit", visit.id, problem)
+    for addendum in addenda:
+        problem = _record_problem("addendum", addendum.chain_seq, addendum.content_version, addendum.signer_key_id,
+                                  addendum.signature, addendum.content_hash, addendum.prev_hash,
+                                  addendum.clinician_name, by_id, first_key_seq)
+        if problem:
+            yield ("addendum", addendum.id, problem)
