@@ -25,7 +25,8 @@ def _records(args: argparse.Namespace) -> tuple[Any, str]:
 
     folder = paths.data_dir(getattr(args, "data_dir", None))
     signed_in, _password = cli_auth.log_in(args, folder)
-    fast = PrintRecords.open(paths.database_path(folder))  # enc12: keyed with signed_in's database key
+    key = signed_in.database_key if signed_in.encrypted else None
+    fast = PrintRecords.open(paths.database_path(folder), key=key)
     if fast is not None:
         return fast, signed_in.account.name
     from ptassist.cli_records import _open_as

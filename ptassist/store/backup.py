@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ptassist.security.files import create_private
+from ptassist.security.keyring import sqlcipher_key_pragma_value
 from ptassist.store import snapshots
 from ptassist.store.database import Database, head_revision, known_revisions, make_engine, upgrade
 from ptassist.store.errors import CorruptDatabaseError, StoreError
@@ -245,8 +246,11 @@ def newer_records(live: Path, backup: Path, key: bytes | None = None) -> NewerRe
     """What the records at ``live`` hold that ``backup`` (same schema and key) does not."""
     connection = connect_read_only(live, key=key)
     try:
-        # Without a KEY clause SQLCipher opens the attached file with the main database's key.
-        connection.execute("ATTACH DATABASE ? AS b", (backup.resolve().as_uri() + "?mode=ro",))
+        uri = backup.resolve().as_uri() + "?mode=ro"
+        if key is None:
+            connection.execute("ATTACH DATABASE ? AS b", (uri,))
+        else:
+            connection.execute("ATTACH DATABASE ? AS b KEY ?", (uri, sqlcipher_key_pragma_value(key)))
         counts = {name: int(connection.execute(sql).fetchone()[0]) for name, sql in COUNT_NEWER.items()}
     except driver_errors("OperationalError") as exc:
         if "no such table" in str(exc):

@@ -83,11 +83,12 @@ def row_counts(connection: Any) -> dict[str, int]:
 
 
 def _chain_verdict(path: Path, key: bytes | None) -> list[str]:
-    from ptassist.store.database import Database, make_engine
+    from ptassist.store.database import Database, make_read_only_engine
     from ptassist.store.verify import verify_chain
 
+    # Read-only: the plain file must not change (nor gain a write-ahead log) while it is copied.
     url = f"sqlite:///{path}"
-    database = Database(engine=make_engine(url, key), url=url, folder=path.parent, path=path, key=key)
+    database = Database(engine=make_read_only_engine(path, key), url=url, folder=path.parent, path=path, key=key)
     try:
         return [f"{p.record_type} {p.record_id}: {p.message}" for p in verify_chain(database).problems]
     finally:
@@ -110,9 +111,9 @@ def _check_copy(plain: Path, staged: Path, key: bytes) -> None:
         raise StoreError("the encrypted copy's hash chain differs from the records'; they were left as they were")
 
 
-def _take_exclusive(path: Path) -> None:
-    # Leaving WAL mode checkpoints the log into the file and needs every other connection closed:
-    # so nothing written after the copy can be lost, and no plain log is left to be replayed.
+def _settle(path: Path) -> tuple[int, int, bytes]:
+    """Leave WAL mode (which checkpoints the log into the file and removes it, so no plain log is
+    left to be replayed over the encrypted file); returns the file's size and modification time."""
     connection = _cipher_connection(path, None)
     try:
         mode = connection.execute("PRAGMA journal_mode = DELETE").fetchone()
@@ -120,6 +121,18 @@ def _take_exclusive(path: Path) -> None:
         connection.close()
     if not mode or str(mode[0]).lower() != "delete":
         raise InUseError(in_use_message(path))
+    return _stamp(path)
+
+
+def _stamp(path: Path) -> tuple[int, int, bytes]:
+    """Size (log included), modification time and SQLite's file change counter (header bytes 24-27,
+    bumped by every commit outside WAL mode): any write by anyone changes one of them."""
+    info = path.stat()
+    wal = path.with_name(path.name + "-wal")
+    with open(path, "rb") as handle:
+        handle.seek(24)
+        counter = handle.read(4)
+    return info.st_size + (wal.stat().st_size if wal.exists() else 0), info.st_mtime_ns, counter
 
 
 def encrypt_plain_database(path: Path, folder: Path, key: bytes) -> Encrypted:
@@ -130,11 +143,14 @@ def encrypt_plain_database(path: Path, folder: Path, key: bytes) -> Encrypted:
         raise InUseError(in_use_message(path))
     staged = path.with_name(path.name + STAGED_SUFFIX)
     try:
-        _take_exclusive(path)
+        settled = _settle(path)
         backup = snapshots.rotate(path, folder, reason="pre-encryption")
         remove_with_side_files(staged)
         export_copy(path, staged, source_key=None, target_key=key)
         _check_copy(path, staged, key)
+        if _stamp(path) != settled:  # another program wrote meanwhile: its change is not in the copy
+            raise InUseError(f"{in_use_message(path)}: the records changed while they were being encrypted, "
+                             "and were left as they were")
         os.replace(staged, path)
         for suffix in SIDE_FILES:
             path.with_name(path.name + suffix).unlink(missing_ok=True)
