@@ -272,6 +272,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; returns the exit status (never raises, never prints a traceback)."""
     stream = out or sys.stdout
     _tolerate_undecodable_output()
+    if argv is None:  # the process's own start (not a call from a test or a script)
+        from ptassist.security.files import use_private_umask
+
+        use_private_umask()
     try:
         args = build_parser().parse_args(argv)
         records_handler = getattr(args, "records_handler", None)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from ptassist import paths
-from ptassist.security.files import create_private, make_private_folder, tighten
+from ptassist.security.files import create_private, make_private_folder, tighten, tighten_tree
 from ptassist.security.keyring import sqlcipher_key_pragma_value
 from ptassist.store import in_use, snapshots
 from ptassist.store.errors import (
@@ -247,6 +247,9 @@ def open_database(
     except OSError as exc:
         raise StoreError(f"cannot create the data folder {path.parent}: {exc.strerror}") from None
     reason = read_only_reason(path)
+    if reason is None:
+        with contextlib.suppress(OSError):
+            tighten_tree(path.parent)  # files and folders left 0644/0755 by earlier versions
     check_sqlite_file(path, thorough=thorough_check, key=key)
     warnings: list[str] = []
     if key is not None and is_plain_sqlite(path):
