@@ -289,21 +289,27 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    from ptassist import cli_export
     from ptassist.store.transfer import export_database
 
     records = _open(args)
     try:
         records.require_administrator("export the records")
-        counts = export_database(records.database, Path(args.path), _actor(records))
-        out.write(f"exported to {args.path}: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + "\n")
+        secret = cli_export.export_secret(args, records.database.folder)
+        counts = export_database(records.database, Path(args.path), _actor(records), secret,
+                                 params=cli_export.EXPORT_PARAMS)
+        how = "plain JSON" if secret is None else "encrypted"
+        out.write(f"exported to {args.path} ({how}): " + ", ".join(f"{n} {k}" for k, n in counts.items()) + "\n")
         return EXIT_OK
     finally:
         records.close()
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
-    """Load an export into empty records: a new folder (the export brings its accounts, and the
-    clinic's ``ptassist.keys`` is copied beside it to log in) or records without accounts."""
+    """Load an export (plain, or encrypted: its passphrase or the recovery key is asked for) into
+    empty records: a new folder (the export brings its accounts, and the clinic's ``ptassist.keys``
+    is copied beside it to log in) or records without accounts."""
+    from ptassist import cli_export
     from ptassist.services import identity
     from ptassist.store.account_lookup import has_accounts
     from ptassist.store.export_checks import ExportError
@@ -313,12 +319,13 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     # Records that hold no accounts yet are the ones an import may fill: no login is asked (the
     # export brings the accounts); a clinic's records are not empty, and import refuses them.
     empty = identity.clinic_state(folder) == "first_start" or not has_accounts(paths.database_path(folder))
+    secret = cli_export.import_secret(Path(args.path))
     records = Records.open(folder) if empty else _open(args)
     try:
         if records.actor is not None:
             records.require_administrator("import records")
         try:
-            counts = import_database(records.database, Path(args.path))
+            counts = import_database(records.database, Path(args.path), secret)
         except ExportError as exc:
             where = f": {exc.where}: " if exc.where else " "
             raise RecordsCommandError(f"{args.path}{where}{exc.problem}; nothing was imported", EXIT_USAGE) from None
