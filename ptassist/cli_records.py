@@ -259,11 +259,12 @@ def _open_as(folder: Path, signed_in: SignedIn) -> Records:
 
 def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     candidate = Path(args.path)
-    backups.check_backup(candidate)  # before anything is set aside
     folder = _folder(args)
     signed_in = _administrator(args, folder, "restore a backup")
+    key = signed_in.database_key if signed_in.encrypted else None  # an encrypted clinic's backups are too
+    backups.check_backup(candidate, key)  # before anything is set aside
     try:
-        check_sqlite_file(paths.database_path(folder))
+        check_sqlite_file(paths.database_path(folder), key=key)
     except CorruptDatabaseError:
         # The current file is damaged: keep it aside untouched and restore into a fresh file.
         damaged = paths.database_path(folder)

@@ -25,6 +25,7 @@ from ptassist.core.validation import search_key
 from ptassist.security.encoding import b64
 from ptassist.store.database import Database
 from ptassist.store.errors import StoreError
+from ptassist.store.sqlite_file import connect
 from ptassist.store.visits import CONTENT_FIELDS
 
 NAMES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
@@ -162,7 +163,7 @@ def build_demo(
     rng = random.Random(seed)
     templates = _templates()
     ruleset_version = default_engine().ruleset.version
-    connection = sqlite3.connect(database.path, timeout=30)
+    connection = connect(database.path, key=database.key, timeout=30)  # keyed for encrypted records
     try:
         if signer is None and connection.execute("SELECT count(*) FROM signing_key").fetchone()[0]:
             raise StoreError("these records hold signing keys: demo visits must be signed by a logged-in clinician")

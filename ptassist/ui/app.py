@@ -156,7 +156,7 @@ def run_app(smoke_test: bool = False, data_dir: str | None = None) -> int:
         from ptassist.store import backup as backups
 
         if records.database.path is not None:
-            check_sqlite_file(records.database.path, thorough=True)
+            check_sqlite_file(records.database.path, thorough=True, key=records.database.key)
         backups.daily_backup(records.database)
 
     def damaged(exc: BaseException, _details: str) -> None:
