@@ -246,3 +246,13 @@ def test_an_encrypted_export_is_the_same_json_as_the_plain_one(encrypted, tmp_pa
     # The audit trail gains an export event after each snapshot: compare what came before it.
     first, second = (tmp_path / "a.json").read_text(), (tmp_path / "b.json").read_text()
     assert first.split('"audit_events"')[0] == second.split('"audit_events"')[0]
+
+
+def test_a_login_reads_the_account_roles_from_the_encrypted_records(encrypted):
+    from ptassist.services.identity import log_in
+
+    encrypted.add_user("Sam Reyes", frozenset({"clinician"}), TEST_PASSWORD, credentials="PT", registration="PT 2")
+    signed_in = log_in(encrypted.database.folder, "Sam Reyes", TEST_PASSWORD, params=TEST_ONLY)
+    assert signed_in.encrypted
+    assert signed_in.account.roles == frozenset({"clinician"})  # not the first account's roles
+    assert signed_in.account.registration == "PT 2"
