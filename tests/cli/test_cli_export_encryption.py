@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 
 import pytest
 
@@ -12,7 +13,7 @@ from ptassist.security.argon2_params import TEST_ONLY
 from ptassist.security.export_container import Passphrase, decrypt_bytes
 from ptassist.security.recovery import RecoveryKey
 from ptassist.services.identity import set_up
-from tests.helpers import TEST_PASSWORD, clinic, login_env
+from tests.helpers import TEST_PASSWORD, login_env
 
 FAMILY = "Quixbyrne"
 PASSPHRASE = "seven long words make a passphrase"
@@ -53,26 +54,27 @@ def test_an_export_is_encrypted_with_a_passphrase_by_default(source, tmp_path, m
     assert status == 0 and "(encrypted)" in said
     assert target.read_bytes().startswith(b"\x89PTX\r\n\x1a\n") and FAMILY.encode() not in target.read_bytes()
 
-    other = tmp_path / "other"
-    clinic(other)
+    other = tmp_path / "other"  # import loads into a new, empty folder
     monkeypatch.setenv(cli_export.PASSPHRASE_VARIABLE, "not the passphrase at all")
     status, _ = ptassist(other, "import", str(target))
     assert status == 2 and "passphrase does not open" in capsys.readouterr().err
     assert json.loads(decrypt_bytes(target.read_bytes(), Passphrase(PASSPHRASE)))["patients"][0]["family_name"] == FAMILY
 
 
-@pytest.mark.xfail(strict=True, reason="id12's slice: a set-up clinic is not empty for import (its login audit "
-                                       "events), and the export schema lacks the account audit actions")
 def test_the_command_line_imports_an_encrypted_export(source, tmp_path, monkeypatch, capsys):
     folder, _ = source
     target = tmp_path / "clinic.ptx"
     monkeypatch.setenv(cli_export.PASSPHRASE_VARIABLE, PASSPHRASE)
     assert ptassist(folder, "export", str(target))[0] == 0
     other = tmp_path / "other"
-    clinic(other)
     status, said = ptassist(other, "import", str(target))
     assert status == 0, capsys.readouterr().err
     assert "1 patients" in said
+    shutil.copy(folder / "ptassist.keys", other / "ptassist.keys")  # the clinic's accounts log in there
+    status, said = ptassist(other, "search", "quixb")
+    assert status == 0 and FAMILY in said, capsys.readouterr().err
+    # The key file says the clinic is encrypted: the imported records were encrypted at that first open.
+    assert not (other / "ptassist.db").read_bytes().startswith(b"SQLite format 3")
 
 
 def test_plaintext_writes_readable_json_and_warns(source, tmp_path, capsys):
@@ -98,7 +100,6 @@ def test_an_export_with_the_recovery_key_opens_with_it(source, tmp_path, monkeyp
     opened = json.loads(decrypt_bytes(target.read_bytes(), RecoveryKey.parse(str(recovery))))
     assert opened["patients"][0]["family_name"] == FAMILY
     other = tmp_path / "other"
-    clinic(other)
     monkeypatch.setenv(cli_export.RECOVERY_VARIABLE, "00000-00000-00000-00000-00000-00000-00000-00000")
     status, _ = ptassist(other, "import", str(target))
     assert status == 2 and "typo" in capsys.readouterr().err
