@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ptassist.security.encoding import sqlcipher_key_pragma_value
 from ptassist.security.files import create_private
-from ptassist.security.keyring import sqlcipher_key_pragma_value
 from ptassist.store import snapshots
 from ptassist.store.database import Database, head_revision, known_revisions, make_engine, upgrade
 from ptassist.store.errors import CorruptDatabaseError, StoreError

@@ -16,8 +16,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from ptassist import paths
+from ptassist.security.encoding import sqlcipher_key_pragma_value
 from ptassist.security.files import create_private, make_private_folder, tighten, tighten_tree
-from ptassist.security.keyring import sqlcipher_key_pragma_value
 from ptassist.store import in_use, snapshots
 from ptassist.store.errors import (
     DiskFullError,

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ptassist.security.encoding import sqlcipher_key_pragma_value
 from ptassist.security.files import create_private, tighten_tree
-from ptassist.security.keyring import sqlcipher_key_pragma_value
 from ptassist.store import in_use, snapshots
 from ptassist.store.errors import InUseError, StoreError, in_use_message, store_error_for
 from ptassist.store.sqlite_file import apply_key, driver_errors, is_plain_sqlite

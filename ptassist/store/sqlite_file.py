@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
+from ptassist.security.encoding import sqlcipher_key_pragma_value
 from ptassist.store.errors import CorruptDatabaseError, StoreError, WrongKeyError, store_error_for
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -150,8 +151,6 @@ def connect(target: str | Path, *, key: bytes | None = None, timeout: float = 5.
 
 def apply_key(connection: Any, key: bytes) -> None:
     """Silence SQLCipher's log and give the connection its raw key (before anything reads the file)."""
-    from ptassist.security.keyring import sqlcipher_key_pragma_value  # loads the crypto libraries: only when keyed
-
     connection.execute("PRAGMA cipher_log_level = NONE")
     connection.execute(f"PRAGMA key = \"{sqlcipher_key_pragma_value(key)}\"")
 
