@@ -19,6 +19,7 @@ from ptassist.core.screen_status import urgency_headline
 from ptassist.services.identity import SignedIn
 from ptassist.services.records import Records
 from ptassist.store import backup as backups
+from ptassist.store.database import open_database
 from ptassist.store.errors import CorruptDatabaseError
 from ptassist.store.sqlite_file import check_sqlite_file
 
@@ -272,7 +273,7 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
         damaged.replace(keep)
         out.write(f"the damaged database was kept as {keep}\n")
     # The records as they are: refused, the restore changes nothing (the login is audited after it).
-    records = Records.open(folder)
+    records = Records(open_database(folder, key=key))  # keyed; the login is audited after the restore
     try:
         safety = backups.restore_from(records.database, candidate, replace_newer=args.replace_newer)
     except backups.NewerRecordsError as exc:
