@@ -134,7 +134,8 @@ def _open_and_first_page(connect: Callable[[], Any]) -> None:
 def _sqlcipher(quick: bool) -> list[Figure]:
     import sqlcipher3.dbapi2 as sqlcipher
 
-    from ptassist.security.keyring import new_database_key, sqlcipher_key_pragma_value
+    from ptassist.security.encoding import sqlcipher_key_pragma_value
+    from ptassist.security.keyring import new_database_key
 
     count = 5_000 if quick else 20_000
     repeats = 10 if quick else 30

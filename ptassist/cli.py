@@ -155,12 +155,19 @@ def _add_record_commands(commands: Any, common: argparse.ArgumentParser) -> None
     for name, helptext in (
         ("backup", "copy the database to PATH (consistent while the app runs)"),
         ("restore", "replace the database with a checked backup (the current one is kept)"),
-        ("export", "write the whole database as JSON (ptassist-export/1)"),
+        ("export", "write the whole database as JSON (ptassist-export/1), encrypted unless --plaintext"),
         ("import", "load an export into an empty database"),
     ):
         command = commands.add_parser(name, help=helptext, parents=[common])
         command.add_argument("path", metavar="PATH")
         command.set_defaults(records_handler=f"cmd_{name}")
+        if name == "export":
+            command.add_argument("--plaintext", action="store_true",
+                                 help="write readable JSON instead of an encrypted .ptx file (it holds every "
+                                      "patient's data in plain text)")
+            command.add_argument("--recovery-key", action="store_true",
+                                 help="encrypt with the clinic's recovery key (PTASSIST_RECOVERY_KEY or asked) "
+                                      "instead of a passphrase (PTASSIST_EXPORT_PASSPHRASE or asked)")
         if name == "restore":
             command.add_argument("--replace-newer", action="store_true",
                                  help="restore even though the current records hold visits or patients newer than "
@@ -272,6 +279,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; returns the exit status (never raises, never prints a traceback)."""
     stream = out or sys.stdout
     _tolerate_undecodable_output()
+    if argv is None:  # the process's own start (not a call from a test or a script)
+        from ptassist.security.files import use_private_umask
+
+        use_private_umask()
     try:
         args = build_parser().parse_args(argv)
         records_handler = getattr(args, "records_handler", None)

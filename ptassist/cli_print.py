@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from ptassist import paths
 from ptassist.cli_common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, RecordsCommandError
 from ptassist.cli_common import run as run_reporting
+from ptassist.security.files import write_private
 
 
 def _records(args: argparse.Namespace) -> tuple[Any, str]:
@@ -25,7 +26,8 @@ def _records(args: argparse.Namespace) -> tuple[Any, str]:
 
     folder = paths.data_dir(getattr(args, "data_dir", None))
     signed_in, _password = cli_auth.log_in(args, folder)
-    fast = PrintRecords.open(paths.database_path(folder))  # enc12: keyed with signed_in's database key
+    key = signed_in.database_key if signed_in.encrypted else None
+    fast = PrintRecords.open(paths.database_path(folder), key=key)
     if fast is not None:
         return fast, signed_in.account.name
     from ptassist.cli_records import _open_as
@@ -70,7 +72,7 @@ def cmd_print(args: argparse.Namespace, out: TextIO) -> int:
             note = ("draft: marked DRAFT, not stored" if printed.draft
                     else f"stored with the visit, sha256 {printed.sha256}")
         try:
-            target.write_bytes(pdf)
+            write_private(target, pdf)  # 0600: a sheet names the patient
         except OSError as exc:
             raise RecordsCommandError(f"cannot write {target}: {exc.strerror or exc}", EXIT_FAILURE) from None
         out.write(f"{args.sheet} written to {target} ({note})\n")

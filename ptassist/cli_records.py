@@ -19,6 +19,7 @@ from ptassist.core.screen_status import urgency_headline
 from ptassist.services.identity import SignedIn
 from ptassist.services.records import Records
 from ptassist.store import backup as backups
+from ptassist.store.database import open_database
 from ptassist.store.errors import CorruptDatabaseError
 from ptassist.store.sqlite_file import check_sqlite_file
 
@@ -259,11 +260,12 @@ def _open_as(folder: Path, signed_in: SignedIn) -> Records:
 
 def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     candidate = Path(args.path)
-    backups.check_backup(candidate)  # before anything is set aside
     folder = _folder(args)
     signed_in = _administrator(args, folder, "restore a backup")
+    key = signed_in.database_key if signed_in.encrypted else None  # an encrypted clinic's backups are too
+    backups.check_backup(candidate, key)  # before anything is set aside
     try:
-        check_sqlite_file(paths.database_path(folder))
+        check_sqlite_file(paths.database_path(folder), key=key)
     except CorruptDatabaseError:
         # The current file is damaged: keep it aside untouched and restore into a fresh file.
         damaged = paths.database_path(folder)
@@ -271,7 +273,7 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
         damaged.replace(keep)
         out.write(f"the damaged database was kept as {keep}\n")
     # The records as they are: refused, the restore changes nothing (the login is audited after it).
-    records = Records.open(folder)
+    records = Records(open_database(folder, key=key))  # keyed; the login is audited after the restore
     try:
         safety = backups.restore_from(records.database, candidate, replace_newer=args.replace_newer)
     except backups.NewerRecordsError as exc:
@@ -293,21 +295,27 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    from ptassist import cli_export
     from ptassist.store.transfer import export_database
 
     records = _open(args)
     try:
         records.require_administrator("export the records")
-        counts = export_database(records.database, Path(args.path), _actor(records))
-        out.write(f"exported to {args.path}: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + "\n")
+        secret = cli_export.export_secret(args, records.database.folder)
+        counts = export_database(records.database, Path(args.path), _actor(records), secret,
+                                 params=cli_export.EXPORT_PARAMS)
+        how = "plain JSON" if secret is None else "encrypted"
+        out.write(f"exported to {args.path} ({how}): " + ", ".join(f"{n} {k}" for k, n in counts.items()) + "\n")
         return EXIT_OK
     finally:
         records.close()
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
-    """Load an export into empty records: a new folder (the export brings its accounts, and the
-    clinic's ``ptassist.keys`` is copied beside it to log in) or records without accounts."""
+    """Load an export (plain, or encrypted: its passphrase or the recovery key is asked for) into
+    empty records: a new folder (the export brings its accounts, and the clinic's ``ptassist.keys``
+    is copied beside it to log in) or records without accounts."""
+    from ptassist import cli_export
     from ptassist.services import identity
     from ptassist.store.account_lookup import has_accounts
     from ptassist.store.export_checks import ExportError
@@ -317,12 +325,13 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     # Records that hold no accounts yet are the ones an import may fill: no login is asked (the
     # export brings the accounts); a clinic's records are not empty, and import refuses them.
     empty = identity.clinic_state(folder) == "first_start" or not has_accounts(paths.database_path(folder))
+    secret = cli_export.import_secret(Path(args.path))
     records = Records.open(folder) if empty else _open(args)
     try:
         if records.actor is not None:
             records.require_administrator("import records")
         try:
-            counts = import_database(records.database, Path(args.path))
+            counts = import_database(records.database, Path(args.path), secret)
         except ExportError as exc:
             where = f": {exc.where}: " if exc.where else " "
             raise RecordsCommandError(f"{args.path}{where}{exc.problem}; nothing was imported", EXIT_USAGE) from None

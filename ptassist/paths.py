@@ -44,11 +44,11 @@ def chosen_data_dir() -> Path | None:
 
 def choose_data_dir(folder: Path | None) -> None:
     """Use ``folder`` for the records from the next start (None: back to the default folder)."""
+    from ptassist.security.files import make_private_folder, write_private
+
     target = location_file()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    partial.write_text(json.dumps({"data_dir": str(folder.resolve()) if folder else ""}) + "\n", encoding="utf-8")
-    os.replace(partial, target)
+    make_private_folder(target.parent)
+    write_private(target, (json.dumps({"data_dir": str(folder.resolve()) if folder else ""}) + "\n").encode("utf-8"))
 
 
 def database_path(folder: Path) -> Path:

@@ -11,6 +11,7 @@ import binascii
 
 from ptassist.security.errors import StoredSecretError
 
+DATABASE_KEY_BYTES = 32
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _VALUE = {symbol: index for index, symbol in enumerate(CROCKFORD)}
 _VALUE.update({"O": 0, "I": 1, "L": 1})
@@ -65,3 +66,14 @@ def unb64(text: str) -> bytes:
         return base64.b64decode(standard, validate=True)  # strict: a stray character is damage
     except (binascii.Error, ValueError):
         raise StoredSecretError("a stored key record is damaged (bad encoding)") from None
+
+
+def sqlcipher_key_pragma_value(database_key: bytes) -> str:
+    """The SQLCipher raw-key literal for ``PRAGMA key`` (``x'<64 hex>'``): no passphrase KDF runs.
+
+    A string, so the store can hand it to the driver; it is the key itself: never log it. Kept
+    here, beside the other text forms, so the store's start-up readers need no crypto library.
+    """
+    if len(database_key) != DATABASE_KEY_BYTES:
+        raise ValueError("the database key is 32 bytes")
+    return f"x'{database_key.hex()}'"

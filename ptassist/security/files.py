@@ -19,11 +19,29 @@ import secrets
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
+PRIVATE_UMASK = 0o077
 POSIX = os.name == "posix"
+
+
+def use_private_umask() -> None:
+    """From now on this process creates files 0600 and folders 0700 unless told otherwise: what
+    SQLite, Qt (settings and their lock files) and the logging module create themselves included."""
+    if POSIX:
+        os.umask(PRIVATE_UMASK)
+
+
+def open_private_append(path: Path, encoding: str | None = "utf-8", errors: str | None = None) -> TextIO:
+    """A text file opened for appending, created 0600 if it does not exist (a log file)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0), FILE_MODE)
+    try:
+        return os.fdopen(descriptor, "a", encoding=encoding, errors=errors)
+    except BaseException:
+        os.close(descriptor)
+        raise
 
 
 def make_private_folder(path: Path) -> Path:

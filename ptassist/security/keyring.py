@@ -37,16 +37,6 @@ def new_database_key() -> bytes:
     return secrets.token_bytes(KEY_BYTES)
 
 
-def sqlcipher_key_pragma_value(database_key: bytes) -> str:
-    """The SQLCipher raw-key literal for ``PRAGMA key`` (``x'<64 hex>'``): no passphrase KDF runs.
-
-    A string, so the store can hand it to the driver; it is the key itself: never log it.
-    """
-    if len(database_key) != KEY_BYTES:
-        raise ValueError("the database key is 32 bytes")
-    return f"x'{database_key.hex()}'"
-
-
 def _signing_purpose(public_key: bytes) -> str:
     # The public key is part of the authenticated purpose: a wrapped private key cannot be paired
     # with someone else's public key without failing to open.

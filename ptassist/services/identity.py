@@ -139,14 +139,14 @@ def _save(folder: Path, clinic: keyfile.ClinicKeys, *, required: bool = True) ->
             raise IdentityError(f"The key file {keyfile.KEYFILE_NAME} cannot be written ({_reason(exc)}).") from None
 
 
-def _account_from_records(folder: Path, name: str, signs: bool) -> Account:
+def _account_from_records(folder: Path, name: str, signs: bool, key: bytes | None = None) -> Account:
     """The account's roles and details from the database (standard library only).
 
     An account the records do not list yet (they are opened next) gets the roles its keys allow.
     """
     from ptassist.store.account_lookup import name_key, read_account
 
-    found = read_account(paths.database_path(folder), name_key(name))
+    found = read_account(paths.database_path(folder), name_key(name), key)
     if found is False:  # the records have accounts, and this key-file entry is none of them
         raise WrongPassword(keyfile.WRONG_LOGIN)
     if found is None:
@@ -180,9 +180,11 @@ def log_in(folder: Path, name: str, password: str, *, params: Argon2Parameters =
     unlocked = _authenticate(folder, name, password, params)
     entry = _load(folder).account(name)
     assert entry is not None
-    account = _account_from_records(folder, entry.name, unlocked.signing_key is not None)
+    encrypted = _load(folder).encrypted
+    account = _account_from_records(folder, entry.name, unlocked.signing_key is not None,
+                                    unlocked.database_key if encrypted else None)
     pending_audit.append(folder, account.name, "login")
-    return SignedIn(account, unlocked.database_key, _load(folder).encrypted, params, unlocked.signing_key)
+    return SignedIn(account, unlocked.database_key, encrypted, params, unlocked.signing_key)
 
 
 def log_in_from_environment(folder: Path, *, params: Argon2Parameters = PRODUCTION) -> SignedIn | None:

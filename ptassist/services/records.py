@@ -59,8 +59,8 @@ class Records:
         """Open (and migrate) the records as ``signed_in`` (None only for read-only tools and tests
         that never sign). The desktop app takes the daily backup and the full integrity check after
         start-up, off the GUI thread. ``enrol`` (set-up only) adds the first account."""
-        # enc12 adds: key=_store_key(signed_in)
-        database = open_database(folder or paths.data_dir(), daily_backup=daily_backup, thorough_check=thorough_check)
+        database = open_database(folder or paths.data_dir(), key=_store_key(signed_in), daily_backup=daily_backup,
+                                 thorough_check=thorough_check)
         try:
             records = cls(database, signed_in=signed_in)
             if signed_in is not None and not database.read_only:
@@ -300,6 +300,5 @@ class Records:
 
 
 def _store_key(signed_in: SignedIn | None) -> bytes | None:
-    """The key the store applies to the SQLite file: only for an encrypted clinic (enc12 wires
-    ``open_database(key=...)``; until then the records are opened plain)."""
+    """The key the store applies to the SQLite file (``open_database(key=...)``): only for an encrypted clinic."""
     return signed_in.database_key if signed_in is not None and signed_in.encrypted else None

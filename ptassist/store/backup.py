@@ -14,7 +14,10 @@ import sqlite3
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from ptassist.security.encoding import sqlcipher_key_pragma_value
+from ptassist.security.files import create_private
 from ptassist.store import anchor, snapshots
 from ptassist.store.database import Database, head_revision, known_revisions, make_engine, upgrade
 from ptassist.store.errors import CorruptDatabaseError, StoreError
@@ -30,7 +33,7 @@ from ptassist.store.snapshots import (
     save_backup_policy,
 )
 from ptassist.store.sql_run import connection_runner
-from ptassist.store.sqlite_file import check_sqlite_file, connect_read_only
+from ptassist.store.sqlite_file import check_sqlite_file, connect, connect_read_only, driver_errors, is_plain_sqlite
 
 # The backup API in one place for its callers (the policy and listing live in snapshots).
 __all__ = [
@@ -95,19 +98,19 @@ def _require_sqlite(database: Database) -> Path:
 
 def backup_to(database: Database, target: Path) -> Path:
     """Copy the live database to ``target`` with the online backup API, then check the copy."""
-    return snapshots.copy_database(_require_sqlite(database), target)
+    return snapshots.copy_database(_require_sqlite(database), target, database.key)
 
 
 def rotate_backup(database: Database, *, reason: str, keep: int | None = None) -> Path:
     """Take an automatic backup into the backup folder and keep only the newest ``keep`` (the policy's)."""
-    return snapshots.rotate(_require_sqlite(database), database.folder, reason=reason, keep=keep)
+    return snapshots.rotate(_require_sqlite(database), database.folder, reason=reason, keep=keep, key=database.key)
 
 
 def daily_backup(database: Database, keep: int | None = None) -> Path | None:
     """A backup on the first start of each day (UTC), if the database holds anything."""
     if database.path is None or database.read_only:
         return None
-    return snapshots.daily(database.path, database.folder, keep=keep)
+    return snapshots.daily(database.path, database.folder, keep=keep, key=database.key)
 
 
 # ---------------------------------------------------------------------------------------- checks
@@ -115,7 +118,7 @@ Schema = dict[tuple[str, str], str]
 _EXPECTED: dict[str, Schema] = {}
 
 
-def schema_of(connection: sqlite3.Connection) -> Schema:
+def schema_of(connection: Any) -> Schema:
     """Every table, index, trigger and view with its SQL (whitespace folded), SQLite's statistics aside."""
     rows = connection.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%'")
     return {(kind, name): re.sub(r"\s+", " ", sql or "").strip() for kind, name, sql in rows}
@@ -151,20 +154,27 @@ def schema_problem(actual: Schema, expected: Schema) -> str | None:
     return None
 
 
-def check_backup(candidate: Path) -> str:
-    """Integrity and schema of a backup file; returns its schema revision."""
+def backup_key(candidate: Path, key: bytes | None) -> bytes | None:
+    """The key that opens a backup: None for a plain file (one taken before the records were
+    encrypted), else the clinic's database key (backups are encrypted with it)."""
+    return None if is_plain_sqlite(candidate) else key
+
+
+def check_backup(candidate: Path, key: bytes | None = None) -> str:
+    """Integrity and schema of a backup file (encrypted ones opened with ``key``); returns its schema revision."""
     if not candidate.is_file():
         raise StoreError(f"{candidate}: no such backup file")
+    key = backup_key(candidate, key)
     try:
-        check_sqlite_file(candidate)
+        check_sqlite_file(candidate, key=key)
     except CorruptDatabaseError as exc:
         raise StoreError(f"cannot restore: {exc}") from None
-    probe = connect_read_only(candidate)
+    probe = connect_read_only(candidate, key=key)
     try:
         full = probe.execute("PRAGMA integrity_check").fetchone()
         try:
             revision = probe.execute("SELECT version_num FROM alembic_version").fetchone()
-        except sqlite3.DatabaseError:
+        except driver_errors("DatabaseError"):
             revision = None
         actual = schema_of(probe)
     finally:
@@ -179,9 +189,15 @@ def check_backup(candidate: Path) -> str:
     return str(revision[0])
 
 
-def _copy(source: Path, target: Path) -> None:
-    src = connect_read_only(source)
-    dst = sqlite3.connect(target)
+def _copy(source: Path, target: Path, *, source_key: bytes | None, target_key: bytes | None) -> None:
+    if source_key != target_key:  # a plain backup restored into encrypted records
+        from ptassist.store.encryption import export_copy, remove_with_side_files
+
+        remove_with_side_files(target)
+        export_copy(source, target, source_key=source_key, target_key=target_key)
+        return
+    src = connect_read_only(source, key=source_key)
+    dst = connect(target, key=target_key)
     try:
         dst.execute("PRAGMA busy_timeout = 5000")
         src.backup(dst)
@@ -190,13 +206,13 @@ def _copy(source: Path, target: Path) -> None:
         src.close()
 
 
-def _check_chain(staged: Path, candidate: Path) -> None:
+def _check_chain(staged: Path, candidate: Path, key: bytes | None) -> None:
     from ptassist.store.verify import verify_chain
 
     url = f"sqlite:///{staged}"
-    database = Database(engine=make_engine(url), url=url, folder=staged.parent, path=staged)
+    database = Database(engine=make_engine(url, key), url=url, folder=staged.parent, path=staged, key=key)
     try:
-        if current_head(staged) != head_revision():
+        if current_head(staged, key) != head_revision():
             upgrade(database)  # a backup from an earlier version: brought to this version's schema first
         report = verify_chain(database)
     finally:
@@ -208,8 +224,8 @@ def _check_chain(staged: Path, candidate: Path) -> None:
                          f"{len(report.problems)} problem(s) in all)")
 
 
-def current_head(path: Path) -> str | None:
-    probe = connect_read_only(path)
+def current_head(path: Path, key: bytes | None = None) -> str | None:
+    probe = connect_read_only(path, key=key)
     try:
         row = probe.execute("SELECT version_num FROM alembic_version").fetchone()
     finally:
@@ -228,13 +244,17 @@ COUNT_NEWER = {
 }
 
 
-def newer_records(live: Path, backup: Path) -> NewerRecords:
-    """What the records at ``live`` hold that ``backup`` (same schema) does not."""
-    connection = connect_read_only(live)
+def newer_records(live: Path, backup: Path, key: bytes | None = None) -> NewerRecords:
+    """What the records at ``live`` hold that ``backup`` (same schema and key) does not."""
+    connection = connect_read_only(live, key=key)
     try:
-        connection.execute("ATTACH DATABASE ? AS b", (backup.resolve().as_uri() + "?mode=ro",))
-        counts = {key: int(connection.execute(sql).fetchone()[0]) for key, sql in COUNT_NEWER.items()}
-    except sqlite3.OperationalError as exc:
+        uri = backup.resolve().as_uri() + "?mode=ro"
+        if key is None:
+            connection.execute("ATTACH DATABASE ? AS b", (uri,))
+        else:
+            connection.execute("ATTACH DATABASE ? AS b KEY ?", (uri, sqlcipher_key_pragma_value(key)))
+        counts = {name: int(connection.execute(sql).fetchone()[0]) for name, sql in COUNT_NEWER.items()}
+    except driver_errors("OperationalError") as exc:
         if "no such table" in str(exc):
             return NewerRecords()  # a brand-new file without tables holds nothing to lose
         raise
@@ -253,24 +273,26 @@ def restore_from(database: Database, candidate: Path, *, replace_newer: bool = F
     database.refuse_if_read_only()
     target = _require_sqlite(database)
     candidate = candidate.expanduser().resolve()
-    check_backup(candidate)
+    key = database.key
+    check_backup(candidate, key)
     staged = target.with_name(target.name + ".restoring")
     try:
         _remove(staged)
         try:
-            _copy(candidate, staged)
-        except sqlite3.Error as exc:
+            create_private(staged).close()
+            _copy(candidate, staged, source_key=backup_key(candidate, key), target_key=key)
+        except driver_errors() as exc:
             raise StoreError(f"cannot restore: {candidate} could not be staged beside the records: {exc}") from None
-        _check_chain(staged, candidate)
+        _check_chain(staged, candidate, key)
         if not replace_newer:
-            newer = newer_records(target, staged)
+            newer = newer_records(target, staged, key)
             if newer:
                 raise NewerRecordsError(newer)
         safety = rotate_backup(database, reason="pre-restore", keep=10_000)
         database.engine.dispose()
         try:
-            _copy(staged, target)
-        except sqlite3.Error as exc:
+            _copy(staged, target, source_key=key, target_key=key)
+        except driver_errors() as exc:
             raise StoreError(f"restore failed, the database is unchanged or in {safety}: {exc}") from None
     finally:
         _remove(staged)

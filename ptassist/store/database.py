@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import URL, Engine, create_engine, event, text
+from sqlalchemy import URL, Engine, QueuePool, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from ptassist import paths
+from ptassist.security.encoding import sqlcipher_key_pragma_value
+from ptassist.security.files import create_private, make_private_folder, tighten, tighten_tree
 from ptassist.store import in_use, snapshots
 from ptassist.store.errors import (
     DiskFullError,
@@ -27,7 +29,12 @@ from ptassist.store.errors import (
     store_error_for,
 )
 from ptassist.store.revisions import HEAD, KNOWN_REVISIONS
-from ptassist.store.sqlite_file import check_sqlite_file, connect_read_only, read_only_reason
+from ptassist.store.sqlite_file import (
+    check_sqlite_file,
+    connect_read_only,
+    is_plain_sqlite,
+    read_only_reason,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -80,13 +87,37 @@ def _begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
-def make_engine(url: str) -> Engine:
-    """An engine with ptassist's SQLite settings (WAL, foreign keys, FULL sync, busy timeout)."""
+def _quiet_cipher(dbapi_connection: Any, _record: Any) -> None:
+    # A key that does not open the file is reported by ptassist, not printed by SQLCipher on stderr.
+    dbapi_connection.execute("PRAGMA cipher_log_level = NONE")
+
+
+def sqlite_url(path: Path | str, key: bytes | None = None) -> URL:
+    """The URL object of an SQLite file, SQLCipher-keyed when ``key`` is given.
+
+    A file path goes in as a URL object, not parsed text: '?' or '#' in a folder name is a name.
+    The raw key is the URL's password (SQLAlchemy's pysqlcipher dialect issues ``PRAGMA key`` with
+    it on every new connection); ``str(url)`` never shows it.
+    """
+    if key is None:
+        return URL.create("sqlite", database=str(path))
+    return URL.create("sqlite+pysqlcipher", password=sqlcipher_key_pragma_value(key), database=str(path))
+
+
+def make_engine(url: str, key: bytes | None = None) -> Engine:
+    """An engine with ptassist's SQLite settings (WAL, foreign keys, FULL sync, busy timeout).
+
+    With ``key`` (SQLite files only) the file is SQLCipher-encrypted with that raw key. Such an
+    engine uses a QueuePool like the plain one (the pysqlcipher dialect would default to a pool
+    that shares one connection per thread, which the store's background threads should not).
+    """
     if url.startswith("sqlite"):
-        # A file path goes in as a URL object, not parsed text: '?' or '#' in a folder name is a name.
-        target: str | URL = URL.create("sqlite", database=url.removeprefix("sqlite:///")) \
-            if url.startswith("sqlite:///") else url
-        engine = create_engine(target, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+        target: str | URL = sqlite_url(url.removeprefix("sqlite:///"), key) if url.startswith("sqlite:///") else url
+        options: dict[str, Any] = {"poolclass": QueuePool} if key is not None else {}
+        engine = create_engine(target, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+                               **options)
+        if key is not None:
+            event.listen(engine, "connect", _quiet_cipher)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _begin)
         return engine
@@ -101,11 +132,12 @@ def _read_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_read_only_engine(path: Path) -> Engine:
+def make_read_only_engine(path: Path, key: bytes | None = None) -> Engine:
     """An engine over an SQLite file that cannot write (``mode=ro``, or immutable in a read-only folder)."""
-    # The URL picks the dialect and a file's connection pool; the creator makes each connection.
-    engine = create_engine(URL.create("sqlite", database=str(path)),
-                           creator=lambda: connect_read_only(path, BUSY_TIMEOUT_MS / 1000))
+    # The URL picks the dialect (and so which driver's errors are mapped) and a file's connection
+    # pool; the creator makes each connection, keyed already (the dialect's key PRAGMA repeats it).
+    engine = create_engine(sqlite_url(path, key), poolclass=QueuePool,
+                           creator=lambda: connect_read_only(path, BUSY_TIMEOUT_MS / 1000, key=key))
     event.listen(engine, "connect", _read_only_pragmas)
     event.listen(engine, "begin", _begin)
     return engine
@@ -129,10 +161,16 @@ class Database:
     read_only: str | None = None
     warnings: list[str] = field(default_factory=list)
     in_use_marker: Path | None = None
+    key: bytes | None = field(default=None, repr=False)  # the SQLCipher key of an encrypted file
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
+
+    @property
+    def encrypted(self) -> bool:
+        """Whether the SQLite file is SQLCipher-encrypted (its backups are too, with the same key)."""
+        return self.key is not None
 
     def session(self) -> Session:
         """A session for reading (a consistent snapshot; it takes no write lock)."""
@@ -183,10 +221,16 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def open_database(
-    folder: Path | None = None, *, migrate: bool = True, backup: bool = True, daily_backup: bool = True,
-    thorough_check: bool = True,
+    folder: Path | None = None, url: str | None = None, key: bytes | None = None, *, migrate: bool = True,
+    backup: bool = True, daily_backup: bool = True, thorough_check: bool = True,
 ) -> Database:
     """Open (creating if needed) the database in ``folder`` and bring it to the newest schema.
+
+    ``url`` defaults to the data folder's (``paths.database_url``). With ``key`` (the clinic's
+    database key) an SQLite file is SQLCipher-encrypted: a new one is created encrypted, a plain
+    one is encrypted first (once, after a plain backup: :mod:`ptassist.store.encryption`), and a
+    key that does not open it raises :class:`WrongKeyError`; without a key an encrypted file is
+    refused. A server database ignores the key (the server protects its own files).
 
     A corrupt file raises :class:`CorruptDatabaseError` before anything touches it; a locked one
     :class:`InUseError`. Records in a folder, file or disk that cannot be written open read-only
@@ -194,19 +238,34 @@ def open_database(
     taken on the first start of each day (one that fails is a warning, not a failure).
     """
     folder = folder or paths.data_dir()
-    url = paths.database_url(folder)
+    url = url or paths.database_url(folder)
     if not url.startswith("sqlite:///"):
         return _open_engine(Database(engine=make_engine(url), url=url, folder=folder, path=None), migrate=migrate)
     path = Path(url.removeprefix("sqlite:///"))
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_data_folder(path.parent)
     except OSError as exc:
         raise StoreError(f"cannot create the data folder {path.parent}: {exc.strerror}") from None
     reason = read_only_reason(path)
-    check_sqlite_file(path, thorough=thorough_check)
+    if reason is None:
+        with contextlib.suppress(OSError):
+            tighten_tree(path.parent)  # files and folders left 0644/0755 by earlier versions
+    check_sqlite_file(path, thorough=thorough_check, key=key)
+    warnings: list[str] = []
+    if key is not None and is_plain_sqlite(path):
+        if reason is not None:
+            key = None  # it cannot be encrypted where it is: read it as it is
+            warnings.append(f"the records are not encrypted yet, and cannot be while {reason}")
+        else:
+            from ptassist.store.encryption import encrypt_plain_database
+
+            warnings.append(encrypt_plain_database(path, folder, key).notice())
     if reason is None:
         try:
-            return _open_writable(folder, url, path, migrate=migrate, backup=backup, daily_backup=daily_backup)
+            database = _open_writable(folder, url, path, key, migrate=migrate, backup=backup,
+                                      daily_backup=daily_backup)
+            database.warnings[:0] = warnings
+            return database
         except DiskFullError:
             if not path.exists() or path.stat().st_size == 0:
                 raise
@@ -214,21 +273,34 @@ def open_database(
     if not path.exists() or path.stat().st_size == 0:
         raise StoreError(f"cannot create the records in {path.parent}: {reason}")
     log.info("records opened read-only")
-    database = Database(engine=make_read_only_engine(path), url=url, folder=folder, path=path, read_only=reason)
+    database = Database(engine=make_read_only_engine(path, key), url=url, folder=folder, path=path, read_only=reason,
+                        warnings=warnings, key=key)
     return _open_engine(database, migrate=False)
 
 
-def _open_writable(folder: Path, url: str, path: Path, *, migrate: bool, backup: bool, daily_backup: bool) -> Database:
+def private_data_folder(folder: Path) -> None:
+    """Create the data folder 0700, or tighten an existing one where that is allowed (a read-only
+    disk or someone else's folder is left as it is: opening it read-only says why)."""
+    if folder.is_dir():
+        with contextlib.suppress(OSError):
+            tighten(folder)
+        return
+    make_private_folder(folder)
+
+
+def _open_writable(folder: Path, url: str, path: Path, key: bytes | None, *, migrate: bool, backup: bool,
+                   daily_backup: bool) -> Database:
     if not path.exists():
         # Create the file ourselves so that it is private to this user from the start.
         try:
-            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-            os.close(fd)
+            create_private(path).close()
+        except FileExistsError:
+            pass  # another process made it meanwhile
         except OSError as exc:
             if exc.errno == errno.ENOSPC:
                 raise DiskFullError(disk_full_message(path.parent)) from None
             raise StoreError(f"cannot create {path}: {exc.strerror}") from None
-    database = Database(engine=make_engine(url), url=url, folder=folder, path=path)
+    database = Database(engine=make_engine(url, key), url=url, folder=folder, path=path, key=key)
     database.in_use_marker = in_use.register(folder)
     return _open_engine(database, migrate=migrate, backup=backup, daily_backup=daily_backup)
 
@@ -247,12 +319,12 @@ def _open_engine(database: Database, *, migrate: bool, backup: bool = False, dai
                              f"opened, but {database.read_only}: copy the folder somewhere writable and open it there")
         if migrate and revision != head_revision():
             if backup and path is not None and revision is not None:
-                snapshots.rotate(path, database.folder, reason="pre-migration")
+                snapshots.rotate(path, database.folder, reason="pre-migration", key=database.key)
             upgrade(database)
         _compare_with_anchor(database)
         if backup and daily_backup and path is not None and revision is not None:
             try:
-                snapshots.daily(path, database.folder)
+                snapshots.daily(path, database.folder, key=database.key)
             except StoreError as exc:
                 log.info("daily backup not taken: %s", type(exc).__name__)
                 database.warnings.append(f"today's automatic backup was not taken: {exc}")

@@ -27,6 +27,7 @@ from ptassist.store.audit_chain import append_event, baseline_signings, dbapi_ru
 from ptassist.store.database import Database
 from ptassist.store.demographics import baseline_revisions
 from ptassist.store.errors import StoreError
+from ptassist.store.sqlite_file import connect
 from ptassist.store.visits import CONTENT_FIELDS
 
 NAMES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
@@ -164,7 +165,7 @@ def build_demo(
     rng = random.Random(seed)
     templates = _templates()
     ruleset_version = default_engine().ruleset.version
-    connection = sqlite3.connect(database.path, timeout=30)
+    connection = connect(database.path, key=database.key, timeout=30)  # keyed for encrypted records
     try:
         if signer is None and connection.execute("SELECT count(*) FROM signing_key").fetchone()[0]:
             raise StoreError("these records hold signing keys: demo visits must be signed by a logged-in clinician")

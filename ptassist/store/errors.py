@@ -23,6 +23,15 @@ class CorruptDatabaseError(StoreError):
     """The database file is damaged or not a database. The file is left untouched."""
 
 
+class WrongKeyError(CorruptDatabaseError):
+    """The key does not open an encrypted database file (with a raw key, a wrong key and a damaged
+    first page look the same, so the message names both). The file is left untouched."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"the key does not open {path}: it was encrypted with another clinic's key (a file "
+                         "copied from elsewhere, or another key file), or the file is damaged")
+
+
 class ConflictError(StoreError):
     """A draft was changed elsewhere since it was loaded; nothing was overwritten."""
 

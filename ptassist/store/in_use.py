@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ptassist.security.files import make_private_folder, write_private
+
 log = logging.getLogger(__name__)
 FOLDER = "in-use"
 
@@ -55,9 +57,9 @@ def register(folder: Path) -> Path | None:
     record = {"pid": os.getpid(), "host": socket.gethostname(), "user": _user(),
               "since": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
     try:
-        marker.parent.mkdir(exist_ok=True)
+        make_private_folder(marker.parent)
         holders(folder)  # removes the markers that crashed processes left
-        marker.write_text(json.dumps(record) + "\n", encoding="utf-8")
+        write_private(marker, (json.dumps(record) + "\n").encode("utf-8"))
     except OSError:
         log.info("cannot leave an in-use marker in the data folder")
         return None

@@ -1,4 +1,5 @@
-"""Read-only patient lookups over the SQLite file with the standard library alone.
+"""Read-only patient lookups over the SQLite file with the standard library alone (and SQLCipher's
+DB-API module for encrypted records: a C extension, no ORM).
 
 The desktop app lists and searches patients with it the moment its window opens, while the
 records (SQLAlchemy, the ORM, migrations) load off the GUI thread. It shares its SQL with the
@@ -16,9 +17,14 @@ from typing import Any
 from ptassist.store.errors import StoreError
 from ptassist.store.patient_queries import PatientReader
 from ptassist.store.revisions import HEAD
-from ptassist.store.sqlite_file import check_sqlite_file, connect_read_only
+from ptassist.store.sqlite_file import check_sqlite_file, connect_read_only, driver_errors, is_plain_sqlite
 
 log = logging.getLogger(__name__)
+
+
+def _unavailable(exc: Exception) -> PatientDirectory | None:
+    log.info("patient directory unavailable: %s", type(exc).__name__)
+    return None
 
 
 class PatientDirectory(PatientReader):
@@ -29,21 +35,23 @@ class PatientDirectory(PatientReader):
         self.connection = connection
 
     @classmethod
-    def open(cls, path: Path) -> PatientDirectory | None:
+    def open(cls, path: Path, key: bytes | None = None) -> PatientDirectory | None:
         """The directory of an existing database at this version's schema, else None (a new,
-        damaged or older file: the caller opens the records first, which migrates or explains)."""
+        damaged or older file, or one the key does not open: the caller opens the records first,
+        which migrates or explains). ``key`` opens an encrypted file (read-only, keyed)."""
         if not path.is_file():
             return None
         try:
-            check_sqlite_file(path, thorough=False)
-            connection = connect_read_only(path)
-        except (StoreError, sqlite3.Error) as exc:
-            log.info("patient directory unavailable: %s", type(exc).__name__)
-            return None
+            check_sqlite_file(path, thorough=False, key=key)
+            connection = connect_read_only(path, key=None if is_plain_sqlite(path) else key)
+        except StoreError as exc:
+            return _unavailable(exc)
+        except driver_errors() as exc:  # evaluated once raised: SQLCipher's driver is loaded by then
+            return _unavailable(exc)
         try:
             connection.execute("PRAGMA query_only = ON")
             row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-        except sqlite3.Error:
+        except driver_errors():
             row = None
         if row is None or row[0] != HEAD:
             connection.close()

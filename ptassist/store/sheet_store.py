@@ -1,4 +1,5 @@
-"""What printing a sheet reads and writes, with the standard library's ``sqlite3`` alone.
+"""What printing a sheet reads and writes, with the standard library's ``sqlite3`` alone (SQLCipher's
+DB-API module, its fork, for encrypted records).
 
 `ptassist print` is a short command: loading SQLAlchemy, pydantic and the table models costs more
 than laying out the sheet. On a database already at this version's schema, printing reads the
@@ -24,7 +25,7 @@ from ptassist.store.audit_chain import append_event, dbapi_runner
 from ptassist.store.clock import now_iso
 from ptassist.store.patient_queries import PatientReader
 from ptassist.store.revisions import HEAD
-from ptassist.store.sqlite_file import check_sqlite_file
+from ptassist.store.sqlite_file import check_sqlite_file, connect, is_plain_sqlite
 from ptassist.store.visit_rows import (
     ADDENDUM_COLUMNS,
     HISTORY_SQL,
@@ -132,13 +133,16 @@ class SheetStore:
         self.patients = PatientReader(self.all, full_text=True)
 
     @classmethod
-    def open(cls, path: Path) -> SheetStore | None:
-        """The store over an existing database at this version's schema, else None."""
+    def open(cls, path: Path, key: bytes | None = None) -> SheetStore | None:
+        """The store over an existing database at this version's schema, else None (``key`` opens
+        an encrypted file; a plain file that should be encrypted goes through the full store)."""
         if not path.is_file():
             return None
         try:
-            check_sqlite_file(path, thorough=False)
-            connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            if key is not None and is_plain_sqlite(path):
+                return None  # the full store encrypts it first
+            check_sqlite_file(path, thorough=False, key=key)
+            connection = connect(path, key=key, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             connection.execute("PRAGMA foreign_keys = ON")
             connection.execute("PRAGMA synchronous = FULL")

@@ -1,50 +1,85 @@
-"""Check an SQLite file before anything opens it for writing (standard library only)."""
+"""Check and open an SQLite file, plain or SQLCipher-encrypted, before (and without) the ORM.
+
+Standard library only, plus SQLCipher's DB-API module (``sqlcipher3``, a C extension with no
+ORM) for encrypted records; it is imported only when a key is given.
+"""
 
 from __future__ import annotations
 
 import errno
 import os
 import sqlite3
+import sys
 import tempfile
 from pathlib import Path
+from typing import Any, Literal
 
-from ptassist.store.errors import CorruptDatabaseError, StoreError, store_error_for
+from ptassist.security.encoding import sqlcipher_key_pragma_value
+from ptassist.store.errors import CorruptDatabaseError, StoreError, WrongKeyError, store_error_for
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # What SQLite says when the bytes themselves are wrong (anything else is the disk, a lock, a mode).
 DAMAGE_WORDS = ("malformed", "not a database", "corrupt")
+CIPHER_MODULE = "sqlcipher3.dbapi2"
+IsolationLevel = Literal["DEFERRED", "EXCLUSIVE", "IMMEDIATE"] | None  # None: autocommit, BEGIN by hand
+
+
+def driver_errors(name: str = "Error") -> tuple[type[Exception], ...]:
+    """The DB-API exception class ``name`` of ``sqlite3`` and, once it is loaded, of SQLCipher's driver
+    (its classes do not derive from ``sqlite3``'s)."""
+    found: list[type[Exception]] = [getattr(sqlite3, name)]
+    cipher = sys.modules.get(CIPHER_MODULE)
+    if cipher is not None:
+        found.append(getattr(cipher, name))
+    return tuple(found)
 
 
 def is_damage(exc: BaseException) -> bool:
-    return isinstance(exc, sqlite3.DatabaseError) and any(w in str(exc).lower() for w in DAMAGE_WORDS)
+    return isinstance(exc, driver_errors("DatabaseError")) and any(w in str(exc).lower() for w in DAMAGE_WORDS)
 
 
-def check_sqlite_file(path: Path, thorough: bool = True) -> None:
+def read_header(path: Path) -> bytes:
+    """The first 16 bytes (SQLite's magic for a plain file; a random salt for an encrypted one)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def is_plain_sqlite(path: Path) -> bool:
+    """Whether ``path`` holds a plain (unencrypted) SQLite database; False for a missing or empty file."""
+    return path.is_file() and path.stat().st_size > 0 and read_header(path) == SQLITE_MAGIC
+
+
+def check_sqlite_file(path: Path, thorough: bool = True, key: bytes | None = None) -> None:
     """Raise :class:`CorruptDatabaseError` if an existing file is not a readable SQLite database.
 
     Reads the header with plain file I/O first, so a file that is not a database is never opened
-    by SQLite (which could otherwise create journal files beside it). A file that is locked by
-    another program, on a full disk or in a read-only folder is not damaged: those raise the
-    matching :class:`StoreError` (InUseError, DiskFullError, ...) instead.
+    by SQLite (which could otherwise create journal files beside it). A plain file is checked as
+    it is, whatever ``key`` says (the caller decides whether to encrypt it); any other header is
+    an encrypted file's salt or not a database: with ``key`` it is opened keyed and a key that
+    does not open it raises :class:`WrongKeyError`. A file that is locked by another program, on
+    a full disk or in a read-only folder is not damaged: those raise the matching
+    :class:`StoreError` (InUseError, DiskFullError, ...) instead.
     """
     if not path.exists() or path.stat().st_size == 0:
         return
+    plain = read_header(path) == SQLITE_MAGIC
+    if not plain and key is None:
+        raise CorruptDatabaseError(f"{path} is not a ptassist database it can read (it is not a plain SQLite "
+                                   "file; encrypted records open only after logging in)")
     try:
-        with open(path, "rb") as handle:
-            header = handle.read(len(SQLITE_MAGIC))
-    except OSError as exc:
-        raise StoreError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if header != SQLITE_MAGIC:
-        raise CorruptDatabaseError(f"{path} is not a ptassist database (it is not an SQLite file)")
-    try:
-        probe = connect_read_only(path)
+        probe = connect_read_only(path, key=None if plain else key)
         try:
             probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
             # quick_check reads every page: the desktop app runs it after start-up instead.
             result = probe.execute("PRAGMA quick_check(1)").fetchone() if thorough else ("ok",)
         finally:
             probe.close()
-    except sqlite3.DatabaseError as exc:
+    except driver_errors("DatabaseError") as exc:
+        if not plain and "not a database" in str(exc).lower():
+            raise WrongKeyError(path) from None
         if is_damage(exc):
             raise CorruptDatabaseError(f"{path} is damaged ({exc})") from None
         raise store_error_for(exc, path) from None
@@ -95,7 +130,32 @@ def read_only_reason(path: Path) -> str | None:
     return f"the folder {folder} is read-only ({failure.strerror or 'permission denied'})"
 
 
-def connect_read_only(path: Path, timeout: float = 5.0) -> sqlite3.Connection:
+def connect(target: str | Path, *, key: bytes | None = None, timeout: float = 5.0, uri: bool = False,
+            isolation_level: IsolationLevel = "DEFERRED") -> sqlite3.Connection:
+    """A DB-API connection: ``sqlite3`` for plain records, SQLCipher's driver keyed with ``key``.
+
+    The SQLCipher connection has the same API as ``sqlite3``'s (the driver is a fork of it), so it
+    is typed as one. The raw key skips SQLCipher's own key derivation (it is random already), and
+    SQLCipher's log is silenced: a key that does not open the file is reported by the caller.
+    """
+    if key is None:
+        return sqlite3.connect(target, uri=uri, timeout=timeout, check_same_thread=False,
+                               isolation_level=isolation_level)
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    connection: Any = sqlcipher.connect(str(target), uri=uri, timeout=timeout, check_same_thread=False,
+                                        isolation_level=isolation_level)
+    apply_key(connection, key)
+    return connection  # type: ignore[no-any-return]
+
+
+def apply_key(connection: Any, key: bytes) -> None:
+    """Silence SQLCipher's log and give the connection its raw key (before anything reads the file)."""
+    connection.execute("PRAGMA cipher_log_level = NONE")
+    connection.execute(f"PRAGMA key = \"{sqlcipher_key_pragma_value(key)}\"")
+
+
+def connect_read_only(path: Path, timeout: float = 5.0, key: bytes | None = None) -> sqlite3.Connection:
     """A connection that cannot write (any character in the path is safe: it is URI-encoded).
 
     A WAL database whose shared-memory file cannot be made (a read-only folder, a full disk) cannot
@@ -103,15 +163,15 @@ def connect_read_only(path: Path, timeout: float = 5.0) -> sqlite3.Connection:
     cleanly, the usual case), the file alone is the whole database and it is opened as immutable.
     """
     uri = path.resolve().as_uri()
-    connection = sqlite3.connect(uri + "?mode=ro", uri=True, timeout=timeout, check_same_thread=False)
+    connection = connect(uri + "?mode=ro", key=key, uri=True, timeout=timeout)
     try:
         connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
-    except sqlite3.OperationalError as exc:
+    except driver_errors("OperationalError") as exc:
         if is_damage(exc) or "locked" in str(exc) or _wal_has_content(path):
             return connection  # the caller's first statement reports it
         connection.close()
-        connection = sqlite3.connect(uri + "?immutable=1", uri=True, timeout=timeout, check_same_thread=False)
-    except sqlite3.DatabaseError:
+        connection = connect(uri + "?immutable=1", key=key, uri=True, timeout=timeout)
+    except driver_errors("DatabaseError"):
         return connection
     return connection
 

@@ -4,6 +4,11 @@ Format ``ptassist-export/1`` (docs/records.md; its JSON Schema is resources/sche
 one JSON object whose arrays hold every row in
 id order; JSON parts of a visit appear as objects, binary parts as base64 with their SHA-256.
 Export then import then export gives identical bytes.
+
+Exports are encrypted unless asked otherwise: the JSON goes through
+:mod:`ptassist.security.export_container` (a ``.ptx`` file opened by a passphrase chosen for the
+export or by the clinic's recovery key; docs/formats.md) and never touches the disk in plain
+text. Import reads both kinds.
 """
 
 from __future__ import annotations
@@ -12,14 +17,20 @@ import base64
 import json
 import re
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, BinaryIO, cast
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from ptassist.core.ledger import canonical_json
 from ptassist.core.validation import search_key
+from ptassist.security import export_container
+from ptassist.security.argon2_params import PRODUCTION, Argon2Parameters
+from ptassist.security.errors import SecurityError
+from ptassist.security.export_container import ExportSecret
+from ptassist.security.files import private_writer
 from ptassist.store import audit
 from ptassist.store.account_lookup import name_key
 from ptassist.store.audit_chain import Run, baseline_signings, link_rows
@@ -110,36 +121,68 @@ def _from_export(columns: tuple[str, ...], item: dict[str, Any]) -> dict[str, An
     return values
 
 
-def _write_array(out: IO[str], key: str, rows: Any, columns: tuple[str, ...], first: bool) -> int:
-    out.write(("" if first else ",\n") + f'"{key}": [')
+def _array_text(key: str, rows: Any, columns: tuple[str, ...], first: bool, counts: dict[str, int]) -> Iterator[str]:
+    yield ("" if first else ",\n") + f'"{key}": ['
     count = 0
     for row in rows:
         item = json.dumps(_to_export(columns, row), ensure_ascii=False, sort_keys=True)
-        out.write(("\n" if count == 0 else ",\n") + item)
+        yield ("\n" if count == 0 else ",\n") + item
         count += 1
-    out.write("\n]" if count else "]")
-    return count
+    yield "\n]" if count else "]"
+    counts[key] = count
 
 
-def export_database(database: Database, target: Path, actor: str) -> dict[str, int]:
-    """Write the export to ``target`` (via a temporary file); returns the row count per array."""
+def _export_bytes(connection: Any, revision: str | None, counts: dict[str, int]) -> Iterator[bytes]:
+    """The export, piece by piece, as UTF-8 (the same bytes every time over the same snapshot)."""
+    yield f'{{\n"format": "{EXPORT_FORMAT}",\n"schema_revision": "{revision}",\n'.encode()
+    for index, (key, table, columns) in enumerate(TABLES):
+        rows = connection.execute(text(f"SELECT {', '.join(columns)} FROM {table} ORDER BY id"))
+        for piece in _array_text(key, rows, columns, index == 0, counts):
+            yield piece.encode("utf-8")
+    yield b"\n}\n"
+
+
+class _PieceReader:
+    """A read-only binary stream over pieces of bytes (what the encrypting stream reads from)."""
+
+    def __init__(self, pieces: Iterator[bytes]) -> None:
+        self.pieces = pieces
+        self.buffer = bytearray()
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self.buffer) < size:
+            piece = next(self.pieces, None)
+            if piece is None:
+                break
+            self.buffer += piece
+        taken = bytes(self.buffer if size < 0 else self.buffer[:size])
+        del self.buffer[:len(taken)]
+        return taken
+
+
+def export_database(database: Database, target: Path, actor: str, secret: ExportSecret | None = None, *,
+                    params: Argon2Parameters = PRODUCTION) -> dict[str, int]:
+    """Write the export to ``target`` (atomically, 0600); returns the row count per array.
+
+    With ``secret`` (a :class:`~ptassist.security.export_container.Passphrase` or the recovery
+    key) the file is an encrypted container; the plain JSON is never written to disk: its length
+    is counted in a first pass over the same read snapshot, then it is encrypted as it is read.
+    ``secret=None`` writes the plain JSON (``--plaintext``: it holds readable patient data).
+    """
     counts: dict[str, int] = {}
-    partial = target.with_name(target.name + ".partial")
     try:
-        with database.engine.connect() as connection, open(partial, "w", encoding="utf-8") as out:
+        with database.engine.connect() as connection, private_writer(target) as out:
             # One read transaction: a consistent snapshot even while the app keeps saving.
-            out.write("{\n")
-            out.write(f'"format": "{EXPORT_FORMAT}",\n"schema_revision": "{current_revision(database.engine)}",\n')
-            first = True
-            for key, table, columns in TABLES:
-                rows = connection.execute(text(f"SELECT {', '.join(columns)} FROM {table} ORDER BY id"))
-                counts[key] = _write_array(out, key, rows, columns, first)
-                first = False
-            out.write("\n}\n")
-        partial.replace(target)
-        target.chmod(0o600)
+            revision = current_revision(database.engine)
+            if secret is None:
+                for piece in _export_bytes(connection, revision, counts):
+                    out.write(piece)
+            else:
+                length = sum(len(piece) for piece in _export_bytes(connection, revision, {}))
+                source = _PieceReader(_export_bytes(connection, revision, counts))
+                # encrypt_stream only calls read(n) on its source.
+                export_container.encrypt_stream(cast(BinaryIO, source), out, secret, length, params=params)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise StoreError(f"cannot write the export {target}: {exc.strerror or exc}") from None
     # Recorded after the snapshot, so that the file describes the database as it was exported.
     if not database.read_only:  # read-only records can be exported, but the event cannot be kept
@@ -148,11 +191,27 @@ def export_database(database: Database, target: Path, actor: str) -> dict[str, i
     return counts
 
 
-def _read_document(source: Path) -> Any:
+def is_encrypted_export(source: Path) -> bool:
+    """Whether ``source`` starts like an encrypted export container (``.ptx``)."""
+    try:
+        with open(source, "rb") as handle:
+            return handle.read(len(export_container.MAGIC)) == export_container.MAGIC
+    except OSError:
+        return False
+
+
+def _read_document(source: Path, secret: ExportSecret | None = None) -> Any:
     try:
         raw = source.read_bytes()
     except OSError as exc:
         raise ExportError("", f"cannot be read ({exc.strerror or 'error'})") from None
+    if raw.startswith(export_container.MAGIC):
+        if secret is None:
+            raise ExportError("", "is an encrypted export: give its passphrase or the recovery key to import it")
+        try:
+            raw = export_container.decrypt_bytes(raw, secret)
+        except SecurityError as exc:
+            raise ExportError("", f"cannot be opened: {exc}") from None
     try:
         return json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -230,14 +289,15 @@ def _refuse_broken_evidence(run: Run) -> None:
                                   "nothing was imported")
 
 
-def import_database(database: Database, source: Path) -> dict[str, int]:
-    """Load an export into an empty database, keeping every id, time and hash.
+def import_database(database: Database, source: Path, secret: ExportSecret | None = None) -> dict[str, int]:
+    """Load an export (plain JSON, or encrypted and opened with ``secret``) into an empty database,
+    keeping every id, time and hash.
 
     The whole file is checked first (:func:`check_export`); then everything is written in one
     transaction, so a refused file writes nothing.
     """
     database.refuse_if_read_only()
-    planned = check_export(_read_document(source))
+    planned = check_export(_read_document(source, secret))
     counts: dict[str, int] = {}
     try:
         with database.transaction() as session:

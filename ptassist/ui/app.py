@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import sys
@@ -9,7 +10,7 @@ import time
 import traceback
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from PySide6.QtCore import QSettings, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QIcon
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ptassist import __version__, paths
 from ptassist.core.resources import resource_path
+from ptassist.security.files import create_private, make_private_folder, open_private_append, tighten, tighten_tree
 from ptassist.store.errors import CorruptDatabaseError, StoreError
 from ptassist.store.patient_directory import PatientDirectory
 from ptassist.store.sqlite_file import check_sqlite_file
@@ -31,12 +33,20 @@ log = logging.getLogger("ptassist")
 APP_ID = "org.ptassist.ptassist"
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files are 0600 from their creation, whatever the process umask."""
+
+    def _open(self) -> TextIO:  # type: ignore[override]  # the base declares TextIOWrapper
+        return open_private_append(Path(self.baseFilename), self.encoding, self.errors)
+
+
 def setup_logging() -> Path:
-    """A rotating log file in the user log folder. Never patient names or note text."""
+    """A rotating log file in the user log folder (0700, files 0600). Never patient names or note text."""
     folder = paths.log_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(folder / "ptassist.log", maxBytes=1_000_000, backupCount=5,
-                                                   encoding="utf-8")
+    make_private_folder(folder)
+    tighten_tree(folder)  # logs written by earlier versions
+    handler = PrivateRotatingFileHandler(folder / "ptassist.log", maxBytes=1_000_000, backupCount=5,
+                                         encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
@@ -69,8 +79,15 @@ def install_error_dialog(log_file: Path) -> None:
 
 
 def ui_settings(folder: Path) -> QSettings:
-    """Window state and preferences (UI only), kept beside the records of this data folder."""
-    return QSettings(str(folder / "ui-settings.ini"), QSettings.Format.IniFormat)
+    """Window state and preferences (UI only), kept beside the records of this data folder (0600:
+    made here if new; Qt keeps an existing file's mode when it rewrites it)."""
+    path = folder / "ui-settings.ini"
+    with contextlib.suppress(OSError):  # a read-only folder: Qt reads what is there, or keeps them in memory
+        if path.exists():
+            tighten(path)
+        elif folder.is_dir():
+            create_private(path).close()
+    return QSettings(str(path), QSettings.Format.IniFormat)
 
 
 def cannot_open_message(exc: BaseException, folder: Path) -> str:
@@ -139,7 +156,7 @@ def run_app(smoke_test: bool = False, data_dir: str | None = None) -> int:
         from ptassist.store import backup as backups
 
         if records.database.path is not None:
-            check_sqlite_file(records.database.path, thorough=True)
+            check_sqlite_file(records.database.path, thorough=True, key=records.database.key)
         backups.daily_backup(records.database)
 
     def damaged(exc: BaseException, _details: str) -> None:

@@ -66,14 +66,14 @@ def test_backup_restore_export_import_and_demo_commands(tmp_path, monkeypatch):
     assert restored.returncode == 0, restored.stderr
     assert "Extra" not in run(folder, "search", "extra").stdout
     export = tmp_path / "all.json"
-    assert run(folder, "export", str(export)).returncode == 0
+    assert run(folder, "export", str(export), "--plaintext").returncode == 0
     other = tmp_path / "other"
     imported = run(other, "import", str(export))
     assert imported.returncode == 0, imported.stderr
     shutil.copyfile(folder / "ptassist.keys", other / "ptassist.keys")  # the clinic's accounts travel with it
     assert run(other, "verify").returncode == 0
     export2 = tmp_path / "again.json"
-    run(other, "export", str(export2))
+    run(other, "export", str(export2), "--plaintext")
     first, again = (json.loads(path.read_text(encoding="utf-8")) for path in (export, export2))
     kept = len(first["audit_events"])  # logging in to the new folder was audited after the import
     assert again.pop("audit_events")[:kept] == first.pop("audit_events") and again == first
@@ -120,6 +120,6 @@ def test_bad_record_input_is_one_line_and_no_traceback(tmp_path):
         assert "Traceback" not in done.stderr and words in done.stderr, (args, done.stderr)
     fresh = run(tmp_path / "new", "import", str(tmp_path / "nope.json"))
     assert fresh.returncode == 2 and "cannot be read" in fresh.stderr and "Traceback" not in fresh.stderr
-    assert run(folder, "export", str(tmp_path / "own.json")).returncode == 0
+    assert run(folder, "export", str(tmp_path / "own.json"), "--plaintext").returncode == 0
     into_a_clinic = run(folder, "import", str(tmp_path / "own.json"))
     assert into_a_clinic.returncode == 1 and "needs an empty database" in into_a_clinic.stderr

@@ -69,7 +69,7 @@ def test_a_file_name_that_is_not_utf8_still_works_and_prints_escaped(tmp_path):
     folder = tmp_path / "data"
     run(folder, *add("--family", "Okafor", "--given", "Chidi"))
     target = bytes(tmp_path) + b"/export-\xff.json"
-    done = run(folder, "export", target)
+    done = run(folder, "export", target, "--plaintext")
     assert done.returncode == 0, done.stderr
     assert Path(target.decode("utf-8", "surrogateescape")).exists()
     assert b"export-\\udcff.json" in done.stdout

@@ -4,6 +4,7 @@ import dataclasses
 
 import pytest
 
+from ptassist.security.encoding import sqlcipher_key_pragma_value
 from ptassist.security.errors import StoredSecretError, UnwrapError
 from ptassist.security.kdf import PasswordKdf
 from ptassist.security.keyring import (
@@ -12,7 +13,6 @@ from ptassist.security.keyring import (
     enrol_account,
     new_database_key,
     open_with_recovery,
-    sqlcipher_key_pragma_value,
     unlock_account,
     wrap_for_recovery,
 )

@@ -16,7 +16,8 @@ import pytest
 import sqlalchemy as sa
 import sqlcipher3.dbapi2 as sqlcipher
 
-from ptassist.security.keyring import new_database_key, sqlcipher_key_pragma_value
+from ptassist.security.encoding import sqlcipher_key_pragma_value
+from ptassist.security.keyring import new_database_key
 
 SYNTHETIC_NAME = "Zyxwquartz"
 SCHEMA = (

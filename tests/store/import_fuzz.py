@@ -269,7 +269,7 @@ def check_mutant(workdir: Path, template: Path, text: str, secrets: set[str], la
 def _imported_whole(folder: Path, workdir: Path, text: str) -> list[str]:
     problems = []
     again = workdir / "again.json"
-    status, _out, err = run_cli(folder, "export", str(again))
+    status, _out, err = run_cli(folder, "export", str(again), "--plaintext")
     if status != 0:
         return [f"export after import failed: {err[:200]!r}"]
     sent, back = json.loads(text), json.loads(again.read_text(encoding="utf-8"))

@@ -164,6 +164,6 @@ def test_a_good_export_imports_whole_and_verifies(folder, base):
     assert status == 0, err
     assert run_cli(folder, "verify")[0] == 0
     again = folder.parent / "again.json"
-    assert run_cli(folder, "export", str(again))[0] == 0
+    assert run_cli(folder, "export", str(again), "--plaintext")[0] == 0
     back = json.loads(again.read_text(encoding="utf-8"))
     assert {k: v for k, v in back.items() if k != "audit_events"} == {k: v for k, v in base.items() if k != "audit_events"}

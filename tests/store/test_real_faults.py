@@ -114,7 +114,7 @@ def test_a_full_disk_says_how_much_room_is_needed_and_the_records_stay_readable(
         assert "Okafor, Chidi" in listed.stdout
         assert "read-only because the disk holding" in listed.stderr and "is full" in listed.stderr
         export = tmp_path / "elsewhere.json"  # another disk has room
-        exported = cli(folder, "export", str(export))
+        exported = cli(folder, "export", str(export), "--plaintext")
         assert exported.returncode == 0, exported.stderr
         assert "Okafor" in export.read_text(encoding="utf-8")
         assert digest(db) == before
@@ -175,7 +175,7 @@ def test_a_read_only_folder_opens_the_records_read_only_for_an_ordinary_user():
         export = base / "out"
         export.mkdir()
         export.chmod(0o777)
-        exported = cli_as(prefix, folder, "export", str(export / "all.json"))
+        exported = cli_as(prefix, folder, "export", str(export / "all.json"), "--plaintext")
         assert exported.returncode == 0, exported.stderr
         assert digest(db) == before
         assert sorted(folder.rglob("*")) == files  # not a journal, not a marker: nothing written

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ptassist.security.files import write_private
+
 
 class PdfPane(QWidget):
     """Preview, status line and the save and print buttons for one PDF."""
@@ -82,7 +84,7 @@ class PdfPane(QWidget):
         self.print_button.setEnabled(True)
 
     def save_to(self, path: Path) -> None:
-        path.write_bytes(self.pdf)
+        write_private(path, self.pdf)  # 0600: a sheet names the patient
 
     def save_pdf(self) -> None:
         name, _filter = QFileDialog.getSaveFileName(self, "Save as PDF", self.file_name, "PDF files (*.pdf)")
