@@ -1,4 +1,5 @@
-"""GUI fixtures: a main window over a fresh file database, with isolated UI settings."""
+"""GUI fixtures: a main window over the records of the logged-in clinician (``signed_in``, set up
+with fast TEST_ONLY Argon2 costs in tests/conftest.py), with isolated UI settings."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ def settings(records):
 
 
 @pytest.fixture
-def window(qtbot, records, settings):
-    win = MainWindow(records, settings)
+def window(qtbot, records, settings, signed_in):
+    win = MainWindow(records, settings, signed_in=signed_in)
     win.show()
     yield win
     # A test may end with text the editor could not save: stop editing without the question a user
