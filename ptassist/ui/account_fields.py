@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidg
 from ptassist.security.passwords import DEFAULT_POLICY, PasswordPolicy
 
 ERROR_STYLE = "color: #b3261e;"
+NOTE_STYLE = "color: #5b6b78;"
 
 
 def error_label(name: str) -> QLabel:
@@ -17,6 +18,18 @@ def error_label(name: str) -> QLabel:
     label.setStyleSheet(ERROR_STYLE)
     label.setWordWrap(True)
     return label
+
+
+def show_problem(label: QLabel, text: str) -> None:
+    """A refusal, in red (the policy, a wrong password, a name taken)."""
+    label.setStyleSheet(ERROR_STYLE)
+    label.setText(text)
+
+
+def show_note(label: QLabel, text: str) -> None:
+    """Progress or a result, in the normal colour ("Checking…", "The password is reset")."""
+    label.setStyleSheet(NOTE_STYLE)
+    label.setText(text)
 
 
 def password_edit(name: str, accessible: str) -> QLineEdit:

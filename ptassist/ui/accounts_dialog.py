@@ -28,7 +28,7 @@ from ptassist.core.validation import ValidationError
 from ptassist.services.account_admin import reset_password
 from ptassist.services.identity import IdentityError
 from ptassist.store.errors import StoreError
-from ptassist.ui.account_fields import ERROR_STYLE, AccountDetailsFields, NewPasswordFields, error_label
+from ptassist.ui.account_fields import AccountDetailsFields, NewPasswordFields, error_label, show_note, show_problem
 
 if TYPE_CHECKING:
     from ptassist.services.records import Records
@@ -59,7 +59,7 @@ class AccountsDialog(QDialog):
         add_box = QGroupBox("Add a user")
         self.new_details = AccountDetailsFields("new_user")
         self.roles: dict[str, QCheckBox] = {}
-        role_row = QHBoxLayout()
+        role_row = QVBoxLayout()
         for role, label in ROLE_LABELS:
             box = QCheckBox(label)
             box.setObjectName(f"role_{role}")
@@ -90,7 +90,9 @@ class AccountsDialog(QDialog):
         reset_column = QVBoxLayout(reset_box)
         reset_column.addWidget(self.reset_for)
         reset_column.addWidget(self.reset_fields)
-        reset_column.addWidget(QLabel("A clinician gets a new signing key: what they signed before stays verifiable."))
+        note = QLabel("A clinician gets a new signing key: what they signed before stays verifiable.")
+        note.setWordWrap(True)
+        reset_column.addWidget(note)
         reset_column.addWidget(self.reset_error)
         reset_column.addWidget(self.reset_button)
 
@@ -139,7 +141,7 @@ class AccountsDialog(QDialog):
         reason = (self.new_details.problem() or (None if roles else "Choose at least one role.")
                   or self.new_password.problem())
         if reason is not None:
-            self._refuse(self.add_error, reason)
+            show_problem(self.add_error, reason)
             return
         details = self.new_details
         if not self._attempt(self.add_error, lambda: self.records.add_user(
@@ -161,14 +163,13 @@ class AccountsDialog(QDialog):
             return
         reason = self.reset_fields.problem()
         if reason is not None:
-            self._refuse(self.reset_error, reason)
+            show_problem(self.reset_error, reason)
             return
         password = self.reset_fields.password()
         if not self._attempt(self.reset_error, lambda: reset_password(self.records, name, password)):
             return
         self.reset_fields.clear()
-        self.reset_error.setText(f"The password of {name} is reset: tell them in person, not by e-mail.")
-        self.reset_error.setStyleSheet("")
+        show_note(self.reset_error, f"The password of {name} is reset: tell them in person, not by e-mail.")
         self.refresh()
 
     @staticmethod
@@ -177,11 +178,6 @@ class AccountsDialog(QDialog):
         try:
             work()
         except (IdentityError, ValidationError, StoreError) as exc:
-            AccountsDialog._refuse(error, str(exc))
+            show_problem(error, str(exc))
             return False
         return True
-
-    @staticmethod
-    def _refuse(error: QLabel, reason: str) -> None:
-        error.setStyleSheet(ERROR_STYLE)
-        error.setText(reason)

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ptassist.security.argon2_params import PRODUCTION, Argon2Parameters
-from ptassist.ui.account_fields import AccountDetailsFields, NewPasswordFields, error_label
+from ptassist.ui.account_fields import AccountDetailsFields, NewPasswordFields, error_label, show_note, show_problem
 from ptassist.ui.worker import run_in_background
 
 if TYPE_CHECKING:
@@ -63,9 +63,9 @@ class FirstStartScreen(QWidget):
         """Check the form here (one message, nothing typed is lost), then set up off the GUI thread."""
         reason = self.details.problem() or self.passwords.problem()
         if reason is not None:
-            self.error.setText(reason)
+            show_problem(self.error, reason)
             return
-        self.error.setText("Creating the records and your keys…")
+        show_note(self.error, "Creating the records and your keys…")
         self.create_button.setEnabled(False)
         details = self.details
         request: dict[str, Any] = {
@@ -91,5 +91,5 @@ class FirstStartScreen(QWidget):
 
         self.create_button.setEnabled(True)
         # An identity error is one safe line (the policy, a name); anything else names only its kind.
-        self.error.setText(str(exc) if isinstance(exc, (IdentityError, OSError)) else
-                           f"The records could not be set up ({type(exc).__name__}).")
+        show_problem(self.error, str(exc) if isinstance(exc, (IdentityError, OSError)) else
+                     f"The records could not be set up ({type(exc).__name__}).")

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ptassist.security.argon2_params import PRODUCTION, Argon2Parameters
-from ptassist.ui.account_fields import NewPasswordFields, error_label, text_edit
+from ptassist.ui.account_fields import NewPasswordFields, error_label, show_note, show_problem, text_edit
 from ptassist.ui.login_screen import safe_message
 from ptassist.ui.worker import run_in_background
 
@@ -63,10 +63,10 @@ class ForgotPasswordScreen(QWidget):
         reason = (None if self.key.text().strip() else "Please type the recovery key.") or (
             None if self.name.text().strip() else "Please enter the account's name.") or self.passwords.problem()
         if reason is not None:
-            self.error.setText(reason)
+            show_problem(self.error, reason)
             return
         key, name, password = self.key.text(), self.name.text().strip(), self.passwords.password()
-        self.error.setText("Checking the recovery key…")
+        show_note(self.error, "Checking the recovery key…")
         self.reset.setEnabled(False)
 
         def work() -> SignedIn:
@@ -85,5 +85,5 @@ class ForgotPasswordScreen(QWidget):
 
     def _failed(self, exc: BaseException, _details: str) -> None:
         self.reset.setEnabled(True)
-        self.error.setText(safe_message(exc))
+        show_problem(self.error, safe_message(exc))
         self.key.setFocus(Qt.FocusReason.OtherFocusReason)

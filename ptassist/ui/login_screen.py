@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ptassist.security.argon2_params import PRODUCTION, Argon2Parameters
-from ptassist.ui.account_fields import error_label, password_edit, text_edit
+from ptassist.ui.account_fields import error_label, password_edit, show_note, show_problem, text_edit
 from ptassist.ui.worker import run_in_background
 
 if TYPE_CHECKING:
@@ -62,9 +62,9 @@ class CredentialsForm(QWidget):
             return  # a check is already running
         name, password = self.name.text().strip(), self.password.text()
         if not name or not password:
-            self.error.setText("Please enter your name and password.")
+            show_problem(self.error, "Please enter your name and password.")
             return
-        self.error.setText("Checking…")
+        show_note(self.error, "Checking…")
         self.button.setEnabled(False)
         run_in_background(lambda: self._attempt(name, password), self._done, self._failed)
 
@@ -78,7 +78,7 @@ class CredentialsForm(QWidget):
         self.button.setEnabled(True)
         self.password.clear()
         self.password.setFocus()
-        self.error.setText(safe_message(exc))
+        show_problem(self.error, safe_message(exc))
         self.refused.emit(self.error.text())
 
 
@@ -104,7 +104,8 @@ class LoginScreen(QWidget):
         row.addWidget(self.forgot)
         row.addStretch(1)
         box = QWidget()
-        box.setMaximumWidth(460)
+        box.setMinimumWidth(400)
+        box.setMaximumWidth(480)
         column = QVBoxLayout(box)
         column.addWidget(title)
         column.addWidget(self.form)

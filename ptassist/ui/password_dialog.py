@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
-from ptassist.ui.account_fields import error_label, password_edit
+from ptassist.ui.account_fields import error_label, password_edit, show_note, show_problem
 
 
 class PasswordDialog(QDialog):
@@ -50,15 +50,15 @@ class PasswordDialog(QDialog):
         from ptassist.services.identity import IdentityError
 
         if not self.password.text():
-            self.error.setText("Please type your password.")
+            show_problem(self.error, "Please type your password.")
             return
-        self.error.setText("Checking…")
+        show_note(self.error, "Checking…")
         self.buttons.setEnabled(False)
         QApplication.processEvents()  # show "Checking…" during the Argon2id run
         try:
             self.result_value = self.action(self.password.text())
         except IdentityError as exc:  # wrong password, lockout, not allowed: one safe line
-            self.error.setText(str(exc))
+            show_problem(self.error, str(exc))
             self.password.clear()
             self.password.setFocus()
             return

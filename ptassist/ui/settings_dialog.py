@@ -36,6 +36,7 @@ from ptassist.store import backup as backups
 from ptassist.store.errors import StoreError
 from ptassist.ui.acting import acting_name
 from ptassist.ui.idle_watch import IDLE_MINUTES_KEY, IDLE_MINUTES_RANGE, idle_minutes
+from ptassist.ui.signing import why_not_administrator
 from ptassist.ui.worker import run_with_progress
 
 log = logging.getLogger(__name__)
@@ -149,6 +150,18 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         for widget in (clinic_box, workstation, data, self.error, buttons):
             layout.addWidget(widget)
+        self.refusal = why_not_administrator(records)
+        if self.refusal is not None:  # shown, not changeable (the checks below refuse it too)
+            for widget in (clinic_box, workstation, data):
+                widget.setEnabled(False)
+            buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
+            self.error.setText(self.refusal)
+
+    def _allowed(self, where: QLabel) -> bool:
+        """Only administrators change settings, back up, restore or export (said in ``where`` if not)."""
+        if self.refusal is not None:
+            where.setText(self.refusal)
+        return self.refusal is None
 
     def choose_logo(self) -> None:
         name, _filter = QFileDialog.getOpenFileName(self, "Clinic logo", "", "Images (*.png *.jpg *.jpeg)")
@@ -160,6 +173,8 @@ class SettingsDialog(QDialog):
         self.logo_label.setText(f"logo set ({len(data) // 1024} KB)")
 
     def accept(self) -> None:
+        if not self._allowed(self.error):
+            return
         try:
             self.records.settings.save(
                 ClinicSettings(self.clinic_name.text(), self.clinic_address.toPlainText(), self.clinic_phone.text(),
@@ -177,6 +192,8 @@ class SettingsDialog(QDialog):
         super().accept()
 
     def backup_now(self) -> None:
+        if not self._allowed(self.backup_label):
+            return
         self._run("Backing up…", lambda: backups.rotate_backup(self.records.database, reason="manual"),
                   lambda path: self.backup_label.setText(f"Backed up to {path}"), "Backup failed")
 
@@ -214,6 +231,8 @@ class SettingsDialog(QDialog):
         is replaced: the clinician is told what would be set aside and asked, "Keep my records"
         being the default; only a yes restores (the current records are kept as a backup first).
         """
+        if not self._allowed(self.backup_label):
+            return
         if self.before_restore is not None and not self.before_restore():
             self.backup_label.setText("Not restored: the open visit could not be saved first.")
             return
@@ -272,6 +291,8 @@ class SettingsDialog(QDialog):
 
     def use_data_folder(self, target: Path, *, copy: bool) -> None:
         """From the next start, open the records in ``target`` (copied there first if asked)."""
+        if not self._allowed(self.backup_label):
+            return
 
         def chosen(_result: object = None) -> None:
             paths.choose_data_dir(target)
@@ -289,6 +310,8 @@ class SettingsDialog(QDialog):
                   "Not copied, nothing changed")
 
     def export(self) -> None:
+        if not self._allowed(self.backup_label):
+            return
         name, _filter = QFileDialog.getSaveFileName(self, "Export all records", "ptassist-export.json", "JSON (*.json)")
         if not name:
             return

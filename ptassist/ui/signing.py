@@ -1,4 +1,5 @@
-"""Signing a visit and adding an addendum with the password, as the logged-in clinician only.
+"""Signing a visit and adding an addendum with the password, as the logged-in clinician only,
+and what the logged-in role may not do (sign; change settings), said before anyone tries.
 
 The records sign as their actor (the account that logged in) and check the password and the
 role themselves; the GUI asks for the password, and shows assistants why they cannot sign.
@@ -33,6 +34,15 @@ def why_cannot_sign(records: Records) -> str | None:
         roles = " and ".join(sorted(actor.account.roles)) or "no role"
         return f"{actor.account.name} is {_article(roles)} {roles}: only a clinician can sign notes and addenda."
     return None
+
+
+def why_not_administrator(records: Records) -> str | None:
+    """Why the logged-in account may not change settings, back up or restore (None: it may, or the
+    records were opened without an account, as tools and tests do)."""
+    actor = records.actor
+    if actor is None or actor.account.is_administrator:
+        return None
+    return f"{actor.account.name} is not an administrator: only an administrator can change these settings."
 
 
 def _article(word: str) -> str:

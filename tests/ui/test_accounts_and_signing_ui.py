@@ -126,3 +126,19 @@ def test_demo_patients_are_signed_as_the_logged_in_clinician_after_the_password(
     signed = [records.visits.get(v.id) for p in records.patients.page(limit=5) for v in records.visits.history(p.id)
               if v.status == "signed"]
     assert signed and {v.signed_by for v in signed} == {"Alex Carter"}
+
+
+def test_settings_are_read_only_for_an_account_that_is_not_an_administrator(qtbot, records, settings):
+    from ptassist.ui.settings_dialog import SettingsDialog
+
+    clinician = add_clinician(records, "Priya Nair")
+    dialog = SettingsDialog(clinician, settings)
+    qtbot.addWidget(dialog)
+    assert not dialog.clinic_name.isEnabled() and not dialog.idle_minutes.isEnabled()
+    assert "only an administrator" in dialog.error.text()
+    dialog.clinic_name.setText("Changed anyway")
+    dialog.accept()
+    dialog.backup_now()
+    assert clinician.settings.get().name != "Changed anyway"
+    assert "only an administrator" in dialog.backup_label.text()
+    clinician.close()
