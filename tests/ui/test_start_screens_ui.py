@@ -51,13 +51,13 @@ def test_first_start_says_the_policy_inline_and_keeps_what_was_typed(qtbot, fold
     assert "--unencrypted" in screen.findChild(QLabel, "encrypt_explanation").text()
     fill_first_start(qtbot, screen, password="short")
     assert "too short" in screen.passwords.message.text() and "(this one has 5)" in screen.passwords.message.text()
-    qtbot.mouseClick(screen.create, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(screen.create_button, Qt.MouseButton.LeftButton)
     assert "too short" in screen.error.text()
     assert clinic_state(folder) == "first_start"  # nothing was set up
     screen.passwords.clear()
     qtbot.keyClicks(screen.passwords.first, "a long clinic passphrase")
     qtbot.keyClicks(screen.passwords.second, "a long clinic passphrase!")
-    qtbot.mouseClick(screen.create, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(screen.create_button, Qt.MouseButton.LeftButton)
     assert screen.error.text() == "The two passwords are not the same."
     assert screen.details.registration.text() == "PT 40213"  # nothing typed is lost
 
@@ -67,7 +67,7 @@ def test_first_start_creates_the_administrator_and_shows_the_recovery_key_once(q
     screen = window.first_start
     fill_first_start(qtbot, screen)
     screen.encrypt.setChecked(False)
-    qtbot.mouseClick(screen.create, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(screen.create_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.recovery_key is not None and window.stack.currentWidget() is window.recovery_key,
                     timeout=20000)
     shown = window.recovery_key.key_label.text()
