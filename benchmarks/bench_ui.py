@@ -30,12 +30,14 @@ BARE_WINDOW = (
 )
 
 
-BENCH_USER = "Bench Clinician"
-BENCH_PASSWORD = "bench clinic passphrase"
+# Not bench_store's "Bench Clinician" (test-only costs, enrolled in the cached demo records): an
+# account of its own, at production costs, on a copy of those records.
+BENCH_USER = "Cold Start Clinician"
+BENCH_PASSWORD = "cold start passphrase"
 
 
 def _with_login(demo: Path) -> Path:
-    """A copy of the demo records set up with an account (production costs), made once."""
+    """A copy of the demo records with an account of its own (production costs), made once."""
     from ptassist.services.identity import clinic_state, set_up
 
     folder = demo.with_name(demo.name + "-login")
