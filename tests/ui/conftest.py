@@ -7,7 +7,6 @@ import pytest
 
 from ptassist.ui.app import ui_settings
 from ptassist.ui.main_window import MainWindow
-from tests.helpers import TEST_PASSWORD
 
 
 @pytest.fixture
@@ -32,11 +31,3 @@ def window(qtbot, records, settings, signed_in):
 def zoe(records):
     return records.patients.add(family_name="Müller", given_name="Zoë", date_of_birth="1980-03-07", sex="female",
                                 referring_physician="Dr Sarah Chen")
-
-
-@pytest.fixture(autouse=True)
-def _signing_password(monkeypatch):
-    """Signing asks for the password again: tests answer the prompt with the test account's."""
-    from ptassist.ui.visit_editor import VisitEditorScreen
-
-    monkeypatch.setattr(VisitEditorScreen, "ask_password", lambda self, title: TEST_PASSWORD)
