@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
+from typing import TYPE_CHECKING
 
 from ptassist.services.records import default_actor
 
+if TYPE_CHECKING:
+    from ptassist.services.records import Records
 
-def acting_name(settings: QSettings) -> str:
-    """The clinician set in Settings, else the computer account: a conflict then names a person."""
-    return str(settings.value("clinician/name", "") or "").strip() or default_actor()
+
+def acting_name(records: Records) -> str:
+    """The logged-in account; the computer account only for records opened without one (tests)."""
+    actor = records.actor
+    return actor.account.name if actor is not None else default_actor()

@@ -6,10 +6,11 @@ patient list reads through a light lookup, and the chart and visit editor are bu
 
 from __future__ import annotations
 
+import logging
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -30,20 +31,27 @@ from ptassist.ui.worker import run_with_progress
 
 if TYPE_CHECKING:
     from ptassist.services.draft_session import DraftSessions
+    from ptassist.services.identity import SignedIn
     from ptassist.services.records import Records
     from ptassist.ui.patient_chart import PatientChartScreen
     from ptassist.ui.settings_dialog import SettingsDialog
     from ptassist.ui.visit_editor import VisitEditorScreen
 
+log = logging.getLogger(__name__)
 DEMO_PATIENTS = 200
 
 
 class MainWindow(QMainWindow):
-    """One window; screens are swapped in a stack."""
+    """One window; screens are swapped in a stack. ``signed_in`` is who logged in (the records
+    act as them; None only for tests over records opened without an account)."""
+
+    lock_requested = Signal()  # Ctrl+L: the shell covers the windows and asks for the password
+    settings_saved = Signal()  # the idle period may have changed
 
     def __init__(self, records: Records | RecordsLoader, settings: QSettings, patients: PatientLookup | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, signed_in: SignedIn | None = None) -> None:
         super().__init__(parent)
+        self.signed_in = signed_in
         self._loader = records if isinstance(records, RecordsLoader) else None
         self._records = None if isinstance(records, RecordsLoader) else records
         if patients is None:
@@ -126,8 +134,9 @@ class MainWindow(QMainWindow):
             from ptassist.services.recovery import RecoveryJournal
             from ptassist.ui.acting import acting_name
 
-            self._sessions = DraftSessions(self.records, lambda: acting_name(self.settings),
-                                           RecoveryJournal(self.records.database.folder))
+            records = self.records
+            self._sessions = DraftSessions(records, lambda: acting_name(records),
+                                           RecoveryJournal(records.database.folder))
         return self._sessions
 
     @property
@@ -171,13 +180,20 @@ class MainWindow(QMainWindow):
             ("New patient", QKeySequence.StandardKey.New, self.new_patient),
             ("Print programme", QKeySequence.StandardKey.Print, self._print_current),
             ("Settings…", QKeySequence("Ctrl+,"), self.open_settings),
+            ("Accounts…", QKeySequence(), self.open_accounts),
+            ("Lock", QKeySequence("Ctrl+L"), self.lock_requested.emit),
             ("Quit", QKeySequence.StandardKey.Quit, self.close),
         ):
             action = QAction(text, self)
+            action.setObjectName(f"{text.strip('…').lower().replace(' ', '_')}_action")
             action.setShortcut(shortcut)
             action.triggered.connect(slot)
             menu.addAction(action)
             self.addAction(action)
+        accounts = self.findChild(QAction, "accounts_action")
+        assert accounts is not None
+        # Only administrators manage accounts (the services refuse anyone else anyway).
+        accounts.setVisible(self.signed_in is not None and self.signed_in.account.is_administrator)
 
     # ------------------------------------------------------------------ navigation
     def show_patients(self) -> None:
@@ -260,7 +276,8 @@ class MainWindow(QMainWindow):
         self.chart.refresh()
 
     def open_settings(self) -> None:
-        self.settings_dialog().exec()
+        if self.settings_dialog().exec():
+            self.settings_saved.emit()
 
     def settings_dialog(self) -> SettingsDialog:
         from ptassist.ui.settings_dialog import SettingsDialog
@@ -287,15 +304,54 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Records restored from a backup.", 8000)
 
     def load_demo(self) -> None:
-        """Build demo patients off the GUI thread with a progress indicator."""
-        from ptassist.store.demo import build_demo
+        """Build demo patients off the GUI thread with a progress indicator; their visits are signed
+        as the logged-in clinician, so the password is asked first."""
+        from ptassist.services.identity import confirm_password
+        from ptassist.ui.signing import signer_name, why_cannot_sign, with_password
+
+        records = self.records
+        actor, reason = records.actor, why_cannot_sign(records)
+        if actor is None or reason is not None:
+            QMessageBox.information(self, "Demo data", reason or "Log in to create demo data.")
+            return
+
+        def check(password: str) -> str:
+            confirm_password(actor, records.database.folder, password)
+            return password
+
+        done, password = with_password(self, "Demo patients", f"{DEMO_PATIENTS} synthetic patients; their visits "
+                                       f"are signed as {signer_name(records)}.", check, ok_text="Create")
+        if not done or password is None:
+            return
 
         def failed(exc: BaseException, _details: str) -> None:
             QMessageBox.warning(self, "Demo data", f"Could not create demo data: {exc}")
 
-        database = self.records.database
-        run_with_progress(self, "Creating demo patients…", lambda: build_demo(database, DEMO_PATIENTS, seed=1),
+        run_with_progress(self, "Creating demo patients…", lambda: records.build_demo(DEMO_PATIENTS, 1, password),
                           lambda _counts: self.show_patients(), failed, name="demo_progress")
+
+    def open_accounts(self) -> None:
+        from ptassist.ui.accounts_dialog import AccountsDialog
+
+        AccountsDialog(self.records, parent=self).exec()
+
+    # ------------------------------------------------------------------ lock, switching user, closing
+    def audit(self, kind: str) -> None:
+        """Lock, unlock, logout go in the audit trail (never what is on screen)."""
+        try:
+            self.records.audit_event(kind)
+        except Exception as exc:  # the lock itself must not fail on the audit
+            log.warning("audit of %s failed: %s", kind, type(exc).__name__)
+
+    def save_and_close_drafts(self) -> bool:
+        """Before another user takes over: save the open draft through its session and close it;
+        what could not be saved stays in the recovery journal. True when everything was saved."""
+        editor = self._editor
+        if editor is None or editor.visit is None:
+            return True
+        complete = editor.save_now()
+        editor.leave()
+        return complete
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API

@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
 from ptassist.core.records import DOCUMENT_TITLES, VISIT_KINDS, Patient, VisitSummary
 from ptassist.core.when import local_day, local_minute
 from ptassist.services.draft_session import DraftSessions, default_visit_kind
-from ptassist.services.records import Records, default_actor
+from ptassist.services.records import Records
 from ptassist.store.errors import StoreError
+from ptassist.ui.acting import acting_name
 from ptassist.ui.widgets.trend_chart import TrendChart
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ class PatientChartScreen(QWidget):
     def __init__(self, records: Records, sessions: DraftSessions | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.records = records
-        self.sessions = sessions or DraftSessions(records, default_actor)
+        self.sessions = sessions or DraftSessions(records, lambda: acting_name(records))
         self.patient: Patient | None = None
         self.history: list[VisitSummary] = []
         self.setObjectName("patient_chart")
@@ -141,7 +142,7 @@ class PatientChartScreen(QWidget):
         if patient is None:
             return
         self.patient = patient
-        self.records.audit.log(default_actor(), "view", "patient", patient.id)
+        self.records.audit.log(acting_name(self.records), "view", "patient", patient.id)
         age = patient.age_on(date.today())
         referrer = f" · referred by {patient.referring_physician}" if patient.referring_physician else ""
         details = f"{age} years · {patient.sex or 'sex not recorded'} · chart {patient.chart_number}{referrer}"

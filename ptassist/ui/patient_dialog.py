@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 
 from ptassist.core.records import Patient
 from ptassist.core.validation import MAX_NAME, MAX_SHORT, MAX_TEXT, ValidationError
-from ptassist.services.records import Records, default_actor
+from ptassist.services.records import Records
 from ptassist.store.errors import StoreError
+from ptassist.ui.acting import acting_name
 from ptassist.ui.widgets.date_field import DateField
 from ptassist.ui.widgets.text_limit import LimitNote
 
@@ -135,11 +136,11 @@ class PatientDialog(QDialog):
         values = self.values()
         try:
             if self.patient is None:
-                self.saved = self.records.patients.add(actor=default_actor(), **values)
+                self.saved = self.records.patients.add(actor=acting_name(self.records), **values)
             else:
                 if not values["chart_number"]:
                     values.pop("chart_number")
-                self.saved = self.records.patients.update(self.patient.id, actor=default_actor(), **values)
+                self.saved = self.records.patients.update(self.patient.id, actor=acting_name(self.records), **values)
         except ValidationError as exc:
             self.error.setText(f"Please check {exc.field.replace('_', ' ')}: {str(exc).split(': ', 1)[-1]}")
             widget: QWidget | None = self.fields.get(exc.field)

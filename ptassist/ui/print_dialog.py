@@ -37,8 +37,9 @@ from ptassist.core.resources import resource_path
 from ptassist.core.sheets import NO_EXERCISES, default_recipient
 from ptassist.services.draft_session import DraftConflictError, DraftSession
 from ptassist.services.printing import Printing
-from ptassist.services.records import Records, default_actor
+from ptassist.services.records import Records
 from ptassist.store.errors import StoreError
+from ptassist.ui.acting import acting_name
 from ptassist.ui.widgets.pdf_pane import PdfPane
 from ptassist.ui.worker import run_in_background
 
@@ -215,7 +216,7 @@ class PrintDialog(QDialog):
         if session is None:  # opened on its own: it owns the draft while it is open
             visit = records.visits.get(visit_id)
             assert visit is not None
-            session = DraftSession(records, visit, default_actor)
+            session = DraftSession(records, visit, lambda: acting_name(records))
         self.session = session
         visit = session.visit
         self._saved_prescription = list(visit.prescription)

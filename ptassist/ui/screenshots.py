@@ -18,13 +18,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ptassist.core.records import ClinicSettings
+from ptassist.security.argon2_params import TEST_ONLY
+from ptassist.services.identity import set_up
 from ptassist.services.printing import Printing
 from ptassist.services.records import Records
-from ptassist.store.demo import build_demo
 from ptassist.ui.app import ui_settings
 from ptassist.ui.main_window import MainWindow
 from ptassist.ui.print_dialog import PrintDialog
 from ptassist.ui.settings_dialog import SettingsDialog
+
+PASSWORD = "screenshots only"
 
 CES_INTAKE = {
     "format": "ptassist-intake/1", "age": 46, "side": "left",
@@ -52,13 +55,15 @@ def main(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     with tempfile.TemporaryDirectory() as folder:
-        records = Records.open(Path(folder))
-        build_demo(records.database, 80, seed=7)
+        # A throwaway clinic: cheap Argon2 costs are fine for pictures (never for real records).
+        signed_in, _recovery = set_up(Path(folder), name="Alex Carter", password=PASSWORD, credentials="PT, DPT",
+                                      registration="PT 40213", encrypted=False, params=TEST_ONLY)
+        records = Records.open(Path(folder), signed_in=signed_in)
+        records.build_demo(80, 7, PASSWORD)
         records.settings.save(ClinicSettings(name="Riverside Physiotherapy", address="12 Mill Lane, Bristol",
                                              phone="0117 555 0100"), "screenshots")
         settings = ui_settings(Path(folder))
-        settings.setValue("clinician/name", "Alex Carter")
-        window = MainWindow(records, settings)
+        window = MainWindow(records, settings, signed_in=signed_in)
         window.resize(1440, 900)
         everyone = records.patients.page(limit=80)
         patient = max(everyone, key=lambda p: len(records.visits.history(p.id)))

@@ -1,4 +1,6 @@
-"""Settings: clinic details and logo (printed on sheets), clinician profile, paper, data and backups."""
+"""Settings: clinic details and logo (printed on sheets), paper, the idle lock, data and backups.
+
+Who signs is the account that logged in (its details are on every sheet it signs), never a name typed here."""
 
 from __future__ import annotations
 
@@ -29,9 +31,12 @@ from PySide6.QtWidgets import (
 from ptassist import paths
 from ptassist.core.records import ClinicSettings
 from ptassist.core.validation import ValidationError
-from ptassist.services.records import Records, default_actor
+from ptassist.services.records import Records
 from ptassist.store import backup as backups
 from ptassist.store.errors import StoreError
+from ptassist.ui.acting import acting_name
+from ptassist.ui.idle_watch import IDLE_MINUTES_KEY, IDLE_MINUTES_RANGE, idle_minutes
+from ptassist.ui.signing import why_not_administrator
 from ptassist.ui.worker import run_with_progress
 
 log = logging.getLogger(__name__)
@@ -78,14 +83,15 @@ class SettingsDialog(QDialog):
         logo_row.addWidget(self.logo_label)
         logo_row.addWidget(logo_button)
         form.addRow("Logo", logo_row)
-        self.clinician = QLineEdit(str(settings.value("clinician/name", "") or ""))
-        self.clinician.setObjectName("clinician_name")
-        self.credentials = QLineEdit(str(settings.value("clinician/credentials", "") or ""))
-        self.credentials.setObjectName("clinician_credentials")
-        person = QGroupBox("You (signs notes and letters)")
-        person_form = QFormLayout(person)
-        person_form.addRow("Name", self.clinician)
-        person_form.addRow("Credentials", self.credentials)
+        workstation = QGroupBox("This workstation")
+        workstation_form = QFormLayout(workstation)
+        self.idle_minutes = QSpinBox()
+        self.idle_minutes.setObjectName("idle_minutes")
+        self.idle_minutes.setAccessibleName("Lock after this many minutes without input")
+        self.idle_minutes.setRange(*IDLE_MINUTES_RANGE)
+        self.idle_minutes.setValue(idle_minutes(settings))
+        self.idle_minutes.setSuffix(" minutes without input")
+        workstation_form.addRow("Lock after", self.idle_minutes)
         data = QGroupBox("Data and backups")
         data_form = QFormLayout(data)
         self.data_folder = QLabel(str(records.database.path or records.database.url))
@@ -142,8 +148,20 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        for widget in (clinic_box, person, data, self.error, buttons):
+        for widget in (clinic_box, workstation, data, self.error, buttons):
             layout.addWidget(widget)
+        self.refusal = why_not_administrator(records)
+        if self.refusal is not None:  # shown, not changeable (the checks below refuse it too)
+            for widget in (clinic_box, workstation, data):
+                widget.setEnabled(False)
+            buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
+            self.error.setText(self.refusal)
+
+    def _allowed(self, where: QLabel) -> bool:
+        """Only administrators change settings, back up, restore or export (said in ``where`` if not)."""
+        if self.refusal is not None:
+            where.setText(self.refusal)
+        return self.refusal is None
 
     def choose_logo(self) -> None:
         name, _filter = QFileDialog.getOpenFileName(self, "Clinic logo", "", "Images (*.png *.jpg *.jpeg)")
@@ -155,11 +173,13 @@ class SettingsDialog(QDialog):
         self.logo_label.setText(f"logo set ({len(data) // 1024} KB)")
 
     def accept(self) -> None:
+        if not self._allowed(self.error):
+            return
         try:
             self.records.settings.save(
                 ClinicSettings(self.clinic_name.text(), self.clinic_address.toPlainText(), self.clinic_phone.text(),
                                self.logo, self.paper.currentData()),
-                default_actor(),
+                acting_name(self.records),
             )
             chosen = Path(self.backup_folder.text().strip()) if self.backup_folder.text().strip() else None
             default = paths.backups_dir(self.records.database.folder)
@@ -168,11 +188,12 @@ class SettingsDialog(QDialog):
         except (ValidationError, StoreError) as exc:
             self.error.setText(str(exc))
             return
-        self.settings.setValue("clinician/name", self.clinician.text().strip())
-        self.settings.setValue("clinician/credentials", self.credentials.text().strip())
+        self.settings.setValue(IDLE_MINUTES_KEY, self.idle_minutes.value())
         super().accept()
 
     def backup_now(self) -> None:
+        if not self._allowed(self.backup_label):
+            return
         self._run("Backing up…", lambda: backups.rotate_backup(self.records.database, reason="manual"),
                   lambda path: self.backup_label.setText(f"Backed up to {path}"), "Backup failed")
 
@@ -210,6 +231,8 @@ class SettingsDialog(QDialog):
         is replaced: the clinician is told what would be set aside and asked, "Keep my records"
         being the default; only a yes restores (the current records are kept as a backup first).
         """
+        if not self._allowed(self.backup_label):
+            return
         if self.before_restore is not None and not self.before_restore():
             self.backup_label.setText("Not restored: the open visit could not be saved first.")
             return
@@ -268,6 +291,8 @@ class SettingsDialog(QDialog):
 
     def use_data_folder(self, target: Path, *, copy: bool) -> None:
         """From the next start, open the records in ``target`` (copied there first if asked)."""
+        if not self._allowed(self.backup_label):
+            return
 
         def chosen(_result: object = None) -> None:
             paths.choose_data_dir(target)
@@ -285,10 +310,13 @@ class SettingsDialog(QDialog):
                   "Not copied, nothing changed")
 
     def export(self) -> None:
+        if not self._allowed(self.backup_label):
+            return
         name, _filter = QFileDialog.getSaveFileName(self, "Export all records", "ptassist-export.json", "JSON (*.json)")
         if not name:
             return
         from ptassist.store.transfer import export_database
 
-        self._run("Exporting all records…", lambda: export_database(self.records.database, Path(name), default_actor()),
+        actor = acting_name(self.records)
+        self._run("Exporting all records…", lambda: export_database(self.records.database, Path(name), actor),
                   lambda _counts: self.backup_label.setText(f"Exported to {name}"), "Export failed")

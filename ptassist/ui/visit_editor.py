@@ -1,7 +1,7 @@
 """The visit editor: the intake form, generated from the vocabulary, beside the live checklist.
 
 Every change re-runs the engine (well under a millisecond) and is saved within two seconds; a
-quiet indicator says when. Signing asks for confirmation naming the clinician and locks the visit;
+quiet indicator says when. Signing asks for the logged-in clinician's password and locks the visit;
 signed visits open read-only with their addenda.
 """
 
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QListWidget,
     QMessageBox,
     QPlainTextEdit,
@@ -39,8 +38,7 @@ from ptassist.core.validation import MAX_TEXT, ValidationError
 from ptassist.core.when import local_day, local_minute
 from ptassist.services.draft_changes import describe_unsaved
 from ptassist.services.draft_session import DraftConflictError, DraftSession, DraftSessions, SaveOutcome
-from ptassist.services.identity import IdentityError
-from ptassist.services.records import Records, default_actor
+from ptassist.services.records import Records
 from ptassist.services.recovery import RecoveryJournal
 from ptassist.store.errors import StoreError
 from ptassist.ui.acting import acting_name
@@ -48,6 +46,7 @@ from ptassist.ui.checklist_panel import ChecklistPanel
 from ptassist.ui.conflict_dialog import KEEP_BOTH, LOAD_THEIRS, ConflictDialog, UnsavedChangesPanel
 from ptassist.ui.red_flag_banner import RedFlagBanner
 from ptassist.ui.session import SESSION_KEY
+from ptassist.ui.signing import addendum_question, apply_sign_permission, sign_question, with_password
 from ptassist.ui.widgets.body_chart import BodyChart
 from ptassist.ui.widgets.findings_form import FindingsForm
 from ptassist.ui.widgets.measures_form import MeasuresForm
@@ -80,7 +79,7 @@ class VisitEditorScreen(QWidget):
         super().__init__(parent)
         self.records = records
         self.settings = settings
-        self.sessions = sessions or DraftSessions(records, lambda: acting_name(settings),
+        self.sessions = sessions or DraftSessions(records, lambda: acting_name(records),
                                                   RecoveryJournal(records.database.folder))
         self.session: DraftSession | None = None
         self._unsubscribe: Any = None
@@ -107,6 +106,7 @@ class VisitEditorScreen(QWidget):
         self.addendum_button = QPushButton("Add addendum…")
         self.addendum_button.setObjectName("addendum_button")
         self.addendum_button.clicked.connect(self.add_addendum)
+        apply_sign_permission(records, self.sign_button, self.addendum_button)
         self.print_buttons = []
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
@@ -257,7 +257,7 @@ class VisitEditorScreen(QWidget):
         self.unsaved_box.hide()
         recovered = {} if visit.signed else session.recovered()
         self._show_visit(_with_recovered(visit, recovered))
-        self.records.audit.log(default_actor(), "view", "visit", visit.id)
+        self.records.audit.log(acting_name(self.records), "view", "visit", visit.id)
         if recovered:
             self._mark_dirty()
             self.saved_label.setText("Restored changes that were not saved last time")
@@ -488,69 +488,46 @@ class VisitEditorScreen(QWidget):
         return False
 
     # ------------------------------------------------------------------ signing, addenda, navigation
-    def clinician_name(self) -> str | None:
-        """The logged-in clinician (signing is as that account only); None with a message otherwise."""
-        actor = self.records.actor
-        if actor is None:
-            QMessageBox.warning(self, "Not signed", "Log in to sign.")
-            return None
-        return actor.account.name
-
-    def ask_password(self, title: str) -> str | None:
-        """The password again before signing (gui12's login screens replace this prompt)."""
-        password, ok = QInputDialog.getText(self, title, "Your password:", QLineEdit.EchoMode.Password)
-        return password if ok and password else None
-
-    def confirm_sign(self, clinician: str) -> bool:
-        answer = QMessageBox.question(
-            self, "Sign this visit?",
-            f"Sign and lock this visit as {clinician}?\n\nA signed visit cannot be changed; corrections go in addenda.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
-        return answer == QMessageBox.StandardButton.Yes
-
     def sign(self) -> None:
-        if self.visit is None or self.visit.signed or not self.save_now():
+        if (self.visit is None or self.visit.signed or not self.sign_button.isEnabled()
+                or not self.save_now()):
             return
-        clinician = self.clinician_name()
-        if not clinician or not self.confirm_sign(clinician):
-            return
-        password = self.ask_password("Sign this visit")
-        if password is None:
-            return
-        assert self.session is not None
+        session = self.session
+        assert session is not None
         try:
-            signed = self.session.sign(password)
+            done, signed = with_password(self, "Sign this visit?", sign_question(self.records), session.sign)
         except DraftConflictError as conflict:  # changed elsewhere since the last save: nothing was signed
             self._resolve_conflict(DraftConflictError(conflict.theirs, self.changes()))
             return
-        except (StoreError, ValidationError, IdentityError) as exc:
+        except (StoreError, ValidationError) as exc:
             QMessageBox.warning(self, "Not signed", str(exc))
+            return
+        if not done or signed is None:
             return
         self.open_visit(signed.id)
         self.visit_signed.emit(signed.id)
 
     def add_addendum(self, text: str | None = None) -> None:
-        if self.visit is None or not self.visit.signed:
+        if self.visit is None or not self.visit.signed or not self.addendum_button.isEnabled():
             return
         if text is None:
             text, ok = QInputDialog.getMultiLineText(self, "Add addendum", "Correction or late entry:")
             if not ok:
                 return
-        clinician = self.clinician_name()
-        if not clinician or not text.strip():
+        if not text.strip():
             return
-        password = self.ask_password("Sign this addendum")
-        if password is None:
-            return
+        visit_id = self.visit.id
         try:
-            self.records.add_addendum(self.visit.id, text, password)
-        except (StoreError, ValidationError, IdentityError) as exc:
+            done, _added = with_password(self, "Add addendum", addendum_question(self.records),
+                                         lambda password: self.records.add_addendum(visit_id, text, password))
+        except (StoreError, ValidationError) as exc:
             QMessageBox.warning(self, "Addendum not added", str(exc))
             again, ok = QInputDialog.getMultiLineText(self, "Add addendum", "Correction or late entry:", text)
             if ok:  # what was typed comes back for another try, never dropped
                 self.add_addendum(again)
             return
-        self.open_visit(self.visit.id)
+        if done:
+            self.open_visit(visit_id)
 
     def jump_to(self, key: str) -> None:
         """Scroll to and focus the field of an 'assess next' item."""

@@ -76,8 +76,10 @@ def test_version(bundle, bare_env):
 def test_smoke_test_offscreen_opens_the_window_and_the_first_patient(bundle, bare_env, tmp_path):
     data = tmp_path / "data"
     assert frozen(bundle, bare_env, "demo", "--patients", "3", "--data-dir", str(data)).returncode == 0
-    done = frozen(bundle, bare_env, "--data-dir", str(data), "--smoke-test")
+    demo_login = {**bare_env, "PTASSIST_USER": "Demo Clinician", "PTASSIST_PASSWORD": "demo"}
+    done = frozen(bundle, demo_login, "--data-dir", str(data), "--smoke-test")
     assert done.returncode == 0, done.stderr
+    assert re.search(r"^ptassist-login-screen \d", done.stdout, re.MULTILINE)
     assert re.search(r"^ptassist-ready \d", done.stdout, re.MULTILINE)
     assert re.search(r"^ptassist-patient-open \d", done.stdout, re.MULTILINE)
 

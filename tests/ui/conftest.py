@@ -1,4 +1,5 @@
-"""GUI fixtures: a main window over a fresh file database, with isolated UI settings."""
+"""GUI fixtures: a main window over the records of the logged-in clinician (``signed_in``, set up
+with fast TEST_ONLY Argon2 costs in tests/conftest.py), with isolated UI settings."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import pytest
 
 from ptassist.ui.app import ui_settings
 from ptassist.ui.main_window import MainWindow
-from tests.helpers import TEST_PASSWORD
 
 
 @pytest.fixture
@@ -15,8 +15,8 @@ def settings(records):
 
 
 @pytest.fixture
-def window(qtbot, records, settings):
-    win = MainWindow(records, settings)
+def window(qtbot, records, settings, signed_in):
+    win = MainWindow(records, settings, signed_in=signed_in)
     win.show()
     yield win
     # A test may end with text the editor could not save: stop editing without the question a user
@@ -31,11 +31,3 @@ def window(qtbot, records, settings):
 def zoe(records):
     return records.patients.add(family_name="Müller", given_name="Zoë", date_of_birth="1980-03-07", sex="female",
                                 referring_physician="Dr Sarah Chen")
-
-
-@pytest.fixture(autouse=True)
-def _signing_password(monkeypatch):
-    """Signing asks for the password again: tests answer the prompt with the test account's."""
-    from ptassist.ui.visit_editor import VisitEditorScreen
-
-    monkeypatch.setattr(VisitEditorScreen, "ask_password", lambda self, title: TEST_PASSWORD)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLineEdit, QMessageBox, QWidget
 
 POLL_MS = 20
 GIVE_UP_MS = 5000
@@ -81,3 +81,21 @@ def answer_next(*buttons: Answer, answered: Answered | None = None, give_up_ms: 
 
     QTimer.singleShot(0, attempt)
     return answered
+
+
+def type_password(password: str, *, cancel: bool = False) -> Callable[[QWidget], None]:
+    """An answer for the password dialog: type ``password`` and press OK (or Cancel)."""
+
+    def answer(dialog: QWidget) -> None:
+        edit = dialog.findChild(QLineEdit, "confirm_password")
+        if edit is None:
+            if isinstance(dialog, QDialog):
+                dialog.reject()
+            return
+        edit.setText(password)
+        name = "password_cancel_button" if cancel else "password_ok_button"
+        button = dialog.findChild(QAbstractButton, name)
+        assert button is not None
+        button.click()
+
+    return answer

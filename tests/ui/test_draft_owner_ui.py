@@ -8,14 +8,14 @@ from PySide6.QtWidgets import QMessageBox
 
 from ptassist.services.records import Records
 from ptassist.ui.print_dialog import PrintDialog
-from tests.ui.modal import answer_next
+from tests.helpers import TEST_PASSWORD
+from tests.ui.modal import answer_next, type_password
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
 def editor(window, records, zoe, settings):
-    settings.setValue("clinician/name", "Alex Carter")
     window.open_patient(zoe.id)
     window.chart.new_visit()
     assert window.stack.currentWidget() is window.editor
@@ -66,9 +66,9 @@ def test_print_then_edit_then_sign(qtbot, editor, records):
     assert stored.intake["findings"] == {"noble_test": True, "ober_test": True}
     assert stored.prescription[-1]["exercise"] == "bridge"  # the editor's save kept the programme
 
-    asked = answer_next(QMessageBox.StandardButton.Yes)
+    asked = answer_next(type_password(TEST_PASSWORD))
     click(qtbot, editor.sign_button)
-    assert asked.seen and "Alex Carter" in asked.texts[0]
+    assert asked.seen == ["password_dialog"]
     signed = records.visits.get(stored.id)
     assert signed.signed and signed.signed_by == "Alex Carter"
     assert signed.narrative["plan"] == "Hip abductor strengthening."
@@ -136,7 +136,7 @@ def test_signing_a_draft_changed_elsewhere_is_refused_not_lost(qtbot, editor, re
     other_desk.save_draft(other_desk.visits.get(editor.visit.id), actor="Dr Ana Ruiz",
                           narrative={"plan": "Their plan"})
     visit_id = editor.visit.id
-    answered = answer_next(QMessageBox.StandardButton.Yes, "conflict_keep_both")
+    answered = answer_next(type_password(TEST_PASSWORD), "conflict_keep_both")
     click(qtbot, editor.sign_button)
     assert answered.seen[-1] == "conflict_dialog" and "Dr Ana Ruiz" in answered.texts[-1]
     assert records.visits.get(visit_id).status == "draft"  # nothing signed over their change

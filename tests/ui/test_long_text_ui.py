@@ -81,12 +81,11 @@ def test_a_control_character_marks_only_that_note(qtbot, editor, records):
     assert editor.narrative_notes["objective"].isVisibleTo(editor)
 
 
-def test_a_refused_addendum_comes_back_to_be_corrected(qtbot, editor, records, settings, monkeypatch):
+def test_a_refused_addendum_comes_back_to_be_corrected(qtbot, editor, records, settings):
     from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-    from tests.ui.modal import answer_next
+    from tests.ui.modal import answer_next, type_password
 
-    monkeypatch.setattr(editor, "ask_password", lambda title: TEST_PASSWORD)
     records.sign(editor.visit.id, TEST_PASSWORD)
     editor.open_visit(editor.visit.id)
     typed = "Late entry: " + "z" * MAX_TEXT
@@ -97,9 +96,9 @@ def test_a_refused_addendum_comes_back_to_be_corrected(qtbot, editor, records, s
         offered.append(dialog.textValue())
         dialog.reject()
 
-    answered = answer_next(QMessageBox.StandardButton.Ok, read_and_cancel)
+    answered = answer_next(type_password(TEST_PASSWORD), QMessageBox.StandardButton.Ok, read_and_cancel)
     editor.add_addendum(typed)
-    assert "20000" in answered.texts[0]  # why it was refused
+    assert "20000" in answered.texts[-1]  # why it was refused
     assert offered == [typed]  # what was typed is offered again, not dropped
     assert records.visits.addenda(editor.visit.id) == []
 

@@ -7,12 +7,13 @@ import sqlite3
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QProgressDialog
+from PySide6.QtWidgets import QLineEdit, QProgressDialog
 
 from ptassist import paths
 from ptassist.core.records import ClinicSettings
 from ptassist.services.records import Records
 from ptassist.store import backup as backups
+from ptassist.ui.idle_watch import idle_minutes
 from ptassist.ui.print_dialog import PrintDialog
 from ptassist.ui.settings_dialog import SettingsDialog
 from tests.documents.helpers import all_text
@@ -95,10 +96,11 @@ def test_settings_accept_saves_and_cancel_does_not(qtbot, records, settings):
     qtbot.addWidget(dialog)
     dialog.clinic_name.setText("Riverside Physiotherapy")
     dialog.paper.setCurrentIndex(dialog.paper.findData("letter"))
-    dialog.clinician.setText("Alex Carter")
+    dialog.idle_minutes.setValue(5)
     dialog.accept()
     assert records.settings.get() == ClinicSettings(name="Riverside Physiotherapy", paper_size="letter")
-    assert settings.value("clinician/name") == "Alex Carter"
+    assert idle_minutes(settings) == 5
+    assert dialog.findChild(QLineEdit, "clinician_name") is None  # the signer is the account, never typed in
     again = SettingsDialog(records, settings)
     qtbot.addWidget(again)
     again.clinic_name.setText("Something else")

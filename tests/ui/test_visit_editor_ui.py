@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel
 
 from ptassist.ui.main_window import MainWindow
 from ptassist.ui.session import SESSION_KEY
 from tests.helpers import TEST_PASSWORD
+from tests.ui.modal import answer_next, type_password
 
 pytestmark = pytest.mark.gui
 
@@ -69,26 +70,29 @@ def test_changes_autosave_within_two_seconds(qtbot, editor, records):
     assert stored.narrative["subjective"] == "Runs 30 km a week; pain at 4 km."
 
 
-def test_sign_locks_the_visit_and_addenda_follow(qtbot, editor, records, settings, monkeypatch):
-    settings.setValue("clinician/name", "Alex Carter")
-    asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
-    monkeypatch.setattr(editor, "ask_password", lambda title: TEST_PASSWORD)  # signing asks for it again
+def test_sign_locks_the_visit_and_addenda_follow(qtbot, editor, records):
+    asked: list[str] = []
+
+    def read_and_type(dialog):
+        asked.append(dialog.findChild(QLabel, "password_question").text())
+        type_password(TEST_PASSWORD)(dialog)
+
     click_yes(qtbot, editor, "noble_test")
+    answer_next(read_and_type)
     editor.sign()
-    assert "Alex Carter" in asked[0]  # the confirmation names the clinician
+    assert "Alex Carter" in asked[0]  # the question names the logged-in clinician
     visit = records.visits.get(editor.visit.id)
     assert visit.signed and visit.signed_by == "Alex Carter"
     assert not editor.form_widget.isEnabled()
     assert editor.addendum_button.isVisible() and not editor.sign_button.isVisible()
+    answer_next(type_password(TEST_PASSWORD))
     editor.add_addendum("Late entry: phoned, settling.")
     assert records.visits.addenda(visit.id)[0].text == "Late entry: phoned, settling."
     assert "Late entry" in editor.addenda.item(0).text()
 
 
-def test_sign_cancel_leaves_the_draft(qtbot, editor, records, settings, monkeypatch):
-    settings.setValue("clinician/name", "Alex Carter")
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
+def test_sign_cancel_leaves_the_draft(qtbot, editor, records):
+    answer_next(type_password(TEST_PASSWORD, cancel=True))
     editor.sign()
     assert records.visits.get(editor.visit.id).status == "draft"
 
