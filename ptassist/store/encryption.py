@@ -95,6 +95,13 @@ def _chain_verdict(path: Path, key: bytes | None) -> list[str]:
         database.engine.dispose()
 
 
+def _refuse_if_written(path: Path, settled: tuple[int, int, bytes]) -> None:
+    """Another program wrote meanwhile: its change is not in the copy."""
+    if _stamp(path) != settled:
+        raise InUseError(f"{in_use_message(path)}: the records changed while they were being encrypted, "
+                         "and were left as they were")
+
+
 def _check_copy(plain: Path, staged: Path, key: bytes) -> None:
     before = _cipher_connection(plain, None)
     after = _cipher_connection(staged, key)
@@ -147,10 +154,9 @@ def encrypt_plain_database(path: Path, folder: Path, key: bytes) -> Encrypted:
         backup = snapshots.rotate(path, folder, reason="pre-encryption")
         remove_with_side_files(staged)
         export_copy(path, staged, source_key=None, target_key=key)
+        _refuse_if_written(path, settled)  # first: a write by another program makes every comparison differ
         _check_copy(path, staged, key)
-        if _stamp(path) != settled:  # another program wrote meanwhile: its change is not in the copy
-            raise InUseError(f"{in_use_message(path)}: the records changed while they were being encrypted, "
-                             "and were left as they were")
+        _refuse_if_written(path, settled)
         os.replace(staged, path)
         for suffix in SIDE_FILES:
             path.with_name(path.name + suffix).unlink(missing_ok=True)
