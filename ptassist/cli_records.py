@@ -124,7 +124,7 @@ def _visit_json(records: Records, visit_id: int) -> dict[str, Any]:
         raise RecordsCommandError(f"no visit with id {visit_id}", EXIT_FAILURE)
     data = asdict(visit)
     if visit.status == "draft" and visit.intake is not None:
-        live = records.assess(visit.intake)
+        live = records.assess(visit.intake, visit.patient_id)
         data["assessment"] = live.to_json() if live else None
         data["assessment_is_live"] = True
     data["addenda"] = [asdict(a) for a in records.visits.addenda(visit_id)]

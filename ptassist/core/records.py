@@ -81,6 +81,7 @@ class Visit:
     prev_hash: str | None = None
     time_zone: str = ""  # the clinic's IANA zone when the visit was made: its local day and time
     signer: Clinician | None = None  # the signing clinician's details as they were at signing
+    background: dict[str, Any] | None = None  # the patient's background as signed; None for drafts
 
     @property
     def signed(self) -> bool:

@@ -67,7 +67,7 @@ class Printing:
             raise ValidationError("visit_id", f"no visit with id {visit_id}")
         if visit.signed and visit.assessment:
             return visit, visit.assessment
-        live = self.records.assess(visit.intake)
+        live = self.records.assess(visit.intake, visit.patient_id)
         return visit, live.to_json() if live else {}
 
     def _paper(self, paper: str | None) -> str:

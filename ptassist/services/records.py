@@ -8,6 +8,15 @@ from typing import Any
 
 from ptassist import paths
 from ptassist.core.assessment import Assessment
+from ptassist.core.background import (
+    Background,
+    BackgroundAnswer,
+    BackgroundRules,
+    background_answers,
+    default_background_rules,
+    parse_background,
+    with_background,
+)
 from ptassist.core.engine import Engine, default_engine
 from ptassist.core.measures import MeasureError, score_visit_measures
 from ptassist.core.records import Addendum, Visit
@@ -15,6 +24,7 @@ from ptassist.core.validation import ValidationError
 from ptassist.services.actors import default_actor
 from ptassist.services.assessing import assess_intake
 from ptassist.store.audit import AuditRepository
+from ptassist.store.backgrounds import BackgroundRepository, BackgroundVersion
 from ptassist.store.database import Database, open_database
 from ptassist.store.documents import DocumentRepository, SettingsRepository
 from ptassist.store.patients import PatientRepository
@@ -36,6 +46,7 @@ class Records:
         self.audit = AuditRepository(database)
         self.documents = DocumentRepository(database)
         self.settings = SettingsRepository(database)
+        self.backgrounds = BackgroundRepository(database)
 
     @property
     def engine(self) -> Engine:
@@ -54,13 +65,43 @@ class Records:
     def close(self) -> None:
         self.database.close()
 
+    # ------------------------------------------------------------------ background
+    @property
+    def background_rules(self) -> BackgroundRules:
+        return default_background_rules()
+
+    def background(self, patient_id: int) -> tuple[BackgroundVersion, Background]:
+        """The patient's current background version and its parsed content (empty if none yet)."""
+        stored = self.backgrounds.current(patient_id)
+        if stored.content is None:
+            return stored, Background()
+        return stored, parse_background(stored.content, self.background_rules)
+
+    def save_background(self, patient_id: int, background: Background, *, base_version: int,
+                        actor: str | None = None) -> BackgroundVersion:
+        """Keep a new version of the patient's background (checked first); open drafts see it at once."""
+        content = parse_background(background.to_json(), self.background_rules).to_json()
+        return self.backgrounds.save(patient_id, content, base_version=base_version, actor=actor or default_actor())
+
+    def background_answers(self, patient_id: int) -> dict[str, BackgroundAnswer]:
+        """The intake findings the patient's background answers "yes" (shown as "from background")."""
+        return background_answers(self.background(patient_id)[1], self.background_rules)
+
+    def _snapshot(self, patient_id: int) -> dict[str, Any] | None:
+        stored, background = self.background(patient_id)
+        return {**background.to_json(), "version": stored.version} if stored.version else None
+
     # ------------------------------------------------------------------ derived values
-    def assess(self, intake: dict[str, Any] | None) -> Assessment | None:
-        """The live assessment of an intake (None without one); raises ValidationError if invalid."""
+    def assess(self, intake: dict[str, Any] | None, patient_id: int | None = None) -> Assessment | None:
+        """The live assessment of an intake (None without one), with the patient's background answers
+        filling what the visit left open; raises ValidationError if invalid."""
+        if patient_id is not None:
+            intake = with_background(intake, self.background_answers(patient_id))
         return assess_intake(self.engine, intake)
 
-    def derive(self, intake: dict[str, Any] | None, measures: dict[str, Any]) -> Derived:
-        assessment = self.assess(intake)
+    def derive(self, intake: dict[str, Any] | None, measures: dict[str, Any],
+               patient_id: int | None = None) -> Derived:
+        assessment = self.assess(intake, patient_id)
         try:
             scores = score_visit_measures(measures)
         except MeasureError as exc:
@@ -81,7 +122,7 @@ class Records:
         visit_time: str | None = None,
         actor: str | None = None,
     ) -> Visit:
-        derived = self.derive(intake, {})
+        derived = self.derive(intake, {}, patient_id)
         from ptassist.core.when import machine_zone_name
 
         return self.visits.create_draft(
@@ -102,7 +143,7 @@ class Records:
             visit.id,
             visit.version,
             actor=actor or default_actor(),
-            derived=self.derive(intake, measures),
+            derived=self.derive(intake, measures, visit.patient_id),
             intake=changes.get("intake", UNSET),
             narrative=changes.get("narrative", UNSET),
             measures=changes.get("measures", UNSET),
@@ -118,7 +159,7 @@ class Records:
         visit = self.visits.get(visit_id)
         if visit is None:
             raise ValidationError("visit_id", f"no visit with id {visit_id}")
-        assessment = self.assess(visit.intake)
+        assessment = self.assess(visit.intake, visit.patient_id)
         return self.visits.sign(
             visit_id,
             clinician=clinician,
@@ -127,9 +168,10 @@ class Records:
             contact=contact,
             assessment=assessment.to_json() if assessment else {},
             ruleset_version=self.engine.ruleset.version,
-            derived=self.derive(visit.intake, visit.measures),
+            derived=self.derive(visit.intake, visit.measures, visit.patient_id),
             base_version=base_version,
             actor=clinician,
+            background=self._snapshot(visit.patient_id),
         )
 
     def add_addendum(self, visit_id: int, text: str, clinician: str) -> Addendum:

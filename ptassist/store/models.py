@@ -80,6 +80,8 @@ class VisitRow(SQLModel, table=True):
     signer_credentials: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     signer_licence: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     signer_contact: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    # The patient's background as it was at signing (canonical JSON); None for drafts and older visits.
+    background_json: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class AddendumRow(SQLModel, table=True):
@@ -176,3 +178,17 @@ class PatientRevisionRow(SQLModel, table=True):
     sha256: str = Field(sa_column=Column(Text, nullable=False))
     created_at: str = Field(sa_column=Column(Text, nullable=False))
     audit_event_id: int = Field(sa_column=Column(Integer, nullable=False))
+
+
+class PatientBackgroundRow(SQLModel, table=True):
+    """One version of a patient's background (conditions, medications, allergies); never updated."""
+
+    __tablename__ = "patient_background"
+    __table_args__ = (Index("ix_patient_background_version", "patient_id", "version", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(sa_column=Column(Integer, ForeignKey("patient.id"), nullable=False))
+    version: int = Field(sa_column=Column(Integer, nullable=False))
+    content_json: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: str = Field(sa_column=Column(Text, nullable=False))
+    created_by: str = Field(sa_column=Column(Text, nullable=False))

@@ -47,7 +47,10 @@ TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "ruleset_version", "narrative_json", "measures_json", "prescription_json", "urgency", "working_diagnosis",
         "nprs", "lefs", "odi", "psfs", "updated_at", "updated_by", "signed_at", "signed_by", "chain_seq",
         "content_hash", "prev_hash", "time_zone", "signer_credentials", "signer_licence", "signer_contact",
+        "background_json",
     )),
+    ("patient_backgrounds", "patient_background", ("id", "patient_id", "version", "content_json", "created_at",
+                                                    "created_by")),
     ("addenda", "addendum", ("id", "visit_id", "text", "clinician_name", "created_at", "chain_seq", "content_hash",
                              "prev_hash")),
     ("documents", "document", ("id", "visit_id", "kind", "content", "sha256", "created_at")),
@@ -58,16 +61,18 @@ TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("chain_head", "chain_head", ("id", "seq", "hash")),
 )
 JSON_COLUMNS = {"intake_json": "intake", "narrative_json": "narrative", "measures_json": "measures",
-                "prescription_json": "prescription"}
+                "prescription_json": "prescription", "background_json": "background", "content_json": "content"}
 BINARY_COLUMNS = {"logo": "logo_base64", "content": "content_base64"}
 REVISION = re.compile(r"^[0-9]{4}$")
+# Added in migration 0007: an export made before it has none (imported as empty).
+BACKGROUND_ARRAYS = ("patient_backgrounds",)
 # Added in migration 0004: an export made before it lacks them, and their empty defaults apply.
 SHEET_DETAIL_COLUMNS = {"emergency_number", "time_zone", "contact", "health_service_number", "signer_credentials",
                         "signer_licence", "signer_contact"}
 # Added in migration 0006 (tamper evidence): an export made before it lacks them; the import then
 # chains the audit events and records baseline evidence as the migration does.
 EVIDENCE_COLUMNS = {"digest", "prev_hash", "hash"}
-OPTIONAL_ARRAYS = {"patient_revisions"}
+OPTIONAL_ARRAYS = {"patient_revisions", *BACKGROUND_ARRAYS}
 
 
 def _to_export(columns: tuple[str, ...], row: Any) -> dict[str, Any]:
@@ -179,6 +184,8 @@ def check_export(document: Any) -> list[tuple[str, str, tuple[str, ...], list[di
     Returns the rows to insert per table; raises :class:`ExportError` naming the first bad record.
     """
     _check_revision(document)
+    for key in BACKGROUND_ARRAYS:
+        document.setdefault(key, [])
     for key, _table, _columns in TABLES:
         items = document.get(key)
         if isinstance(items, list):
@@ -233,7 +240,8 @@ def import_database(database: Database, source: Path) -> dict[str, int]:
     try:
         with database.transaction() as session:
             connection = session.connection()
-            for table in ("patient", "visit", "clinician", "addendum", "document", "audit_event"):
+            for table in ("patient", "visit", "clinician", "addendum", "document", "audit_event",
+                          "patient_background"):
                 if connection.execute(text(f"SELECT 1 FROM {table} LIMIT 1")).first():
                     raise StoreError("import needs an empty database: this one already holds records")
             connection.execute(text("DELETE FROM clinic_settings"))

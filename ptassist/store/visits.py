@@ -57,7 +57,10 @@ def visit_content(row: VisitRow) -> dict[str, Any]:
         row.ruleset_version, row.narrative_json, row.measures_json, row.prescription_json, row.signed_at,
         row.signed_by,
     )
-    return dict(zip(CONTENT_FIELDS, values, strict=True))
+    content = dict(zip(CONTENT_FIELDS, values, strict=True))
+    if row.background_json is not None:  # only visits signed with a background snapshot: older hashes hold
+        content["background"] = row.background_json
+    return content
 
 
 def addendum_content(row: AddendumRow) -> dict[str, Any]:
@@ -292,8 +295,10 @@ class VisitRepository:
         derived: Derived,
         base_version: int | None = None,
         actor: str,
+        background: dict[str, Any] | None = None,
     ) -> Visit:
-        """Lock a draft: freeze the assessment and link the visit into the hash chain."""
+        """Lock a draft: freeze the assessment and the patient's background as they are now, and link
+        the visit into the hash chain."""
         name = clean_text(clinician, "clinician", required=True, limit=MAX_NAME)
         credentials = clean_text(credentials, "credentials")
         with self.database.transaction() as session:
@@ -312,6 +317,7 @@ class VisitRepository:
             row.signer_contact = clinician_row.contact
             row.assessment_z = compress(assessment)
             row.ruleset_version = ruleset_version
+            row.background_json = canonical_json(background) if background is not None else None
             _apply_derived(row, derived)
             row.signed_at = now_iso()
             row.signed_by = name
