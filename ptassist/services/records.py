@@ -21,6 +21,7 @@ from ptassist.core.engine import Engine, default_engine
 from ptassist.core.measures import MeasureError, score_visit_measures
 from ptassist.core.records import Addendum, Visit
 from ptassist.core.validation import ValidationError
+from ptassist.core.visit_time import check_after_birth, check_not_future, normalise_visit_time
 from ptassist.services.actors import default_actor
 from ptassist.services.assessing import assess_intake
 from ptassist.store.audit import AuditRepository
@@ -31,6 +32,10 @@ from ptassist.store.patients import PatientRepository
 from ptassist.store.visits import UNSET, Derived, VisitRepository
 
 __all__ = ["Records", "default_actor"]  # default_actor lives in services.actors; callers import it here too
+
+def now_stamp() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
 
 MEASURE_COLUMNS = {"NPRS": "nprs", "LEFS": "lefs", "ODI": "odi", "PSFS": "psfs"}
 
@@ -122,23 +127,36 @@ class Records:
         visit_time: str | None = None,
         actor: str | None = None,
     ) -> Visit:
-        derived = self.derive(intake, {}, patient_id)
+        """Start a draft; ``visit_time`` (ISO 8601; without an offset: the clinic's local time) defaults to now."""
         from ptassist.core.when import machine_zone_name
 
+        zone = self.settings.get().time_zone or machine_zone_name()
+        stamp = self._checked_time(patient_id, visit_time, zone) if visit_time else now_stamp()
+        derived = self.derive(intake, {}, patient_id)
         return self.visits.create_draft(
             patient_id,
             kind,
-            visit_time=visit_time or datetime.now(UTC).isoformat(timespec="seconds"),
+            visit_time=stamp,
             intake=intake,
             derived=derived,
             actor=actor or default_actor(),
-            time_zone=self.settings.get().time_zone or machine_zone_name(),
+            time_zone=zone,
         )
+
+    def _checked_time(self, patient_id: int, visit_time: str, zone: str) -> str:
+        stamp = normalise_visit_time(visit_time, zone)
+        patient = self.patients.get(patient_id)
+        if patient is None:
+            raise ValidationError("patient_id", f"no patient with id {patient_id}")
+        check_after_birth(stamp, patient.date_of_birth, zone)
+        return stamp
 
     def save_draft(self, visit: Visit, *, actor: str | None = None, **changes: Any) -> Visit:
         """Save changes to a draft loaded at ``visit.version``; raises ConflictError if stale."""
         intake = changes.get("intake", visit.intake)
         measures = changes.get("measures", visit.measures)
+        if "visit_time" in changes:
+            changes["visit_time"] = self._checked_time(visit.patient_id, changes["visit_time"], visit.time_zone)
         return self.visits.save_draft(
             visit.id,
             visit.version,
@@ -159,6 +177,7 @@ class Records:
         visit = self.visits.get(visit_id)
         if visit is None:
             raise ValidationError("visit_id", f"no visit with id {visit_id}")
+        check_not_future(visit.visit_time, datetime.now(UTC))
         assessment = self.assess(visit.intake, visit.patient_id)
         return self.visits.sign(
             visit_id,
