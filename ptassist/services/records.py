@@ -92,6 +92,12 @@ class Records:
         """The intake findings the patient's background answers "yes" (shown as "from background")."""
         return background_answers(self.background(patient_id)[1], self.background_rules)
 
+    def visit_background_answers(self, visit: Visit) -> dict[str, BackgroundAnswer]:
+        """What the background answers for a visit: a signed visit's snapshot, a draft's current background."""
+        if visit.background is not None:
+            return background_answers(parse_background(visit.background, self.background_rules), self.background_rules)
+        return {} if visit.signed else self.background_answers(visit.patient_id)
+
     def _snapshot(self, patient_id: int) -> dict[str, Any] | None:
         stored, background = self.background(patient_id)
         return {**background.to_json(), "version": stored.version} if stored.version else None

@@ -30,6 +30,7 @@ from ptassist.core.when import local_day, local_minute
 from ptassist.services.draft_session import DraftSessions, default_visit_kind
 from ptassist.services.records import Records, default_actor
 from ptassist.store.errors import StoreError
+from ptassist.ui.background_dialog import BackgroundDialog, background_html
 from ptassist.ui.widgets.trend_chart import TrendChart
 
 if TYPE_CHECKING:
@@ -74,6 +75,14 @@ class PatientChartScreen(QWidget):
         edit = QPushButton("Edit patient")
         edit.setObjectName("edit_patient_button")
         edit.clicked.connect(lambda: self.patient and self.edit_requested.emit(self.patient.id))
+        background = QPushButton("Background…")
+        background.setObjectName("background_button")
+        background.setToolTip("Conditions, medications and allergies: kept for every visit")
+        background.clicked.connect(self.edit_background)
+        self.background_summary = QLabel()
+        self.background_summary.setObjectName("background_summary")
+        self.background_summary.setTextFormat(Qt.TextFormat.RichText)
+        self.background_summary.setWordWrap(True)
         self.kind = QComboBox()
         self.kind.setObjectName("new_visit_kind")
         self.kind.setAccessibleName("Kind of new visit")
@@ -86,6 +95,7 @@ class PatientChartScreen(QWidget):
         top.addWidget(back)
         top.addWidget(self.header, 1)
         top.addWidget(edit)
+        top.addWidget(background)
         top.addWidget(self.kind)
         top.addWidget(new_visit)
 
@@ -134,6 +144,7 @@ class PatientChartScreen(QWidget):
         self.splitter.addWidget(lower)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.background_summary)
         layout.addWidget(self.splitter, 1)
 
     def show_patient(self, patient_id: int) -> None:
@@ -146,8 +157,27 @@ class PatientChartScreen(QWidget):
         referrer = f" · referred by {patient.referring_physician}" if patient.referring_physician else ""
         details = f"{age} years · {patient.sex or 'sex not recorded'} · chart {patient.chart_number}{referrer}"
         self.header.setText(f"<b style='font-size:16pt'>{escape(patient.display_name)}</b><br>{escape(details)}")
+        self._show_background()
         self.refresh()
         self._default_kind()
+
+    def _show_background(self) -> None:
+        if self.patient is not None:
+            background = self.records.background(self.patient.id)[1]
+            self.background_summary.setText(background_html(background, self.records.background_rules))
+
+    def background_dialog(self) -> BackgroundDialog | None:
+        """The background editor for this patient (not shown: :meth:`edit_background` runs it)."""
+        if self.patient is None:
+            return None
+        dialog = BackgroundDialog(self.records, self.patient.id, default_actor(), parent=self)
+        dialog.accepted.connect(self._show_background)
+        return dialog
+
+    def edit_background(self) -> None:
+        dialog = self.background_dialog()
+        if dialog is not None:
+            dialog.exec()
 
     def _default_kind(self) -> None:
         """First visit: initial evaluation; later ones: follow-up (never the previous patient's choice)."""

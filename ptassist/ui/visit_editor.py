@@ -306,6 +306,8 @@ class VisitEditorScreen(QWidget):
         self.body_chart.set_marks(intake.get("symptoms"), intake.get("sensory_loss"), default_side)
         status = "both" if "sensory_loss" in intake else ("symptoms" if "symptoms" in intake else "none")
         self.symptoms_done.setCurrentIndex(self.symptoms_done.findData(status))
+        answers = self.records.visit_background_answers(visit)
+        self.findings.set_background({k: v.because for k, v in answers.items()})
         self.findings.set_values(intake.get("findings", {}))
         self.neuro.set_values(intake.get("strength", {}), intake.get("reflexes", {}))
         moves = intake.get("repeated_movements", {})
@@ -379,7 +381,9 @@ class VisitEditorScreen(QWidget):
             self.banner.hide()
             return
         try:
-            live = self.records.engine.assess_json(self.intake())
+            live = self.records.assess(self.intake(), self.visit.patient_id if self.visit else None)
+            if live is None:
+                return
         except Exception as exc:
             self.checklist.setPlainText(f"The checklist could not read this intake: {exc}")
             return
