@@ -15,7 +15,7 @@ from typing import Any
 
 from ptassist.core.errors import ResourceError
 from ptassist.core.resources import load_toml
-from ptassist.core.validation import MAX_SHORT, ValidationError, clean_text
+from ptassist.core.validation import MAX_SHORT, ValidationError, check_id_list, clean_text
 
 BACKGROUND_FORMAT = "ptassist-background/1"
 ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.[0-9A-TV-Z]{1,4})?$")
@@ -114,12 +114,7 @@ class BackgroundAnswer:
 
 
 def _flags(raw: Any, where: str, allowed: Mapping[str, Flag]) -> tuple[str, ...]:
-    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
-        raise ValidationError(where, "must be a list of flag names")
-    for name in raw:
-        if name not in allowed:
-            raise ValidationError(where, f"unknown flag '{name[:40]}'; known: {', '.join(allowed)}")
-    return tuple(dict.fromkeys(raw))
+    return check_id_list(raw, where, allowed, "flag", "known: " + ", ".join(allowed))
 
 
 def check_icd10(value: Any, where: str) -> str:

@@ -174,6 +174,7 @@ class Records:
             prescription=changes.get("prescription", UNSET),
             kind=changes.get("kind", UNSET),
             visit_time=changes.get("visit_time", UNSET),
+            care=changes.get("care", UNSET),
         )
 
     def sign(self, visit_id: int, clinician: str, *, credentials: str = "", licence: str = "", contact: str = "",

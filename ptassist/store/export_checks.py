@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ptassist.core.background import default_background_rules, parse_background
+from ptassist.core.care import parse_care
 from ptassist.core.errors import IntakeError
 from ptassist.core.intake import parse_intake
 from ptassist.core.measures import MeasureError, score_visit_measures
@@ -121,6 +122,8 @@ def _check_backgrounds(document: dict[str, Any], patient_ids: set[int]) -> None:
         _check_background(f"patient_backgrounds[{index}].content", item["content"])
     for index, visit in enumerate(document["visits"]):
         _check_background(f"visits[{index}].background", visit.get("background"))
+        if visit.get("care") is not None:
+            _field_check(f"visits[{index}].care", parse_care, visit["care"])
 
 
 def check_records(document: dict[str, Any]) -> None:

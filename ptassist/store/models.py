@@ -82,6 +82,8 @@ class VisitRow(SQLModel, table=True):
     signer_contact: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     # The patient's background as it was at signing (canonical JSON); None for drafts and older visits.
     background_json: str | None = Field(default=None, sa_column=Column(Text))
+    # Goals, plan of care, the session's interventions and consent (ptassist-care/1); None: none recorded.
+    care_json: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class AddendumRow(SQLModel, table=True):

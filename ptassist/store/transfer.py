@@ -47,7 +47,7 @@ TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "ruleset_version", "narrative_json", "measures_json", "prescription_json", "urgency", "working_diagnosis",
         "nprs", "lefs", "odi", "psfs", "updated_at", "updated_by", "signed_at", "signed_by", "chain_seq",
         "content_hash", "prev_hash", "time_zone", "signer_credentials", "signer_licence", "signer_contact",
-        "background_json",
+        "background_json", "care_json",
     )),
     ("patient_backgrounds", "patient_background", ("id", "patient_id", "version", "content_json", "created_at",
                                                     "created_by")),
@@ -61,7 +61,8 @@ TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("chain_head", "chain_head", ("id", "seq", "hash")),
 )
 JSON_COLUMNS = {"intake_json": "intake", "narrative_json": "narrative", "measures_json": "measures",
-                "prescription_json": "prescription", "background_json": "background", "content_json": "content"}
+                "prescription_json": "prescription", "background_json": "background", "content_json": "content",
+                "care_json": "care"}
 BINARY_COLUMNS = {"logo": "logo_base64", "content": "content_base64"}
 REVISION = re.compile(r"^[0-9]{4}$")
 # Added in migration 0007: an export made before it has none (imported as empty).

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
+from ptassist.core.care import parse_care
 from ptassist.core.ledger import canonical_json, chain_hash
 from ptassist.core.records import Addendum, Clinician, Visit, VisitSummary
 from ptassist.core.validation import MAX_NAME, MAX_TEXT, ValidationError, check_kind, clean_text
@@ -60,6 +61,8 @@ def visit_content(row: VisitRow) -> dict[str, Any]:
     content = dict(zip(CONTENT_FIELDS, values, strict=True))
     if row.background_json is not None:  # only visits signed with a background snapshot: older hashes hold
         content["background"] = row.background_json
+    if row.care_json is not None:  # likewise only visits with a care record
+        content["care"] = row.care_json
     return content
 
 
@@ -149,6 +152,7 @@ class VisitRepository:
         prescription: list[dict[str, Any]] = UNSET,
         kind: str = UNSET,
         visit_time: str = UNSET,
+        care: dict[str, Any] = UNSET,
     ) -> Visit:
         """Save a draft based on ``base_version``; a stale base raises :class:`ConflictError`.
 
@@ -168,6 +172,9 @@ class VisitRepository:
             values["kind"] = check_kind(kind)
         if visit_time is not UNSET:
             values["visit_time"] = clean_text(visit_time, "visit_time", required=True)
+        if care is not UNSET:
+            cleaned = parse_care(care)
+            values["care_json"] = None if cleaned.empty else canonical_json(cleaned.to_json())
         values.update(
             urgency=derived.urgency,
             working_diagnosis=",".join(derived.working_diagnosis),

@@ -1,4 +1,5 @@
-"""A complete record: the patient's versioned background, and its snapshot on each signed visit.
+"""A complete record: the patient's versioned background, its snapshot on each signed visit, and
+each visit's care record (goals, plan of care, interventions delivered, consent).
 
 Additive only: a visit without a snapshot hashes and verifies exactly as before.
 
@@ -38,6 +39,7 @@ def upgrade() -> None:
     op.create_index("ix_patient_background_version", "patient_background", ["patient_id", "version"], unique=True)
     with op.batch_alter_table("visit") as batch:
         batch.add_column(sa.Column("background_json", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("care_json", sa.Text(), nullable=True))
     if op.get_bind().dialect.name == "sqlite":
         for name, event in LOCKS.items():
             op.execute(f"CREATE TRIGGER {name} BEFORE {event} ON patient_background "
@@ -49,6 +51,7 @@ def downgrade() -> None:
         for name in LOCKS:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
     with op.batch_alter_table("visit") as batch:
+        batch.drop_column("care_json")
         batch.drop_column("background_json")
     op.drop_index("ix_patient_background_version", "patient_background")
     op.drop_table("patient_background")
