@@ -98,7 +98,8 @@ class Records:
             return background_answers(parse_background(visit.background, self.background_rules), self.background_rules)
         return {} if visit.signed else self.background_answers(visit.patient_id)
 
-    def _snapshot(self, patient_id: int) -> dict[str, Any] | None:
+    def current_background_json(self, patient_id: int) -> dict[str, Any] | None:
+        """The current background as a signed visit keeps it (with its version); None if none recorded."""
         stored, background = self.background(patient_id)
         return {**background.to_json(), "version": stored.version} if stored.version else None
 
@@ -197,7 +198,7 @@ class Records:
             derived=self.derive(visit.intake, visit.measures, visit.patient_id),
             base_version=base_version,
             actor=clinician,
-            background=self._snapshot(visit.patient_id),
+            background=self.current_background_json(visit.patient_id),
         )
 
     def add_addendum(self, visit_id: int, text: str, clinician: str) -> Addendum:

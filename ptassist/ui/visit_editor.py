@@ -32,7 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ptassist.core.background import BackgroundAnswer, with_background
 from ptassist.core.intake import DIRECTIONS, DISTAL_RESPONSES, INTAKE_FORMAT, LOCAL_RESPONSES
+from ptassist.core.record_lines import assessed_intake
 from ptassist.core.records import Patient, Visit
 from ptassist.core.validation import MAX_TEXT, ValidationError
 from ptassist.core.when import local_day, local_minute
@@ -382,7 +384,7 @@ class VisitEditorScreen(QWidget):
     def refresh_checklist(self) -> None:
         if self.visit is not None and self.visit.signed and self.visit.assessment:
             assessment = self.visit.assessment
-            self.checklist.show_assessment(assessment, frozen=True, intake=self.visit.intake)
+            self.checklist.show_assessment(assessment, frozen=True, intake=assessed_intake(self.visit))
             self.banner.hide()
             return
         try:
@@ -393,7 +395,9 @@ class VisitEditorScreen(QWidget):
             self.checklist.setPlainText(f"The checklist could not read this intake: {exc}")
             return
         assessment = live.to_json()
-        self.checklist.show_assessment(assessment, intake=self.intake())
+        answers = self.findings.background
+        intake = with_background(self.intake(), {k: BackgroundAnswer(k, v) for k, v in answers.items()})
+        self.checklist.show_assessment(assessment, intake=intake)
         self.banner.show_flags(assessment)
 
     def on_changed(self, *_args: Any) -> None:
