@@ -28,6 +28,7 @@ from ptassist.store.audit import AuditRepository
 from ptassist.store.backgrounds import BackgroundRepository, BackgroundVersion
 from ptassist.store.database import Database, open_database
 from ptassist.store.documents import DocumentRepository, SettingsRepository
+from ptassist.store.note_search import NoteSearch
 from ptassist.store.patients import PatientRepository
 from ptassist.store.visits import UNSET, Derived, VisitRepository
 
@@ -52,6 +53,7 @@ class Records:
         self.documents = DocumentRepository(database)
         self.settings = SettingsRepository(database)
         self.backgrounds = BackgroundRepository(database)
+        self.notes = NoteSearch(database)
 
     @property
     def engine(self) -> Engine:

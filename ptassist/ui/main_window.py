@@ -31,6 +31,7 @@ from ptassist.ui.worker import run_with_progress
 if TYPE_CHECKING:
     from ptassist.services.draft_session import DraftSessions
     from ptassist.services.records import Records
+    from ptassist.ui.note_search_dialog import NoteSearchDialog
     from ptassist.ui.patient_chart import PatientChartScreen
     from ptassist.ui.settings_dialog import SettingsDialog
     from ptassist.ui.visit_editor import VisitEditorScreen
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
         self.patients.patient_opened.connect(self.open_patient)
         self.patients.new_patient_requested.connect(self.new_patient)
         self.patients.demo_requested.connect(self.load_demo)
+        self.patients.notes_search_requested.connect(self.search_notes)
         self._actions()
         geometry = settings.value("window/geometry")
         if geometry is not None:
@@ -178,6 +180,58 @@ class MainWindow(QMainWindow):
             action.triggered.connect(slot)
             menu.addAction(action)
             self.addAction(action)
+        self._edit_menu()
+
+    def _edit_menu(self) -> None:
+        """Undo, redo and the clipboard act on the focused text field (its own standard shortcuts);
+        phrases are inserted with Ctrl+Space."""
+        from ptassist.ui.phrases import SHORTCUT
+
+        menu = self.menuBar().addMenu("&Edit")
+        menu.setObjectName("edit_menu")
+        for name, text, shortcut in (
+            ("undo", "Undo", QKeySequence.StandardKey.Undo), ("redo", "Redo", QKeySequence.StandardKey.Redo),
+            ("cut", "Cut", QKeySequence.StandardKey.Cut), ("copy", "Copy", QKeySequence.StandardKey.Copy),
+            ("paste", "Paste", QKeySequence.StandardKey.Paste),
+            ("selectAll", "Select all", QKeySequence.StandardKey.SelectAll),
+        ):
+            action = QAction(text, self)
+            action.setObjectName(f"edit_{name}_action")
+            action.setShortcut(shortcut)
+            action.triggered.connect(lambda _c=False, n=name: self._edit(n))
+            menu.addAction(action)
+        menu.addSeparator()
+        insert = QAction("Insert text phrase", self)
+        insert.setObjectName("insert_phrase_action")
+        insert.setShortcut(QKeySequence(SHORTCUT))
+        insert.triggered.connect(self.insert_phrase)
+        menu.addAction(insert)
+        self.addAction(insert)
+        manage = QAction("Text phrases…", self)
+        manage.setObjectName("manage_phrases_action")
+        manage.triggered.connect(self.manage_phrases)
+        menu.addAction(manage)
+
+    @staticmethod
+    def _edit(name: str) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        widget = QApplication.focusWidget()
+        method = getattr(widget, name, None)
+        if callable(method):
+            method()
+
+    def insert_phrase(self) -> bool:
+        from PySide6.QtWidgets import QApplication
+
+        from ptassist.ui.phrases import PhraseBook, expand_in
+
+        return expand_in(QApplication.focusWidget(), PhraseBook(self.settings).load(), menu_parent=self)
+
+    def manage_phrases(self) -> None:
+        from ptassist.ui.phrases import PhraseBook, PhrasesDialog
+
+        PhrasesDialog(PhraseBook(self.settings), self).exec()
 
     # ------------------------------------------------------------------ navigation
     def show_patients(self) -> None:
@@ -203,6 +257,23 @@ class MainWindow(QMainWindow):
     def _editor_closed(self, _visit_id: int) -> None:
         self.chart.refresh()
         self.stack.setCurrentWidget(self.chart)
+
+    def note_search(self) -> NoteSearchDialog:
+        """Search every patient's notes; a chosen visit opens (not shown: :meth:`search_notes`)."""
+        from ptassist.ui.note_search_dialog import NoteSearchDialog
+
+        dialog = NoteSearchDialog(self.records, parent=self)
+        dialog.visit_chosen.connect(self._open_found_visit)
+        return dialog
+
+    def search_notes(self) -> None:
+        self.note_search().exec()
+
+    def _open_found_visit(self, visit_id: int) -> None:
+        visit = self.records.visits.get(visit_id)
+        if visit is not None:
+            self.chart.show_patient(visit.patient_id)
+            self.open_visit(visit_id)
 
     def new_patient(self) -> None:
         from ptassist.ui.patient_dialog import PatientDialog

@@ -31,6 +31,7 @@ from ptassist.services.draft_session import DraftSessions, default_visit_kind
 from ptassist.services.records import Records, default_actor
 from ptassist.store.errors import StoreError
 from ptassist.ui.background_dialog import BackgroundDialog, background_html
+from ptassist.ui.note_search_dialog import NoteSearchDialog
 from ptassist.ui.widgets.trend_chart import TrendChart
 
 if TYPE_CHECKING:
@@ -79,6 +80,10 @@ class PatientChartScreen(QWidget):
         background.setObjectName("background_button")
         background.setToolTip("Conditions, medications and allergies: kept for every visit")
         background.clicked.connect(self.edit_background)
+        notes = QPushButton("Search notes…")
+        notes.setObjectName("chart_search_notes_button")
+        notes.setToolTip("Find a visit of this patient by what its notes say")
+        notes.clicked.connect(self.search_notes)
         self.background_summary = QLabel()
         self.background_summary.setObjectName("background_summary")
         self.background_summary.setTextFormat(Qt.TextFormat.RichText)
@@ -96,6 +101,7 @@ class PatientChartScreen(QWidget):
         top.addWidget(self.header, 1)
         top.addWidget(edit)
         top.addWidget(background)
+        top.addWidget(notes)
         top.addWidget(self.kind)
         top.addWidget(new_visit)
 
@@ -173,6 +179,19 @@ class PatientChartScreen(QWidget):
         dialog = BackgroundDialog(self.records, self.patient.id, default_actor(), parent=self)
         dialog.accepted.connect(self._show_background)
         return dialog
+
+    def note_search(self) -> NoteSearchDialog | None:
+        """Search within this patient's notes; a chosen visit opens (not shown: :meth:`search_notes`)."""
+        if self.patient is None:
+            return None
+        dialog = NoteSearchDialog(self.records, self.patient.id, parent=self)
+        dialog.visit_chosen.connect(self.visit_opened.emit)
+        return dialog
+
+    def search_notes(self) -> None:
+        dialog = self.note_search()
+        if dialog is not None:
+            dialog.exec()
 
     def edit_background(self) -> None:
         dialog = self.background_dialog()

@@ -1,5 +1,6 @@
-"""A complete record: the patient's versioned background, its snapshot on each signed visit, and
-each visit's care record (goals, plan of care, interventions delivered, consent).
+"""A complete record: the patient's versioned background, its snapshot on each signed visit,
+each visit's care record (goals, plan of care, interventions delivered, consent), and (SQLite)
+a full-text index over the visits' notes.
 
 Additive only: a visit without a snapshot hashes and verifies exactly as before.
 
@@ -19,6 +20,28 @@ branch_labels = None
 depends_on = None
 
 
+# Note search (SQLite): the narrative of every visit in an FTS5 index kept by triggers. The patient
+# column holds one token per visit ('p42'), so a search within one patient's notes intersects two
+# posting lists instead of filtering every match.
+NOTE_TEXT = ("coalesce(json_extract({v}.narrative_json, '$.subjective'), '') || ' ' || "
+             "coalesce(json_extract({v}.narrative_json, '$.objective'), '') || ' ' || "
+             "coalesce(json_extract({v}.narrative_json, '$.assessment'), '') || ' ' || "
+             "coalesce(json_extract({v}.narrative_json, '$.plan'), '')")
+NOTE_SEARCH_SQL = (
+    "CREATE VIRTUAL TABLE visit_note_fts USING fts5(patient, notes, tokenize='unicode61 remove_diacritics 2')",
+    "INSERT INTO visit_note_fts(rowid, patient, notes) SELECT id, 'p' || patient_id, "
+    + NOTE_TEXT.format(v="visit") + " FROM visit",
+    "CREATE TRIGGER visit_note_fts_insert AFTER INSERT ON visit BEGIN "
+    "INSERT INTO visit_note_fts(rowid, patient, notes) VALUES (new.id, 'p' || new.patient_id, "
+    + NOTE_TEXT.format(v="new") + "); END",
+    "CREATE TRIGGER visit_note_fts_update AFTER UPDATE OF narrative_json ON visit BEGIN "
+    "DELETE FROM visit_note_fts WHERE rowid = old.id; "
+    "INSERT INTO visit_note_fts(rowid, patient, notes) VALUES (new.id, 'p' || new.patient_id, "
+    + NOTE_TEXT.format(v="new") + "); END",
+    "CREATE TRIGGER visit_note_fts_delete AFTER DELETE ON visit BEGIN "
+    "DELETE FROM visit_note_fts WHERE rowid = old.id; END",
+)
+
 # A background version is never changed or removed: a change is a new version.
 LOCKS = {
     "patient_background_no_update": "UPDATE",
@@ -27,6 +50,21 @@ LOCKS = {
 
 
 def upgrade() -> None:
+    _background_and_care()
+    if op.get_bind().dialect.name == "sqlite":
+        for statement in NOTE_SEARCH_SQL:
+            op.execute(statement)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        for name in ("visit_note_fts_insert", "visit_note_fts_update", "visit_note_fts_delete"):
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        op.execute("DROP TABLE IF EXISTS visit_note_fts")
+    _drop_background_and_care()
+
+
+def _background_and_care() -> None:
     op.create_table(
         "patient_background",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -46,7 +84,7 @@ def upgrade() -> None:
                        "BEGIN SELECT RAISE(ABORT, 'a background version is locked: save a new one'); END")
 
 
-def downgrade() -> None:
+def _drop_background_and_care() -> None:
     if op.get_bind().dialect.name == "sqlite":
         for name in LOCKS:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
