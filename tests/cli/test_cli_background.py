@@ -43,3 +43,22 @@ def test_bad_background_items_and_visit_times_are_refused_in_one_line(tmp_path):
     refused = run(folder, "visit", "sign", future, "--clinician", "Alex Carter")
     assert refused.returncode == 2 and "in the future" in refused.stderr
     assert run(folder, "patient", "update", pid).returncode == 2
+
+
+def test_printing_a_draft_letter_from_the_command_line_uses_the_current_background(tmp_path):
+    from tests.documents.helpers import all_text
+    from tests.store.conftest import INTAKE
+
+    folder = tmp_path / "data"
+    pid = run(folder, "patient", "add", "--family", "Ngata", "--given", "Aroha", "--dob", "1950-01-01").stdout.strip()
+    run(folder, "patient", "update", pid, "--condition", "Lymphoma; C85.9", "--medication", "Warfarin; 3 mg; daily",
+        "--allergy", "Latex")
+    intake = tmp_path / "intake.json"
+    intake.write_text(json.dumps(INTAKE), encoding="utf-8")
+    vid = run(folder, "visit", "new", pid, "--kind", "initial_evaluation", "--intake", str(intake)).stdout.strip()
+    target = tmp_path / "referral.pdf"
+    done = run(folder, "print", "referral", vid, "-o", str(target))  # the sqlite3-only print path
+    assert done.returncode == 0, done.stderr
+    text = all_text(target.read_bytes())
+    assert "Warfarin 3 mg daily [Anticoagulant]" in text and "Allergies: Latex" in text
+    assert "History of cancer" in text and "History of cancer (not assessed)" not in text
