@@ -34,6 +34,7 @@ from ptassist.store.visits import UNSET, Derived, VisitRepository
 
 __all__ = ["Records", "default_actor"]  # default_actor lives in services.actors; callers import it here too
 
+
 def now_stamp() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 

@@ -1,8 +1,9 @@
 """Search the visits' notes (the SOAP narrative) by what they say, in one patient or across all.
 
 SQLite answers from the FTS5 index of migration 0007 (``visit_note_fts``); another back end scans
-the narrative with LIKE (correct, not fast). Words are matched as prefixes, all of them required,
-accents and case folded. Hits carry a short snippet of the note for the screen; nothing here logs.
+the narrative with LIKE (correct, not fast). Words are matched as prefixes (on their first six
+letters), all of them required, accents and case folded. Hits carry a short snippet of the note for
+the screen; nothing here logs.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ptassist.store.database import Database
 from ptassist.store.patient_queries import fts_query
 
 MAX_WORDS = 8
+PREFIX_LETTERS = 6  # the longest prefix index of visit_note_fts (migration 0007)
 _WORD = re.compile(r"\w+")
 
 # The newest visits (highest ids) first: FTS5 walks its rowids backwards and stops at the limit, so a
@@ -52,8 +54,11 @@ def search_words(query: str) -> list[str]:
 
 
 def match_expression(words: list[str], patient_id: int | None) -> str:
-    """The FTS5 MATCH text: every word as a prefix in the notes, and the patient's token if given."""
-    notes = "notes : (" + fts_query(words) + ")"
+    """The FTS5 MATCH text: every word as a prefix in the notes, and the patient's token if given.
+
+    A word longer than :data:`PREFIX_LETTERS` matches on its first letters, so that every prefix
+    is answered from a prefix index ("stretching" also finds "stretched")."""
+    notes = "notes : (" + fts_query([w[:PREFIX_LETTERS] for w in words]) + ")"
     return f'patient : "p{patient_id}" AND {notes}' if patient_id is not None else notes
 
 

