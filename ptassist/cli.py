@@ -100,6 +100,29 @@ def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
     return run_app(smoke_test=getattr(args, "smoke_test", False), data_dir=getattr(args, "data_dir", None))
 
 
+def _add_patient_update(sub: Any, common: argparse.ArgumentParser) -> None:
+    """`patient update ID`: demographics, and the background (each list given replaces that list)."""
+    update = sub.add_parser("update", help="change a patient's details or background", parents=[common])
+    update.add_argument("id", type=int)
+    update.add_argument("--family", help="family name")
+    update.add_argument("--given", help="given name")
+    update.add_argument("--dob", help="date of birth, YYYY-MM-DD")
+    update.add_argument("--sex", choices=("female", "male", "other", "unknown"))
+    update.add_argument("--chart-number")
+    for name in ("phone", "email", "address", "referring-physician", "referring-practice", "referring-contact",
+                 "health-service-number"):
+        update.add_argument(f"--{name}")
+    for name, plural, example in (
+        ("condition", "conditions", '"Osteoporosis; M81.0" (text; optional ICD-10-CM code)'),
+        ("medication", "medications", '"Prednisolone; 5 mg; once daily" (name; dose; frequency)'),
+        ("allergy", "allergies", '"Penicillin; rash" (substance; reaction)'),
+    ):
+        update.add_argument(f"--{name}", action="append", metavar="TEXT",
+                            help=f"repeat for each: {example}; the ones given replace the stored list")
+        update.add_argument(f"--no-{plural}", action="store_true", help=f"clear the {plural}")
+    update.set_defaults(records_handler="cmd_patient_update")
+
+
 def _add_record_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     """Register the record commands; their handlers live in ptassist.cli_records (loaded lazily)."""
     kinds = ("initial_evaluation", "follow_up", "re_evaluation", "discharge")
@@ -122,6 +145,7 @@ def _add_record_commands(commands: Any, common: argparse.ArgumentParser) -> None
     show.add_argument("id", type=int)
     show.add_argument("--json", action="store_true")
     patient.set_defaults(records_handler="cmd_patient")
+    _add_patient_update(sub, common)
 
     search = commands.add_parser("search", help="find patients by name, chart number or date of birth",
                                  parents=[common])
@@ -136,6 +160,9 @@ def _add_record_commands(commands: Any, common: argparse.ArgumentParser) -> None
     new.add_argument("patient_id", type=int)
     new.add_argument("--kind", required=True, choices=kinds)
     new.add_argument("--intake", help="an intake file (ptassist-intake/1), or - for standard input")
+    new.add_argument("--visit-time", metavar="ISO-8601",
+                     help="when the visit took place, e.g. 2026-03-01T09:30 (the clinic's local time) or with an "
+                          "offset; default: now")
     vshow = vsub.add_parser("show", help="show a visit", parents=[common])
     vshow.add_argument("id", type=int)
     vshow.add_argument("--json", action="store_true")

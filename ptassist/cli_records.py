@@ -9,12 +9,15 @@ import argparse
 import json
 import os
 import sys
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, TextIO
 
 from ptassist import cli_auth, paths
 from ptassist.cli_common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, RecordsCommandError
+from ptassist.core.background import Background, allergy_from_text, condition_from_text, medication_from_text
+from ptassist.core.records import Patient
 from ptassist.core.screen_status import urgency_headline
 from ptassist.services.identity import SignedIn
 from ptassist.services.records import Records
@@ -93,13 +96,69 @@ def cmd_patient(args: argparse.Namespace, out: TextIO) -> int:
                 raise RecordsCommandError(f"no patient with id {args.id}", EXIT_FAILURE)
             records.audit.log(_actor(records), "view", "patient", found.id)
             if args.json:
-                _json(out, asdict(found))
+                _json(out, _patient_json(records, found))
             else:
                 for key, value in asdict(found).items():
                     out.write(f"{key:<20} {value}\n")
         return EXIT_OK
     finally:
         records.close()
+
+
+PATIENT_OPTIONS = {
+    "family": "family_name", "given": "given_name", "dob": "date_of_birth", "sex": "sex",
+    "chart_number": "chart_number", "phone": "phone", "email": "email", "address": "address",
+    "referring_physician": "referring_physician", "referring_practice": "referring_practice",
+    "referring_contact": "referring_contact", "health_service_number": "health_service_number",
+}
+
+
+def _updated_background(records: Records, patient_id: int, args: argparse.Namespace) -> Background | None:
+    """The background with the lists given on the command line replaced; None when none was given."""
+    rules = records.background_rules
+    current = records.background(patient_id)[1]
+    parts: dict[str, tuple[list[str] | None, bool, Callable[[str], Any]]] = {
+        "conditions": (args.condition, args.no_conditions, lambda t: condition_from_text(t, rules)),
+        "medications": (args.medication, args.no_medications, lambda t: medication_from_text(t, rules)),
+        "allergies": (args.allergy, args.no_allergies, allergy_from_text),
+    }
+    changed: dict[str, tuple[Any, ...]] = {}
+    for key, (given, clear, parse) in parts.items():
+        if given or clear:
+            changed[key] = tuple(parse(text) for text in given or ())
+    return replace(current, **changed) if changed else None
+
+
+def cmd_patient_update(args: argparse.Namespace, out: TextIO) -> int:
+    """`patient update ID`: the demographic fields given, then the background lists given."""
+    records = _open(args)
+    try:
+        if records.patients.get(args.id) is None:
+            raise RecordsCommandError(f"no patient with id {args.id}", EXIT_FAILURE)
+        fields = {name: getattr(args, option) for option, name in PATIENT_OPTIONS.items()
+                  if getattr(args, option) is not None}
+        background = _updated_background(records, args.id, args)  # parsed first: a bad item changes nothing
+        if not fields and background is None:
+            raise RecordsCommandError("nothing to change: give a field or a background option", EXIT_USAGE)
+        if fields:
+            records.patients.update(args.id, actor=_actor(records), **fields)
+        if background is not None:
+            version = records.background(args.id)[0].version
+            saved = records.save_background(args.id, background, base_version=version)
+            out.write(f"patient {args.id} updated; background version {saved.version}\n")
+        else:
+            out.write(f"patient {args.id} updated\n")
+        return EXIT_OK
+    finally:
+        records.close()
+
+
+def _patient_json(records: Records, patient: Patient) -> dict[str, Any]:
+    stored, background = records.background(patient.id)
+    data = asdict(patient)
+    data["background"] = {**background.to_json(), "version": stored.version}
+    data["background_answers"] = {k: list(v.because) for k, v in records.background_answers(patient.id).items()}
+    return data
 
 
 def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
@@ -133,8 +192,11 @@ def _visit_json(records: Records, visit_id: int) -> dict[str, Any]:
     if visit is None:
         raise RecordsCommandError(f"no visit with id {visit_id}", EXIT_FAILURE)
     data = asdict(visit)
+    if visit.background is None and not visit.signed:  # a draft shows the background it is assessed with
+        stored, background = records.background(visit.patient_id)
+        data["background"] = {**background.to_json(), "version": stored.version}
     if visit.status == "draft" and visit.intake is not None:
-        live = records.assess(visit.intake)
+        live = records.assess(visit.intake, visit.patient_id)
         data["assessment"] = live.to_json() if live else None
         data["assessment_is_live"] = True
     data["addenda"] = [asdict(a) for a in records.visits.addenda(visit_id)]
@@ -147,7 +209,7 @@ def cmd_visit(args: argparse.Namespace, out: TextIO) -> int:
     try:
         if args.visit_command == "new":
             intake = _read_json_file(args.intake) if args.intake else None
-            visit = records.new_visit(args.patient_id, args.kind, intake=intake)
+            visit = records.new_visit(args.patient_id, args.kind, intake=intake, visit_time=args.visit_time)
             out.write(f"{visit.id}\n")
         elif args.visit_command == "show":
             data = _visit_json(records, args.id)

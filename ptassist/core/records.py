@@ -82,6 +82,8 @@ class Visit:
     time_zone: str = ""  # the clinic's IANA zone when the visit was made: its local day and time
     signer: Clinician | None = None  # the signing clinician's details as they were at signing
     verification_code: str = ""  # printed on its sheets: ties the paper to its signature (issue 12)
+    background: dict[str, Any] | None = None  # the patient's background as signed; None for drafts
+    care: dict[str, Any] = field(default_factory=dict)  # goals, plan of care, session, consent (ptassist-care/1)
 
     @property
     def signed(self) -> bool:

@@ -15,6 +15,7 @@ from ptassist.core.engine import default_engine
 from ptassist.core.exercises import PrescribedItem, load_library, prescribe, suggested_for
 from ptassist.core.intake import Intake, parse_intake
 from ptassist.core.measures import compare, load_measures
+from ptassist.core.record_lines import RecordLines, assessed_intake, record_lines
 from ptassist.core.records import Addendum, ClinicSettings, Patient, Visit, VisitSummary
 from ptassist.core.report import SUSPECT_LABELS, describe_key, key_label
 from ptassist.core.resources import load_toml
@@ -165,6 +166,7 @@ class ReferralContent:
     signed_line: str = ""
     addenda: tuple[str, ...] = ()
     screen_note: str = ""
+    record: RecordLines = field(default_factory=RecordLines)  # background, goals, plan (issue 15)
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,7 @@ class SummaryContent:
     root_level: str = ""
     mixed_note: str = ""
     reasoning: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    record: RecordLines = field(default_factory=RecordLines)  # background, goals, plan (issue 15)
 
 
 @cache
@@ -378,7 +381,7 @@ def hep_content(
 def _intake(visit: Visit | None) -> Intake | None:
     if visit is None or visit.intake is None:
         return None
-    return parse_intake(visit.intake, default_engine().vocabulary)
+    return parse_intake(assessed_intake(visit), default_engine().vocabulary)
 
 
 def flag_reasons(assessment: Mapping[str, Any], intake: Intake | None) -> tuple[FlagReason, ...]:
@@ -662,6 +665,7 @@ def referral_content(
         signed_line=signed_line(visit, zone),
         addenda=addendum_lines(addenda, zone),
         screen_note=screen_note(assessment),
+        record=record_lines(visit),
     )
 
 
@@ -726,6 +730,7 @@ def summary_content(
         root_level=(f"{root}" + (f"; peripheral nerve: {nerve}" if nerve else "")) if root or nerve else "",
         mixed_note=assessment.get("mixed_note") or "",
         reasoning=reasoning(assessment),
+        record=record_lines(visit),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -106,3 +107,14 @@ def search_key(*parts: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return unicodedata.normalize("NFC", stripped).casefold()
+
+
+def check_id_list(value: Any, field: str, known: Iterable[str], what: str, hint: str = "") -> tuple[str, ...]:
+    """A list of known ids (duplicates dropped, order kept); raises ValidationError naming the first unknown."""
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise ValidationError(field, f"must be a list of {what} ids")
+    allowed = set(known)
+    for item in value:
+        if item not in allowed:
+            raise ValidationError(field, f"unknown {what} '{item[:40]}'" + (f" ({hint})" if hint else ""))
+    return tuple(dict.fromkeys(value))

@@ -7,6 +7,7 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from ptassist.core.record_lines import RecordLines
 from ptassist.core.sheets import FlagReason, ReferralContent, ScoreRow
 from ptassist.documents.layout import build_pdf, usable_width
 from ptassist.documents.styles import RULE, TINT, URGENCY_COLOURS, styles
@@ -66,6 +67,34 @@ def score_table(scores: tuple[ScoreRow, ...], width: float, large: bool = False)
     return _table(rows, [25 * mm, 26 * mm, 18 * mm, width - 69 * mm], large=large)
 
 
+def background_section(record: RecordLines, large: bool = False) -> list[Flowable]:
+    """Conditions, medication and allergies as recorded (or that none were)."""
+    s = styles(large)
+    out: list[Flowable] = [Paragraph("Background: conditions, medication, allergies", s["h2"])]
+    if not record.background_recorded:
+        return [*out, Paragraph("Background not recorded.", s["body"])]
+    for title, lines, empty in (("Conditions", record.conditions, "none recorded"),
+                                ("Medication", record.medications, "none recorded"),
+                                ("Allergies", record.allergies, "none recorded")):
+        out.append(Paragraph(f"<b>{title}:</b> " + (rich("; ".join(lines)) if lines else empty), s["body"]))
+    return out
+
+
+def care_section(record: RecordLines, large: bool = False) -> list[Flowable]:
+    """Goals, plan of care, what was done this session and consent; nothing when none was recorded."""
+    s = styles(large)
+    out: list[Flowable] = []
+    if record.goals or record.plan:
+        out.append(Paragraph("Goals and plan of care", s["h2"]))
+        out += [Paragraph("• " + rich(line), s["body"]) for line in (*record.goals, *record.plan)]
+    if record.session:
+        out.append(Paragraph("This session", s["h2"]))
+        out += [Paragraph(rich(line), s["body"]) for line in record.session]
+    if record.consent:
+        out.append(Paragraph(rich(record.consent) + ".", s["body"]))
+    return out
+
+
 def record_section(signed: str, addenda: tuple[str, ...], screen_note: str, large: bool = False) -> list[Flowable]:
     """For the clinician's copies: an incomplete red-flag screen, who signed and when, addenda."""
     s = styles(large)
@@ -117,6 +146,7 @@ def referral_story(content: ReferralContent) -> list[Flowable]:
     if content.history:
         story.append(Paragraph("Relevant history and findings", s["h2"]))
         story += [Paragraph("• " + rich(line), s["body"]) for line in content.history]
+    story += background_section(content.record, large)
     story.append(Paragraph("Examination", s["h2"]))
     neuro_rows = [["Myotome", "MRC grade"]] + [[m, g] for m, g in content.strength]
     reflex_rows = [["Reflex", "Finding"]] + [[r, v] for r, v in content.reflexes]
@@ -137,6 +167,7 @@ def referral_story(content: ReferralContent) -> list[Flowable]:
     if content.scores:
         story.append(Paragraph("Outcome measures", s["h2"]))
         story.append(score_table(content.scores, width, large))
+    story += care_section(content.record, large)
     if content.addition:
         story.append(Paragraph("Additional information", s["h2"]))
         story.append(Paragraph(rich(content.addition), s["body"]))

@@ -11,7 +11,14 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 
 from ptassist.core.sheets import SummaryContent
 from ptassist.documents.layout import build_pdf, usable_width
-from ptassist.documents.referral import diagnosis_section, flag_section, record_section, score_table
+from ptassist.documents.referral import (
+    background_section,
+    care_section,
+    diagnosis_section,
+    flag_section,
+    record_section,
+    score_table,
+)
 from ptassist.documents.styles import MUTED, styles
 from ptassist.documents.text import BODY, isolate, rich
 
@@ -65,10 +72,12 @@ def summary_story(content: SummaryContent) -> list[Flowable]:
     if content.screen_note:
         story.append(Paragraph("<b>" + rich(content.screen_note) + "</b>", s["caution"]))
     story += record_section("", content.addenda, "", large)  # corrections are read with the record
+    story += background_section(content.record, large)
     for key, title in (("subjective", "Subjective"), ("objective", "Objective"), ("assessment", "Assessment"),
                        ("plan", "Plan")):
         if content.narrative.get(key):
             story += [Paragraph(title, s["h2"]), Paragraph(rich(content.narrative[key]), s["body"])]
+    story += care_section(content.record, large)
     if content.positives or content.negatives:
         story.append(Paragraph("Findings", s["h2"]))
         half = (width - 6 * mm) / 2

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ptassist.core.care import carried_forward, parse_care
 from ptassist.core.records import Visit
 from ptassist.core.validation import ValidationError
 from ptassist.core.when import local_minute
@@ -270,8 +271,13 @@ class DraftSessions:
 
     def start(self, patient_id: int, kind: str) -> Visit:
         """A new draft; a follow-up copies the last signed visit's findings forward."""
-        intake = None
+        intake, previous = None, None
         if kind != "initial_evaluation":
             previous = self.records.visits.latest_signed(patient_id)
             intake = previous.intake if previous else None
-        return self.records.new_visit(patient_id, kind, intake=intake, actor=self.actor())
+        visit = self.records.new_visit(patient_id, kind, intake=intake, actor=self.actor())
+        if previous is not None and previous.care:  # the goals and plan of care go on; the session does not
+            plan = carried_forward(parse_care(previous.care))
+            if not plan.empty:
+                visit = self.records.save_draft(visit, actor=self.actor(), care=plan.to_json())
+        return visit

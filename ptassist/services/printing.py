@@ -7,11 +7,13 @@ same bytes. A sheet printed from a draft carries a DRAFT mark and is not stored.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ptassist import paths
 from ptassist.core.assessment import Assessment
+from ptassist.core.background import background_answers, default_background_rules, parse_background, with_background
 from ptassist.core.engine import Engine, default_engine
 from ptassist.core.intake import parse_intake
 from ptassist.core.records import Document, Visit
@@ -38,7 +40,17 @@ class PrintRecords(SheetStore):
             self._engine = default_engine()
         return self._engine
 
-    def assess(self, intake: dict[str, Any] | None) -> Assessment | None:
+    def current_background_json(self, patient_id: int) -> dict[str, Any] | None:
+        row = self.one("SELECT content_json, version FROM patient_background WHERE patient_id = :p "
+                       "ORDER BY version DESC LIMIT 1", {"p": patient_id})
+        return {**json.loads(row[0]), "version": row[1]} if row else None
+
+    def assess(self, intake: dict[str, Any] | None, patient_id: int | None = None) -> Assessment | None:
+        if patient_id is not None:
+            background = self.current_background_json(patient_id)
+            if background is not None:
+                rules = default_background_rules()
+                intake = with_background(intake, background_answers(parse_background(background, rules), rules))
         return assess_intake(self.engine, intake)
 
 
@@ -69,7 +81,9 @@ class Printing:
             raise ValidationError("visit_id", f"no visit with id {visit_id}")
         if visit.signed and visit.assessment:
             return visit, visit.assessment
-        live = self.records.assess(visit.intake)
+        if not visit.signed:  # a draft prints with the background it is assessed with
+            visit = replace(visit, background=self.records.current_background_json(visit.patient_id))
+        live = self.records.assess(visit.intake, visit.patient_id)
         return visit, live.to_json() if live else {}
 
     def _paper(self, paper: str | None) -> str:

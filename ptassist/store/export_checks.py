@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ptassist.core.background import default_background_rules, parse_background
+from ptassist.core.care import parse_care
 from ptassist.core.errors import IntakeError
 from ptassist.core.intake import parse_intake
 from ptassist.core.measures import MeasureError, score_visit_measures
@@ -97,6 +99,33 @@ def _check_visit_content(where: str, visit: dict[str, Any]) -> None:
                 raise ExportError(f"{where}.{name}", "is set on a draft (only signed visits have it)")
 
 
+def _check_background(where: str, content: Any) -> None:
+    if content is None:
+        return
+    try:
+        parse_background(content, default_background_rules())
+    except ValidationError as exc:
+        path = re.sub(r"\[([0-9]+)\]", r".\1", exc.field.removeprefix("background")).strip(".")
+        parts = [f"[{p}]" if p.isdigit() else f".{key_name(p)}" for p in path.split(".") if p]
+        raise ExportError(where + "".join(parts), "is not a valid background entry "
+                          "(see resources/clinical/background.toml)") from None
+
+
+def _check_backgrounds(document: dict[str, Any], patient_ids: set[int]) -> None:
+    versions = document["patient_backgrounds"]
+    _unique(enumerate(item["id"] for item in versions), "patient_backgrounds", "id", "record")
+    _unique(enumerate((item["patient_id"], item["version"]) for item in versions), "patient_backgrounds",
+            "version", "version of that patient's background")
+    for index, item in enumerate(versions):
+        if item["patient_id"] not in patient_ids:
+            raise ExportError(f"patient_backgrounds[{index}].patient_id", "names no patient in the file")
+        _check_background(f"patient_backgrounds[{index}].content", item["content"])
+    for index, visit in enumerate(document["visits"]):
+        _check_background(f"visits[{index}].background", visit.get("background"))
+        if visit.get("care") is not None:
+            _field_check(f"visits[{index}].care", parse_care, visit["care"])
+
+
 def check_records(document: dict[str, Any]) -> None:
     """Everything beyond the schema, record by record; raises :class:`ExportError` for the first problem."""
     for key in ("clinic_settings", "clinicians", "patients", "visits", "addenda", "documents", "audit_events"):
@@ -109,6 +138,7 @@ def check_records(document: dict[str, Any]) -> None:
             raise ExportError(f"clinic_settings[{index}].logo_base64", "is larger than 2 MB")
     patient_ids = {p["id"] for p in document["patients"]}
     clinician_ids = {c["id"] for c in document["clinicians"]}
+    _check_backgrounds(document, patient_ids)
     signed_visits: set[int] = set()
     visit_ids: set[int] = set()
     for index, visit in enumerate(document["visits"]):

@@ -84,6 +84,10 @@ class VisitRow(SQLModel, table=True):
     content_version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
     signer_key_id: int | None = Field(default=None, sa_column=Column(Integer))
     signature: str | None = Field(default=None, sa_column=Column(Text))
+    # The patient's background as it was at signing (canonical JSON); None for drafts and older visits.
+    background_json: str | None = Field(default=None, sa_column=Column(Text))
+    # Goals, plan of care, the session's interventions and consent (ptassist-care/1); None: none recorded.
+    care_json: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class AddendumRow(SQLModel, table=True):
@@ -218,3 +222,17 @@ class SigningKeyRow(SQLModel, table=True):
     chain_seq: int = Field(sa_column=Column(Integer, nullable=False, unique=True))
     content_hash: str = Field(sa_column=Column(Text, nullable=False))
     prev_hash: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class PatientBackgroundRow(SQLModel, table=True):
+    """One version of a patient's background (conditions, medications, allergies); never updated."""
+
+    __tablename__ = "patient_background"
+    __table_args__ = (Index("ix_patient_background_version", "patient_id", "version", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(sa_column=Column(Integer, ForeignKey("patient.id"), nullable=False))
+    version: int = Field(sa_column=Column(Integer, nullable=False))
+    content_json: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: str = Field(sa_column=Column(Text, nullable=False))
+    created_by: str = Field(sa_column=Column(Text, nullable=False))

@@ -63,8 +63,10 @@ TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "ruleset_version", "narrative_json", "measures_json", "prescription_json", "urgency", "working_diagnosis",
         "nprs", "lefs", "odi", "psfs", "updated_at", "updated_by", "signed_at", "signed_by", "chain_seq",
         "content_hash", "prev_hash", "time_zone", "signer_credentials", "signer_licence", "signer_contact",
-        "content_version", "signer_key_id", "signature",
+        "content_version", "signer_key_id", "signature", "background_json", "care_json",
     )),
+    ("patient_backgrounds", "patient_background", ("id", "patient_id", "version", "content_json", "created_at",
+                                                    "created_by")),
     ("addenda", "addendum", ("id", "visit_id", "text", "clinician_name", "created_at", "chain_seq", "content_hash",
                              "prev_hash", "content_version", "signer_key_id", "signature")),
     ("documents", "document", ("id", "visit_id", "kind", "content", "sha256", "created_at")),
@@ -75,9 +77,12 @@ TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("chain_head", "chain_head", ("id", "seq", "hash")),
 )
 JSON_COLUMNS = {"intake_json": "intake", "narrative_json": "narrative", "measures_json": "measures",
-                "prescription_json": "prescription"}
+                "prescription_json": "prescription", "background_json": "background", "content_json": "content",
+                "care_json": "care"}
 BINARY_COLUMNS = {"logo": "logo_base64", "content": "content_base64"}
 REVISION = re.compile(r"^[0-9]{4}$")
+# Added in migration 0007: an export made before it has none (imported as empty).
+BACKGROUND_ARRAYS = ("patient_backgrounds",)
 # Added in migration 0004: an export made before it lacks them, and their empty defaults apply.
 SHEET_DETAIL_COLUMNS = {"emergency_number", "time_zone", "contact", "health_service_number", "signer_credentials",
                         "signer_licence", "signer_contact"}
@@ -86,7 +91,7 @@ SIGNATURE_DEFAULTS: dict[str, Any] = {"content_version": 1, "fingerprint": ""}
 # Added in migration 0006 (tamper evidence): an export made before it lacks them; the import then
 # chains the audit events and records baseline evidence as the migration does.
 EVIDENCE_COLUMNS = {"digest", "prev_hash", "hash"}
-OPTIONAL_ARRAYS = ("accounts", "signing_keys", "patient_revisions")
+OPTIONAL_ARRAYS = ("accounts", "signing_keys", "patient_revisions", *BACKGROUND_ARRAYS)
 
 
 def _to_export(columns: tuple[str, ...], row: Any) -> dict[str, Any]:
@@ -247,6 +252,8 @@ def check_export(document: Any) -> list[tuple[str, str, tuple[str, ...], list[di
     Returns the rows to insert per table; raises :class:`ExportError` naming the first bad record.
     """
     _check_revision(document)
+    for key in BACKGROUND_ARRAYS:
+        document.setdefault(key, [])
     for key, _table, _columns in TABLES:
         items = document.get(key)
         if isinstance(items, list):
@@ -303,7 +310,7 @@ def import_database(database: Database, source: Path, secret: ExportSecret | Non
         with database.transaction() as session:
             connection = session.connection()
             for table in ("patient", "visit", "clinician", "addendum", "document", "audit_event", "account",
-                          "signing_key"):
+                          "signing_key", "patient_background"):
                 if connection.execute(text(f"SELECT 1 FROM {table} LIMIT 1")).first():
                     raise StoreError("import needs an empty database: this one already holds records")
             connection.execute(text("DELETE FROM clinic_settings"))

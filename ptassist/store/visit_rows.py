@@ -17,7 +17,7 @@ VISIT_COLUMNS = (
     "id", "patient_id", "clinician_id", "visit_time", "kind", "status", "version", "intake_json", "assessment_z",
     "ruleset_version", "narrative_json", "measures_json", "prescription_json", "updated_at", "updated_by",
     "signed_at", "signed_by", "content_hash", "prev_hash", "time_zone", "signer_credentials", "signer_licence",
-    "signer_contact", "signature",
+    "signer_contact", "signature", "background_json", "care_json",
 )
 ADDENDUM_COLUMNS = ("id", "visit_id", "text", "clinician_name", "created_at", "content_hash", "prev_hash")
 HISTORY_SQL = (
@@ -76,6 +76,8 @@ def visit_from_columns(row: Mapping[str, Any], clinician_name: str | None = None
         prev_hash=row["prev_hash"],
         time_zone=row["time_zone"] or "",
         signer=signer,
+        background=json.loads(row["background_json"]) if row["background_json"] else None,
+        care=json.loads(row["care_json"]) if row["care_json"] else {},
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
+from ptassist.core.care import parse_care
 from ptassist.core.ledger import canonical_json, chain_hash
 from ptassist.core.records import Addendum, Clinician, Visit, VisitSummary
 from ptassist.core.signed_content import CURRENT_CONTENT_VERSION, signed_message, versioned_content
@@ -77,6 +78,10 @@ def visit_content(row: VisitRow) -> dict[str, Any]:
         row.signed_by,
     )
     base = dict(zip(CONTENT_FIELDS, values, strict=True))
+    if row.background_json is not None:  # only visits signed with a background snapshot: older hashes hold
+        base["background"] = row.background_json
+    if row.care_json is not None:  # likewise only visits with a care record
+        base["care"] = row.care_json
     return versioned_content(row.content_version, base, {"signer_key_id": row.signer_key_id})
 
 
@@ -167,6 +172,7 @@ class VisitRepository:
         prescription: list[dict[str, Any]] = UNSET,
         kind: str = UNSET,
         visit_time: str = UNSET,
+        care: dict[str, Any] = UNSET,
     ) -> Visit:
         """Save a draft based on ``base_version``; a stale base raises :class:`ConflictError`.
 
@@ -186,6 +192,9 @@ class VisitRepository:
             values["kind"] = check_kind(kind)
         if visit_time is not UNSET:
             values["visit_time"] = clean_text(visit_time, "visit_time", required=True)
+        if care is not UNSET:
+            cleaned = parse_care(care)
+            values["care_json"] = None if cleaned.empty else canonical_json(cleaned.to_json())
         values.update(
             urgency=derived.urgency,
             working_diagnosis=",".join(derived.working_diagnosis),
@@ -314,8 +323,10 @@ class VisitRepository:
         base_version: int | None = None,
         actor: str,
         signer: Signer | None = None,
+        background: dict[str, Any] | None = None,
     ) -> Visit:
-        """Lock a draft: freeze the assessment and link the visit into the hash chain.
+        """Lock a draft: freeze the assessment and the patient's background as they are now, and link
+        the visit into the hash chain.
 
         With a ``signer`` the visit is signed content version 2 and carries its Ed25519 signature
         over the content hash and chain link; without one (tests of the store, old tools) it is
@@ -339,6 +350,7 @@ class VisitRepository:
             row.signer_contact = clinician_row.contact
             row.assessment_z = compress(assessment)
             row.ruleset_version = ruleset_version
+            row.background_json = canonical_json(background) if background is not None else None
             _apply_derived(row, derived)
             row.signed_at = now_iso()
             row.signed_by = name

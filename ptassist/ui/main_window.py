@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ptassist.services.draft_session import DraftSessions
     from ptassist.services.identity import SignedIn
     from ptassist.services.records import Records
+    from ptassist.ui.note_search_dialog import NoteSearchDialog
     from ptassist.ui.patient_chart import PatientChartScreen
     from ptassist.ui.settings_dialog import SettingsDialog
     from ptassist.ui.visit_editor import VisitEditorScreen
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self.patients.patient_opened.connect(self.open_patient)
         self.patients.new_patient_requested.connect(self.new_patient)
         self.patients.demo_requested.connect(self.load_demo)
+        self.patients.notes_search_requested.connect(self.search_notes)
         self._actions()
         geometry = settings.value("window/geometry")
         if geometry is not None:
@@ -194,6 +196,65 @@ class MainWindow(QMainWindow):
         assert accounts is not None
         # Only administrators manage accounts (the services refuse anyone else anyway).
         accounts.setVisible(self.signed_in is not None and self.signed_in.account.is_administrator)
+        self._edit_menu()
+
+    def _edit_menu(self) -> None:
+        """Undo, redo and the clipboard act on the focused text field (its own standard shortcuts);
+        phrases are inserted with Ctrl+Space."""
+        from ptassist.ui.phrases import SHORTCUT
+
+        menu = self.menuBar().addMenu("&Edit")
+        menu.setObjectName("edit_menu")
+        for name, text, shortcut in (
+            ("undo", "Undo", QKeySequence.StandardKey.Undo), ("redo", "Redo", QKeySequence.StandardKey.Redo),
+            ("cut", "Cut", QKeySequence.StandardKey.Cut), ("copy", "Copy", QKeySequence.StandardKey.Copy),
+            ("paste", "Paste", QKeySequence.StandardKey.Paste),
+            ("selectAll", "Select all", QKeySequence.StandardKey.SelectAll),
+        ):
+            action = QAction(text, self)
+            action.setObjectName(f"edit_{name}_action")
+            action.setShortcut(shortcut)
+            action.triggered.connect(lambda _c=False, n=name: self._edit(n))
+            menu.addAction(action)
+        menu.addSeparator()
+        insert = QAction("Insert text phrase", self)
+        insert.setObjectName("insert_phrase_action")
+        insert.setShortcut(QKeySequence(SHORTCUT))
+        insert.triggered.connect(self.insert_phrase)
+        menu.addAction(insert)
+        self.addAction(insert)
+        manage = QAction("Text phrases…", self)
+        manage.setObjectName("manage_phrases_action")
+        manage.triggered.connect(self.manage_phrases)
+        menu.addAction(manage)
+
+    @staticmethod
+    def _edit(name: str) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        widget = QApplication.focusWidget()
+        method = getattr(widget, name, None)
+        if callable(method):
+            method()
+
+    def insert_phrase(self) -> bool:
+        from PySide6.QtWidgets import QApplication
+
+        from ptassist.ui.phrases import PhraseBook, expand_in
+
+        phrases = PhraseBook(self.settings, self.phrase_owner()).load()
+        return expand_in(QApplication.focusWidget(), phrases, menu_parent=self)
+
+    def phrase_owner(self) -> str:
+        """Whose phrases: the logged-in account (the computer account only without a login, in tests)."""
+        from ptassist.services.actors import default_actor
+
+        return self.signed_in.account.name if self.signed_in is not None else default_actor()
+
+    def manage_phrases(self) -> None:
+        from ptassist.ui.phrases import PhraseBook, PhrasesDialog
+
+        PhrasesDialog(PhraseBook(self.settings, self.phrase_owner()), self).exec()
 
     # ------------------------------------------------------------------ navigation
     def show_patients(self) -> None:
@@ -219,6 +280,23 @@ class MainWindow(QMainWindow):
     def _editor_closed(self, _visit_id: int) -> None:
         self.chart.refresh()
         self.stack.setCurrentWidget(self.chart)
+
+    def note_search(self) -> NoteSearchDialog:
+        """Search every patient's notes; a chosen visit opens (not shown: :meth:`search_notes`)."""
+        from ptassist.ui.note_search_dialog import NoteSearchDialog
+
+        dialog = NoteSearchDialog(self.records, parent=self)
+        dialog.visit_chosen.connect(self._open_found_visit)
+        return dialog
+
+    def search_notes(self) -> None:
+        self.note_search().exec()
+
+    def _open_found_visit(self, visit_id: int) -> None:
+        visit = self.records.visits.get(visit_id)
+        if visit is not None:
+            self.chart.show_patient(visit.patient_id)
+            self.open_visit(visit_id)
 
     def new_patient(self) -> None:
         from ptassist.ui.patient_dialog import PatientDialog

@@ -31,6 +31,8 @@ from ptassist.services.draft_session import DraftSessions, default_visit_kind
 from ptassist.services.records import Records
 from ptassist.store.errors import StoreError
 from ptassist.ui.acting import acting_name
+from ptassist.ui.background_dialog import BackgroundDialog, background_html
+from ptassist.ui.note_search_dialog import NoteSearchDialog
 from ptassist.ui.widgets.trend_chart import TrendChart
 
 if TYPE_CHECKING:
@@ -75,6 +77,18 @@ class PatientChartScreen(QWidget):
         edit = QPushButton("Edit patient")
         edit.setObjectName("edit_patient_button")
         edit.clicked.connect(lambda: self.patient and self.edit_requested.emit(self.patient.id))
+        background = QPushButton("Background…")
+        background.setObjectName("background_button")
+        background.setToolTip("Conditions, medications and allergies: kept for every visit")
+        background.clicked.connect(self.edit_background)
+        notes = QPushButton("Search notes…")
+        notes.setObjectName("chart_search_notes_button")
+        notes.setToolTip("Find a visit of this patient by what its notes say")
+        notes.clicked.connect(self.search_notes)
+        self.background_summary = QLabel()
+        self.background_summary.setObjectName("background_summary")
+        self.background_summary.setTextFormat(Qt.TextFormat.RichText)
+        self.background_summary.setWordWrap(True)
         self.kind = QComboBox()
         self.kind.setObjectName("new_visit_kind")
         self.kind.setAccessibleName("Kind of new visit")
@@ -87,6 +101,8 @@ class PatientChartScreen(QWidget):
         top.addWidget(back)
         top.addWidget(self.header, 1)
         top.addWidget(edit)
+        top.addWidget(background)
+        top.addWidget(notes)
         top.addWidget(self.kind)
         top.addWidget(new_visit)
 
@@ -135,6 +151,7 @@ class PatientChartScreen(QWidget):
         self.splitter.addWidget(lower)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.background_summary)
         layout.addWidget(self.splitter, 1)
 
     def show_patient(self, patient_id: int) -> None:
@@ -147,8 +164,40 @@ class PatientChartScreen(QWidget):
         referrer = f" · referred by {patient.referring_physician}" if patient.referring_physician else ""
         details = f"{age} years · {patient.sex or 'sex not recorded'} · chart {patient.chart_number}{referrer}"
         self.header.setText(f"<b style='font-size:16pt'>{escape(patient.display_name)}</b><br>{escape(details)}")
+        self._show_background()
         self.refresh()
         self._default_kind()
+
+    def _show_background(self) -> None:
+        if self.patient is not None:
+            background = self.records.background(self.patient.id)[1]
+            self.background_summary.setText(background_html(background, self.records.background_rules))
+
+    def background_dialog(self) -> BackgroundDialog | None:
+        """The background editor for this patient (not shown: :meth:`edit_background` runs it)."""
+        if self.patient is None:
+            return None
+        dialog = BackgroundDialog(self.records, self.patient.id, acting_name(self.records), parent=self)
+        dialog.accepted.connect(self._show_background)
+        return dialog
+
+    def note_search(self) -> NoteSearchDialog | None:
+        """Search within this patient's notes; a chosen visit opens (not shown: :meth:`search_notes`)."""
+        if self.patient is None:
+            return None
+        dialog = NoteSearchDialog(self.records, self.patient.id, parent=self)
+        dialog.visit_chosen.connect(self.visit_opened.emit)
+        return dialog
+
+    def search_notes(self) -> None:
+        dialog = self.note_search()
+        if dialog is not None:
+            dialog.exec()
+
+    def edit_background(self) -> None:
+        dialog = self.background_dialog()
+        if dialog is not None:
+            dialog.exec()
 
     def _default_kind(self) -> None:
         """First visit: initial evaluation; later ones: follow-up (never the previous patient's choice)."""

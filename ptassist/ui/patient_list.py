@@ -72,6 +72,7 @@ class PatientListScreen(QWidget):
     patient_opened = Signal(int)
     new_patient_requested = Signal()
     demo_requested = Signal()
+    notes_search_requested = Signal()
 
     def __init__(self, patients: PatientLookup, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,7 +87,12 @@ class PatientListScreen(QWidget):
         new.setObjectName("new_patient_button")
         new.clicked.connect(self.new_patient_requested.emit)
         top = QHBoxLayout()
+        notes = QPushButton("Search notes…")
+        notes.setObjectName("search_notes_button")
+        notes.setToolTip("Find a visit by what its notes say, across all patients")
+        notes.clicked.connect(self.notes_search_requested.emit)
         top.addWidget(self.search, 1)
+        top.addWidget(notes)
         top.addWidget(new)
         self.recent = QHBoxLayout()
         self.recent_box = QWidget()

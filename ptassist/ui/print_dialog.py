@@ -230,7 +230,7 @@ class PrintDialog(QDialog):
         self.urgency = QComboBox()
         # Issue 11 (sheets): large print for every sheet; for an urgent red flag the programme
         # prints only when the clinician confirms it; a letter goes by default where the urgency says.
-        live = records.assess(visit.intake) if visit.intake else None
+        live = records.assess(visit.intake, visit.patient_id) if visit.intake else None
         assessment = visit.assessment or (live.to_json() if live else {})
         self.large_print = QCheckBox("Large print (14 pt)")
         self.large_print.setObjectName("large_print")

@@ -32,7 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ptassist.core.background import BackgroundAnswer, with_background
 from ptassist.core.intake import DIRECTIONS, DISTAL_RESPONSES, INTAKE_FORMAT, LOCAL_RESPONSES
+from ptassist.core.record_lines import assessed_intake
 from ptassist.core.records import Patient, Visit
 from ptassist.core.validation import MAX_TEXT, ValidationError
 from ptassist.core.when import local_day, local_minute
@@ -48,6 +50,7 @@ from ptassist.ui.red_flag_banner import RedFlagBanner
 from ptassist.ui.session import SESSION_KEY
 from ptassist.ui.signing import addendum_question, apply_sign_permission, sign_question, with_password
 from ptassist.ui.widgets.body_chart import BodyChart
+from ptassist.ui.widgets.care_form import CareForm
 from ptassist.ui.widgets.findings_form import FindingsForm
 from ptassist.ui.widgets.measures_form import MeasuresForm
 from ptassist.ui.widgets.neuro_grid import NeuroGrid
@@ -173,6 +176,8 @@ class VisitEditorScreen(QWidget):
         measures_box = QGroupBox("Outcome measures")
         QVBoxLayout(measures_box).addWidget(self.measures)
         form_layout.addWidget(measures_box)
+        self.care_form = CareForm()
+        form_layout.addWidget(self.care_form)
         soap_box = QGroupBox("Notes (SOAP)")
         soap_form = QFormLayout(soap_box)
         self.narrative: dict[str, QPlainTextEdit] = {}
@@ -222,7 +227,8 @@ class VisitEditorScreen(QWidget):
         self._quiet.timeout.connect(self.save_now)
         self._deadline = QTimer(self, singleShot=True, interval=AUTOSAVE_MAX_MS)
         self._deadline.timeout.connect(self.save_now)
-        for signal in (self.findings.changed, self.neuro.changed, self.measures.changed, self.body_chart.changed):
+        for signal in (self.findings.changed, self.neuro.changed, self.measures.changed, self.body_chart.changed,
+                       self.care_form.changed):
             signal.connect(self.on_changed)
         for combo in (self.side, self.direction, self.distal, self.local, self.symptoms_done):
             combo.currentIndexChanged.connect(self.on_changed)
@@ -308,12 +314,15 @@ class VisitEditorScreen(QWidget):
         self.body_chart.set_marks(intake.get("symptoms"), intake.get("sensory_loss"), default_side)
         status = "both" if "sensory_loss" in intake else ("symptoms" if "symptoms" in intake else "none")
         self.symptoms_done.setCurrentIndex(self.symptoms_done.findData(status))
+        answers = self.records.visit_background_answers(visit)
+        self.findings.set_background({k: v.because for k, v in answers.items()})
         self.findings.set_values(intake.get("findings", {}))
         self.neuro.set_values(intake.get("strength", {}), intake.get("reflexes", {}))
         moves = intake.get("repeated_movements", {})
         for combo, key in self._movement_fields():
             combo.setCurrentIndex(max(0, combo.findData(moves.get(key, ""))))
         self.measures.set_values(visit.measures)
+        self.care_form.set_values(visit.visit_time, visit.time_zone, visit.care)
         for key, edit in self.narrative.items():
             edit.setPlainText(visit.narrative.get(key, ""))
         self.addenda.clear()
@@ -377,16 +386,20 @@ class VisitEditorScreen(QWidget):
     def refresh_checklist(self) -> None:
         if self.visit is not None and self.visit.signed and self.visit.assessment:
             assessment = self.visit.assessment
-            self.checklist.show_assessment(assessment, frozen=True, intake=self.visit.intake)
+            self.checklist.show_assessment(assessment, frozen=True, intake=assessed_intake(self.visit))
             self.banner.hide()
             return
         try:
-            live = self.records.engine.assess_json(self.intake())
+            live = self.records.assess(self.intake(), self.visit.patient_id if self.visit else None)
+            if live is None:
+                return
         except Exception as exc:
             self.checklist.setPlainText(f"The checklist could not read this intake: {exc}")
             return
         assessment = live.to_json()
-        self.checklist.show_assessment(assessment, intake=self.intake())
+        answers = self.findings.background
+        intake = with_background(self.intake(), {k: BackgroundAnswer(k, v) for k, v in answers.items()})
+        self.checklist.show_assessment(assessment, intake=intake)
         self.banner.show_flags(assessment)
 
     def on_changed(self, *_args: Any) -> None:
@@ -408,6 +421,8 @@ class VisitEditorScreen(QWidget):
             "intake": self.intake(),
             "measures": self.measures.values(),
             "narrative": {k: e.toPlainText() for k, e in self.narrative.items() if e.toPlainText().strip()},
+            "care": self.care_form.care(),
+            "visit_time": self.care_form.visit_time_text(),
         }
 
     def save_now(self) -> bool:
@@ -434,6 +449,7 @@ class VisitEditorScreen(QWidget):
 
     def _saved(self, outcome: SaveOutcome) -> None:
         self._dirty_since = None
+        self._title(outcome.visit)
         self._open_conflict = None
         self._show_problems(outcome.problems)
         stamp = time.strftime("%H:%M:%S")
@@ -447,6 +463,10 @@ class VisitEditorScreen(QWidget):
         self.unsaved_fields = dict(problems)
         for key, note in self.narrative_notes.items():
             note.set_problem(problems.get(f"narrative.{key}"))
+        visit_problems = [f"{_field_words(f)}: {why}" for f, why in problems.items()
+                          if f == "visit_time" or f.startswith("care")]
+        self.care_form.set_problem("; ".join(visit_problems) + " (kept here until it can be saved)"
+                                   if visit_problems else None)
         self.saved_label.setStyleSheet("color: #b3261e;" if problems else "color: #5b6b78;")
 
     def _show_first_problem(self) -> None:
@@ -610,8 +630,9 @@ def _with_recovered(visit: Visit, recovered: dict[str, Any]) -> Visit:
             narrative[section] = value
         elif key == "intake" and (value is None or isinstance(value, dict)):
             fields["intake"] = value
-        elif key == "measures" and isinstance(value, dict):
-            fields["measures"] = value
+        elif isinstance(value, dict if key in ("measures", "care") else str) and key in ("measures", "care",
+                                                                                      "visit_time"):
+            fields[key] = value
     return dataclasses.replace(visit, narrative=narrative, **fields)
 
 

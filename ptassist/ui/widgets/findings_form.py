@@ -38,6 +38,8 @@ class FindingsForm(QWidget):
         super().__init__(parent)
         self.vocabulary = vocabulary
         self.widgets: dict[str, TriState | QDoubleSpinBox] = {}
+        self.background_notes: dict[str, QLabel] = {}
+        self.background: dict[str, tuple[str, ...]] = {}  # finding -> the background items answering it
         self.groups: dict[str, QGroupBox] = {}
         self.screen_groups = tuple(load_ruleset().screen if screen is None else screen)
         layout = QVBoxLayout(self)
@@ -54,9 +56,47 @@ class FindingsForm(QWidget):
                 widget = self._widget(finding)
                 widget.setToolTip(_help(finding))
                 label.setBuddy(widget)
-                form.addRow(label, widget)
+                form.addRow(label, self._with_note(finding, widget))
             self.groups[group] = box
             layout.addWidget(box)
+
+    def _with_note(self, finding: Finding, widget: QWidget) -> QWidget:
+        """A yes/no row with room for its "from background" note."""
+        if finding.type != "bool":
+            return widget
+        cell = QWidget()
+        row = QHBoxLayout(cell)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(widget, 1)
+        note = QLabel()
+        note.setObjectName(f"background_note_{finding.id}")
+        note.setStyleSheet("color: #24465e; font-style: italic;")
+        note.hide()
+        row.addWidget(note)
+        self.background_notes[finding.id] = note
+        return cell
+
+    def set_background(self, answers: dict[str, tuple[str, ...]]) -> None:
+        """Mark the findings the patient's background answers "yes" (the visit's own answer overrides)."""
+        self.background = dict(answers)
+        self.refresh_background_notes()
+
+    def refresh_background_notes(self) -> None:
+        for fid, note in self.background_notes.items():
+            items = self.background.get(fid)
+            widget = self.widgets[fid]
+            if not items:
+                note.hide()
+                continue
+            because = ", ".join(items)
+            own = widget.value if isinstance(widget, TriState) else None
+            if own is None:
+                note.setText(f"Yes — from background ({because})")
+            else:
+                note.setText(f"Background says yes ({because}); this visit: {'yes' if own else 'no'}")
+            note.setToolTip("Recorded in the patient's background. Answer here to override it for this visit; "
+                            "“Not assessed” uses the background again.")
+            note.show()
 
     def _screen_box(self) -> QGroupBox:
         box = QGroupBox("Red-flag screen")
@@ -92,8 +132,8 @@ class FindingsForm(QWidget):
         recorded: list[str] = []
         for item in group.items:
             widgets = [self.widgets.get(key) for key in item.keys]
-            if any(w is not None and _answered(w) for w in widgets):
-                continue
+            if any(w is not None and _answered(w) for w in widgets) or any(k in self.background for k in item.keys):
+                continue  # answered, here or by the background: "all negative" never contradicts a yes
             tri = next((w for w in widgets if isinstance(w, TriState)), None)
             if tri is not None:
                 tri.blockSignals(True)
@@ -120,6 +160,7 @@ class FindingsForm(QWidget):
         yes, no = ("Positive", "Negative") if finding.group in ("examination", "neurodynamic") else ("Yes", "No")
         tri = TriState(finding.id, finding.label, yes=yes, no=no)
         tri.changed.connect(self.changed.emit)
+        tri.changed.connect(self.refresh_background_notes)
         self.widgets[finding.id] = tri
         return tri
 
@@ -144,6 +185,7 @@ class FindingsForm(QWidget):
             else:
                 widget.setValue(float(values.get(fid, UNRECORDED)))
             widget.blockSignals(False)
+        self.refresh_background_notes()
 
 
 def _answered(widget: TriState | QDoubleSpinBox) -> bool:
