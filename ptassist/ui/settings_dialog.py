@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from ptassist import paths
 from ptassist.core.records import ClinicSettings
 from ptassist.core.validation import ValidationError
+from ptassist.security.argon2_params import PRODUCTION, Argon2Parameters
 from ptassist.services.records import Records
 from ptassist.store import backup as backups
 from ptassist.store.errors import StoreError
@@ -46,6 +47,7 @@ class SettingsDialog(QDialog):
     """Clinic details in the database; clinician profile and window state in QSettings."""
 
     records_replaced = Signal()  # a backup was restored: every screen must reload
+    export_params: Argon2Parameters = PRODUCTION  # the export passphrase's Argon2id costs (tests: TEST_ONLY)
 
     def __init__(self, records: Records, settings: QSettings, parent: QWidget | None = None,
                  before_restore: Callable[[], bool] | None = None) -> None:
@@ -312,11 +314,20 @@ class SettingsDialog(QDialog):
     def export(self) -> None:
         if not self._allowed(self.backup_label):
             return
-        name, _filter = QFileDialog.getSaveFileName(self, "Export all records", "ptassist-export.json", "JSON (*.json)")
+        from ptassist.ui.export_passphrase_dialog import ExportPassphraseDialog
+
+        chosen = ExportPassphraseDialog(self)
+        if chosen.exec() != QDialog.DialogCode.Accepted:
+            return
+        name, _filter = QFileDialog.getSaveFileName(self, "Export all records (encrypted)", "ptassist-export.ptx",
+                                                    "Encrypted ptassist export (*.ptx)")
         if not name:
             return
+        from ptassist.security.export_container import Passphrase
         from ptassist.store.transfer import export_database
 
         actor = acting_name(self.records)
-        self._run("Exporting all records…", lambda: export_database(self.records.database, Path(name), actor),
-                  lambda _counts: self.backup_label.setText(f"Exported to {name}"), "Export failed")
+        secret = Passphrase(chosen.passphrase)
+        self._run("Encrypting and exporting all records…",
+                  lambda: export_database(self.records.database, Path(name), actor, secret, params=self.export_params),
+                  lambda _counts: self.backup_label.setText(f"Exported, encrypted, to {name}"), "Export failed")
