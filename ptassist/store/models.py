@@ -86,6 +86,8 @@ class VisitRow(SQLModel, table=True):
     signature: str | None = Field(default=None, sa_column=Column(Text))
     # The patient's background as it was at signing (canonical JSON); None for drafts and older visits.
     background_json: str | None = Field(default=None, sa_column=Column(Text))
+    # The patient's identifying details as they were at signing (canonical JSON); None for drafts and older visits.
+    demographics_json: str | None = Field(default=None, sa_column=Column(Text))
     # Goals, plan of care, the session's interventions and consent (ptassist-care/1); None: none recorded.
     care_json: str | None = Field(default=None, sa_column=Column(Text))
 

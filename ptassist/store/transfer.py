@@ -64,6 +64,7 @@ TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "nprs", "lefs", "odi", "psfs", "updated_at", "updated_by", "signed_at", "signed_by", "chain_seq",
         "content_hash", "prev_hash", "time_zone", "signer_credentials", "signer_licence", "signer_contact",
         "content_version", "signer_key_id", "signature", "background_json", "care_json",
+        "demographics_json",
     )),
     ("patient_backgrounds", "patient_background", ("id", "patient_id", "version", "content_json", "created_at",
                                                     "created_by")),
@@ -78,7 +79,7 @@ TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 JSON_COLUMNS = {"intake_json": "intake", "narrative_json": "narrative", "measures_json": "measures",
                 "prescription_json": "prescription", "background_json": "background", "content_json": "content",
-                "care_json": "care"}
+                "care_json": "care", "demographics_json": "demographics"}
 BINARY_COLUMNS = {"logo": "logo_base64", "content": "content_base64"}
 REVISION = re.compile(r"^[0-9]{4}$")
 # Added in migration 0007: an export made before it has none (imported as empty).

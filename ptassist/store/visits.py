@@ -19,6 +19,7 @@ from ptassist.security.encoding import b64
 from ptassist.store import audit
 from ptassist.store.clock import now_iso
 from ptassist.store.database import Database
+from ptassist.store.demographics import demographics_snapshot
 from ptassist.store.errors import ConflictError, LockedError
 from ptassist.store.models import AddendumRow, ChainHeadRow, ClinicianRow, PatientRow, VisitRow
 from ptassist.store.visit_rows import (
@@ -82,6 +83,8 @@ def visit_content(row: VisitRow) -> dict[str, Any]:
         base["background"] = row.background_json
     if row.care_json is not None:  # likewise only visits with a care record
         base["care"] = row.care_json
+    if row.demographics_json is not None:  # the patient as signed: a later edit or raw change shows
+        base["demographics"] = row.demographics_json
     return versioned_content(row.content_version, base, {"signer_key_id": row.signer_key_id})
 
 
@@ -351,6 +354,8 @@ class VisitRepository:
             row.assessment_z = compress(assessment)
             row.ruleset_version = ruleset_version
             row.background_json = canonical_json(background) if background is not None else None
+            patient = session.get(PatientRow, row.patient_id)
+            row.demographics_json = canonical_json(demographics_snapshot(patient)) if patient is not None else None
             _apply_derived(row, derived)
             row.signed_at = now_iso()
             row.signed_by = name

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ptassist.core.background import Allergy, Background, Condition, Medication
 from ptassist.services.printing import Printing
 from tests.documents.helpers import pages_text
+from tests.helpers import TEST_PASSWORD
 from tests.store.conftest import INTAKE
 from tests.store.test_care import CARE
 
@@ -17,7 +18,7 @@ def _visit(records, patient, *, sign):
     records.save_background(patient.id, BACKGROUND, base_version=0, actor="t")
     visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE, visit_time="2026-03-01T09:00")
     visit = records.save_draft(visit, care=CARE)
-    return records.sign(visit.id, "Alex Carter") if sign else visit
+    return records.sign(visit.id, TEST_PASSWORD) if sign else visit
 
 
 def test_the_referral_tells_the_physician_medication_allergies_goals_and_plan(records, patient):
@@ -41,5 +42,5 @@ def test_the_summary_of_a_draft_shows_the_current_background_and_the_session(rec
 
 def test_without_a_background_the_letter_says_so(records, patient):
     visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE, visit_time="2026-03-01T09:00")
-    text = " ".join(pages_text(Printing(records).referral(records.sign(visit.id, "Alex Carter").id).pdf))
+    text = " ".join(pages_text(Printing(records).referral(records.sign(visit.id, TEST_PASSWORD).id).pdf))
     assert "Background not recorded." in text and "Goals and plan of care" not in text

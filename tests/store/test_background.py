@@ -7,6 +7,7 @@ import pytest
 from ptassist.core.background import Background, Condition, Medication
 from ptassist.store.errors import ConflictError, LockedError
 from ptassist.store.verify import verify_chain
+from tests.helpers import TEST_PASSWORD
 from tests.store.conftest import INTAKE
 from tests.store.test_verify import tamper
 
@@ -48,7 +49,7 @@ def test_the_engine_sees_background_risk_factors(records, patient):
 def test_a_signed_visit_keeps_the_background_as_signed(records, patient):
     records.save_background(patient.id, CANCER, base_version=0, actor="t")
     visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
-    signed = records.sign(visit.id, "Alex Carter")
+    signed = records.sign(visit.id, TEST_PASSWORD)
     assert "cancer_history_monitor" in _flag_ids(signed.assessment)
     records.save_background(patient.id, Background(), base_version=1, actor="t")
     again = records.visits.get(visit.id)
@@ -60,7 +61,7 @@ def test_a_signed_visit_keeps_the_background_as_signed(records, patient):
 def test_changing_a_signed_snapshot_breaks_its_hash(records, patient):
     records.save_background(patient.id, CANCER, base_version=0, actor="t")
     visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
-    records.sign(visit.id, "Alex Carter")
+    records.sign(visit.id, TEST_PASSWORD)
     tamper(records.database.path, f"UPDATE visit SET background_json = '{{}}' WHERE id = {visit.id}")
     report = verify_chain(records.database)
     assert not report.ok and report.problems[0].record_id == visit.id
@@ -68,7 +69,7 @@ def test_changing_a_signed_snapshot_breaks_its_hash(records, patient):
 
 def test_a_visit_signed_without_background_has_no_snapshot(records, patient):
     visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
-    assert records.sign(visit.id, "Alex Carter").background is None
+    assert records.sign(visit.id, TEST_PASSWORD).background is None
     assert verify_chain(records.database).ok
 
 
@@ -87,7 +88,7 @@ def test_backgrounds_survive_export_and_import_and_an_older_export_imports(tmp_p
 
     records.save_background(patient.id, CANCER, base_version=0, actor="t")
     visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
-    records.sign(visit.id, "Alex Carter")
+    records.sign(visit.id, TEST_PASSWORD)
     export_database(records.database, tmp_path / "x.json", "t")
     document = json.loads((tmp_path / "x.json").read_text())
     target = Records.open(tmp_path / "b")

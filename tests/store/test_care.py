@@ -8,6 +8,7 @@ from ptassist.core.care import parse_care
 from ptassist.core.validation import ValidationError
 from ptassist.services.draft_session import DraftSessions
 from ptassist.store.verify import verify_chain
+from tests.helpers import TEST_PASSWORD
 from tests.store.conftest import INTAKE
 from tests.store.test_verify import tamper
 
@@ -26,7 +27,7 @@ def test_care_round_trips_and_a_signed_visit_covers_it(records, patient):
     visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE, visit_time="2026-03-01T09:00")
     visit = records.save_draft(visit, care=CARE)
     assert visit.care == CARE
-    records.sign(visit.id, "Alex Carter")
+    records.sign(visit.id, TEST_PASSWORD)
     assert verify_chain(records.database).ok
     tamper(records.database.path, f"UPDATE visit SET care_json = NULL WHERE id = {visit.id}")
     assert not verify_chain(records.database).ok
@@ -47,6 +48,6 @@ def test_an_empty_care_record_is_none_and_bad_parts_are_named(records, patient):
 
 def test_a_follow_up_carries_the_goals_and_plan_forward_but_not_the_session(records, patient):
     visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE, visit_time="2026-03-01T09:00")
-    records.sign(records.save_draft(visit, care=CARE).id, "Alex Carter")
+    records.sign(records.save_draft(visit, care=CARE).id, TEST_PASSWORD)
     follow_up = DraftSessions(records, lambda: "t").start(patient.id, "follow_up")
     assert follow_up.care == {k: CARE[k] for k in ("format", "goals", "plan_of_care")}

@@ -24,6 +24,7 @@ from ptassist.store.errors import StoreError
 from ptassist.store.models import AddendumRow, ChainHeadRow, VisitRow
 from ptassist.store.verify import verify_chain, verify_records
 from ptassist.store.visits import addendum_content, visit_content
+from tests.helpers import TEST_PASSWORD
 from tests.store.conftest import INTAKE
 
 PDF = b"%PDF-1.4 synthetic sheet \x00\xff"
@@ -37,9 +38,9 @@ def signed(records, patient):
         visit = records.new_visit(patient.id, "follow_up", intake=INTAKE, visit_time=f"2026-0{n + 1}-01T09:00:00+00:00")
         if n == 2:
             visit = records.save_draft(visit, measures={"NPRS": {"value": 6}})
-        records.sign(visit.id, "Alex Carter")
+        records.sign(visit.id, TEST_PASSWORD)
         ids.append(visit.id)
-    records.add_addendum(ids[1], "Correction", "Alex Carter")
+    records.add_addendum(ids[1], "Correction", TEST_PASSWORD)
     records.documents.store(ids[0], "hep", PDF, "Alex Carter")
     assert verify_records(records.database).ok
     return ids
@@ -152,9 +153,9 @@ def test_a_rollback_to_an_older_copy_warns_on_open_and_fails_verify(records, pat
     records.close()
     older = tmp_path / "older.db"
     shutil.copy(paths.database_path(folder), older)
-    later = Records.open(folder)
+    later = Records.open(folder, signed_in=records.actor)
     visit = later.new_visit(patient.id, "discharge", intake=INTAKE)
-    later.sign(visit.id, "Alex Carter")
+    later.sign(visit.id, TEST_PASSWORD)
     later.close()
     shutil.copy(older, paths.database_path(folder))
     for suffix in ("-wal", "-shm"):
@@ -188,7 +189,7 @@ def test_the_newest_backup_remembers_the_head_when_the_workstation_state_is_lost
 def test_restoring_a_backup_on_purpose_moves_the_anchor(records, patient, signed, tmp_path):
     copy = backup.backup_to(records.database, tmp_path / "kept.db")
     visit = records.new_visit(patient.id, "discharge", intake=INTAKE)
-    records.sign(visit.id, "Alex Carter")
+    records.sign(visit.id, TEST_PASSWORD)
     backup.restore_from(records.database, copy, replace_newer=True)
     assert verify_records(records.database).ok
     seen = anchor.load(backup.restored_head(records.database).database_id)

@@ -17,6 +17,7 @@ from ptassist.store.demo import build_demo
 from ptassist.store.errors import StoreError
 from ptassist.store.transfer import export_database, import_database
 from ptassist.store.verify import verify_records
+from tests.helpers import TEST_PASSWORD
 from tests.store.conftest import INTAKE
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -60,7 +61,7 @@ def test_the_print_path_without_the_orm_chains_its_events_and_moves_the_anchor(t
     records = Records.open(folder)
     patient = records.patients.add(family_name="Lindqvist", given_name="Saga", date_of_birth="1990-03-04")
     visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
-    records.sign(visit.id, "Alex Carter")
+    records.sign(visit.id, TEST_PASSWORD)
     records.close()
     done = subprocess.run([sys.executable, "-m", "ptassist", "--data-dir", str(folder), "print", "hep", str(visit.id),
                            "-o", str(tmp_path / "hep.pdf")], capture_output=True, text=True, check=False, timeout=120)
@@ -80,7 +81,7 @@ def test_the_print_path_without_the_orm_chains_its_events_and_moves_the_anchor(t
 @pytest.fixture
 def exported(records, patient, tmp_path):
     visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
-    records.sign(visit.id, "Alex Carter")
+    records.sign(visit.id, TEST_PASSWORD)
     records.documents.store(visit.id, "hep", b"%PDF-1.4 sheet", "Alex Carter")
     records.patients.update(patient.id, phone="+1 555 0100")
     target = tmp_path / "export.json"

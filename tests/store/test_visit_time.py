@@ -9,6 +9,7 @@ import pytest
 from ptassist.core.records import ClinicSettings
 from ptassist.core.validation import ValidationError
 from ptassist.core.visit_time import check_after_birth, normalise_visit_time
+from tests.helpers import TEST_PASSWORD
 
 
 def test_a_time_without_offset_is_the_clinics_local_time():
@@ -37,6 +38,6 @@ def test_new_visits_default_to_now_and_a_draft_time_can_be_changed(records, pati
 def test_a_future_visit_cannot_be_signed_until_it_is_moved(records, patient):
     visit = records.new_visit(patient.id, "follow_up", visit_time="2999-01-01T09:00:00+00:00")
     with pytest.raises(ValidationError, match="in the future"):
-        records.sign(visit.id, "Alex Carter")
+        records.sign(visit.id, TEST_PASSWORD)
     visit = records.save_draft(visit, visit_time="2026-01-01T09:00:00+00:00")
-    assert records.sign(visit.id, "Alex Carter").signed
+    assert records.sign(visit.id, TEST_PASSWORD).signed

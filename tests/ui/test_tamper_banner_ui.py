@@ -11,6 +11,7 @@ from ptassist import paths
 from ptassist.services.records import Records
 from ptassist.ui.app import ui_settings
 from ptassist.ui.main_window import MainWindow
+from tests.helpers import TEST_PASSWORD
 from tests.store.conftest import INTAKE
 
 pytestmark = pytest.mark.gui
@@ -22,7 +23,7 @@ def test_a_rolled_back_file_opens_with_the_banner_saying_so(qtbot, tmp_path):
     patient = records.patients.add(family_name="Okafor", given_name="Chidi", date_of_birth="1979-05-02")
     for _ in range(2):
         visit = records.new_visit(patient.id, "follow_up", intake=INTAKE)
-        records.sign(visit.id, "Alex Carter")
+        records.sign(visit.id, TEST_PASSWORD)
         if _ == 0:
             records.close()
             shutil.copy(paths.database_path(folder), tmp_path / "older.db")

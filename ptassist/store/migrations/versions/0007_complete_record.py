@@ -80,6 +80,7 @@ def _background_and_care() -> None:
     with op.batch_alter_table("visit") as batch:
         batch.add_column(sa.Column("background_json", sa.Text(), nullable=True))
         batch.add_column(sa.Column("care_json", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("demographics_json", sa.Text(), nullable=True))
     if op.get_bind().dialect.name == "sqlite":
         for name, event in LOCKS.items():
             op.execute(f"CREATE TRIGGER {name} BEFORE {event} ON patient_background "
@@ -91,6 +92,7 @@ def _drop_background_and_care() -> None:
         for name in LOCKS:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
     with op.batch_alter_table("visit") as batch:
+        batch.drop_column("demographics_json")
         batch.drop_column("care_json")
         batch.drop_column("background_json")
     op.drop_index("ix_patient_background_version", "patient_background")
