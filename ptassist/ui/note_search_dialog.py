@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ptassist.core.sheets import kind_label
 from ptassist.core.when import local_day
 from ptassist.services.records import Records
 from ptassist.store.note_search import NoteHit
@@ -67,7 +68,7 @@ class NoteSearchDialog(QDialog):
         self.hits = self.records.notes.search(self.query.text(), patient_id=self.patient_id)
         self.results.setRowCount(len(self.hits))
         for row, hit in enumerate(self.hits):
-            cells = [local_day(hit.visit_time), f"{hit.kind.replace('_', ' ')} ({hit.status})", hit.snippet]
+            cells = [local_day(hit.visit_time), f"{kind_label(hit.kind)} ({hit.status})", hit.snippet]
             if self.patient_id is None:
                 cells.insert(0, hit.patient_name)
             for column, value in enumerate(cells):

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ptassist.core.records import DOCUMENT_TITLES, VISIT_KINDS, Patient, VisitSummary
+from ptassist.core.sheets import kind_label
 from ptassist.core.when import local_day, local_minute
 from ptassist.services.draft_session import DraftSessions, default_visit_kind
 from ptassist.services.records import Records
@@ -93,7 +94,7 @@ class PatientChartScreen(QWidget):
         self.kind.setObjectName("new_visit_kind")
         self.kind.setAccessibleName("Kind of new visit")
         for kind in VISIT_KINDS:
-            self.kind.addItem(kind.replace("_", " "), kind)
+            self.kind.addItem(kind_label(kind), kind)
         new_visit = QPushButton("New visit")
         new_visit.setObjectName("new_visit_button")
         new_visit.clicked.connect(self.new_visit)
@@ -213,7 +214,7 @@ class PatientChartScreen(QWidget):
         for row, visit in enumerate(self.history):
             words, colour = URGENCY_STYLE.get(visit.urgency or "none", ("-", "#5b6b78"))
             scores = "  ".join(f"{k.upper()} {v:g}" for k, v in visit.scores.items())
-            cells = [local_minute(visit.visit_time), visit.kind.replace("_", " "), visit.status,
+            cells = [local_minute(visit.visit_time), kind_label(visit.kind), visit.status,
                      " + ".join(CONDITION_LABELS.get(c, c) for c in visit.working_diagnosis) or "-", words, scores]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)

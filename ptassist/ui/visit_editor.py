@@ -36,6 +36,7 @@ from ptassist.core.background import BackgroundAnswer, with_background
 from ptassist.core.intake import DIRECTIONS, DISTAL_RESPONSES, INTAKE_FORMAT, LOCAL_RESPONSES
 from ptassist.core.record_lines import assessed_intake
 from ptassist.core.records import Patient, Visit
+from ptassist.core.sheets import kind_label
 from ptassist.core.validation import MAX_TEXT, ValidationError
 from ptassist.core.when import local_day, local_minute
 from ptassist.services.draft_changes import describe_unsaved
@@ -303,7 +304,7 @@ class VisitEditorScreen(QWidget):
 
     def _title(self, visit: Visit) -> None:
         name = self.patient.display_name if self.patient else ""
-        self.title.setText(f"<b>{escape(name)}</b> · {visit.kind.replace('_', ' ')} · {local_day(visit.visit_time)} · "
+        self.title.setText(f"<b>{escape(name)}</b> · {kind_label(visit.kind)} · {local_day(visit.visit_time)} · "
                            f"{'SIGNED by ' + escape(visit.signed_by or '') if visit.signed else 'draft'}")
 
     def _load(self, visit: Visit) -> None:
