@@ -56,6 +56,7 @@ from ptassist.ui.widgets.findings_form import FindingsForm
 from ptassist.ui.widgets.measures_form import MeasuresForm
 from ptassist.ui.widgets.neuro_grid import NeuroGrid
 from ptassist.ui.widgets.text_limit import LimitNote
+from ptassist.ui.widgets.wheel_guard import WheelGuard
 
 AUTOSAVE_QUIET_MS = 600  # save this long after the last change ...
 AUTOSAVE_MAX_MS = 1500  # ... but never later than this after the first unsaved change
@@ -211,6 +212,7 @@ class VisitEditorScreen(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.form_widget)
         self.form_scroll = scroll
+        self.wheel_guard = WheelGuard(scroll)  # scrolling the form never changes a value on the way
         self.checklist = ChecklistPanel(vocabulary)
         self.checklist.assess_requested.connect(self.jump_to)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)

@@ -147,3 +147,37 @@ def test_the_body_chart_is_marked_by_keyboard(qtbot, editor):
                                     {"region": "lateral_leg", "kind": "paraesthesia", "side": "left"}]
     assert "Current region: Lateral leg" in chart.accessibleDescription()
     assert editor.intake()["symptoms"][0]["region"] == "lateral_knee"
+
+
+def _wheel_down(widget):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    centre = QPointF(widget.width() / 2, widget.height() / 2)
+    event = QWheelEvent(centre, QPointF(widget.mapToGlobal(centre.toPoint())), QPoint(0, 0), QPoint(0, -120),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+
+
+def test_the_wheel_scrolls_the_form_over_a_field_without_changing_it(qtbot, window, editor):
+    from PySide6.QtWidgets import QAbstractSpinBox, QComboBox
+
+    window.resize(1000, 600)
+    qtbot.waitUntil(lambda: editor.form_scroll.verticalScrollBar().maximum() > 0)
+    bar = editor.form_scroll.verticalScrollBar()
+    combos = [c for c in editor.form_widget.findChildren(QComboBox) if c.isEnabled() and c.count() > 2]
+    spins = [s for s in editor.form_widget.findChildren(QAbstractSpinBox) if s.isEnabled()]
+    assert combos and spins
+    for field in (combos[0], spins[0]):
+        before_value = field.currentIndex() if isinstance(field, QComboBox) else field.text()
+        before_scroll = bar.value()
+        _wheel_down(field)
+        after_value = field.currentIndex() if isinstance(field, QComboBox) else field.text()
+        assert after_value == before_value  # scrolling past a field never changes it
+        assert bar.value() > before_scroll or bar.value() == bar.maximum()
+        bar.setValue(0)
+    combos[0].setFocus()  # a field the clinician chose takes the wheel as usual
+    qtbot.waitUntil(combos[0].hasFocus)
+    index = combos[0].currentIndex()
+    _wheel_down(combos[0])
+    assert combos[0].currentIndex() != index
