@@ -50,20 +50,17 @@ def test_a_back_dated_visit_inserted_with_a_correct_hash_is_caught(records, sign
     row = _row(raw, visits[0].id)
     row.id, row.chain_seq, row.prev_hash, row.visit_time = 99, seq + 1, prev, "2025-01-01T09:00:00+00:00"
     row.content_hash = chain_hash(prev, "visit", visit_content(row))  # recomputed exactly as signing does
-    raw.execute("INSERT INTO visit (id, patient_id, clinician_id, visit_time, kind, status, version, intake_json, "
-                "assessment_z, ruleset_version, narrative_json, measures_json, prescription_json, updated_at, "
-                "signed_at, signed_by, chain_seq, content_hash, prev_hash, content_version, signer_key_id, signature) "
-                "VALUES (?, ?, ?, ?, ?, 'signed', 2, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (row.id, row.patient_id, row.clinician_id, row.visit_time, row.kind, row.intake_json, row.assessment_z,
-                 row.ruleset_version, row.narrative_json, row.measures_json, row.prescription_json, row.updated_at,
-                 row.signed_at, row.signed_by, row.chain_seq, row.content_hash, row.prev_hash, row.content_version,
-                 row.signer_key_id, row.signature))  # the signature copied from another visit
+    values = row.model_dump()  # every column, the patient's details as signed too, so the hash is right
+    raw.execute(f"INSERT INTO visit ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+                tuple(values.values()))  # the signature copied from another visit
     raw.execute("UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1", (row.chain_seq, row.content_hash))
     raw.commit()
     raw.close()
     found = problems(records)
-    assert [(kind, rid) for kind, rid, _ in found] == [("visit", 99)]
-    assert "signature does not match" in found[0][2]
+    assert found == [  # the hash holds: the signature gives it away, and the audit trail has no signing of it
+        ("visit", 99, "the signature does not match the record and its signer's key: it was forged or changed"),
+        ("visit", 99, "signed, but the audit trail has no signing of it: it was made signed outside the app"),
+    ]
 
 
 def test_a_draft_turned_into_a_signed_visit_by_one_update_is_caught(records, signed):
@@ -80,8 +77,13 @@ def test_a_draft_turned_into_a_signed_visit_by_one_update_is_caught(records, sig
     raw.commit()
     raw.close()
     found = problems(records)
-    assert [(kind, rid) for kind, rid, _ in found] == [("visit", draft.id)]
-    assert "not signed" in found[0][2]
+    assert found == [  # the signature rule, the audit trail (no signing) and history (no frozen assessment)
+        ("visit", draft.id, "not signed, though every record after the first signing key must be: it was added or "
+                            "changed outside ptassist"),
+        ("visit", draft.id, "signed, but the audit trail has no signing of it: it was made signed outside the app"),
+        ("visit", draft.id, "history shows a different urgency, working diagnosis than its signed content: changed "
+                            "outside the app"),
+    ]
 
 
 def test_a_visit_signed_with_a_key_record_made_by_sql_is_caught(records, signed):
@@ -115,8 +117,13 @@ def test_a_visit_signed_with_a_key_record_made_by_sql_is_caught(records, signed)
     raw.commit()
     raw.close()
     found = problems(records)
-    assert [(kind, rid) for kind, rid, _ in found] == [("key", 9)]  # the forged key is what gives it away
-    assert "not made by ptassist" in found[0][2]
+    assert found == [  # the forged key gives it away; the audit trail and history name the visit too
+        ("key", 9, "the signing-key record was not made by ptassist (its tag does not match these records' key): it "
+                   "was added or changed outside ptassist"),
+        ("visit", draft.id, "signed, but the audit trail has no signing of it: it was made signed outside the app"),
+        ("visit", draft.id, "history shows a different urgency, working diagnosis than its signed content: changed "
+                            "outside the app"),
+    ]
 
 
 def test_a_signature_moved_to_another_signer_name_is_caught(records, signed):
@@ -131,8 +138,12 @@ def test_a_signature_moved_to_another_signer_name_is_caught(records, signed):
     raw.commit()
     raw.close()
     found = problems(records)
-    assert ("visit", visits[1].id) in [(kind, rid) for kind, rid, _ in found]
-    assert all(kind == "visit" and rid == visits[1].id for kind, rid, _ in found)
+    assert found == [  # the signature no longer matches; the anchor sees the newest entry rewritten
+        ("visit", visits[1].id, "the signature does not match the record and its signer's key: it was forged or "
+                                "changed"),
+        ("records", None, "signed entry 3 is not the one this workstation last saw: the records were rewritten from "
+                          "there on"),
+    ]
 
 
 def test_records_signed_before_accounts_still_verify(tmp_path):

@@ -19,9 +19,10 @@ from ptassist.core.ledger import GENESIS, chain_hash
 from ptassist.services.printing import Printing
 from ptassist.services.records import Records
 from ptassist.store import anchor, backup
+from ptassist.store.accounts import KEY_RECORD_KIND, key_content
 from ptassist.store.audit_chain import AUDIT_FIELDS, audit_hash
 from ptassist.store.errors import StoreError
-from ptassist.store.models import AddendumRow, ChainHeadRow, VisitRow
+from ptassist.store.models import AddendumRow, ChainHeadRow, SigningKeyRow, VisitRow
 from ptassist.store.verify import verify_chain, verify_records
 from ptassist.store.visits import addendum_content, visit_content
 from tests.helpers import TEST_PASSWORD
@@ -60,18 +61,24 @@ def raw(path, *statements, params=()):
 
 
 def rehash_signed_chain(records, from_seq=1):
-    """What a careful forger does after an edit: recompute every link from ``from_seq`` on, and the head."""
+    """What a careful forger does after an edit: recompute every link from ``from_seq`` on, and the head.
+
+    The chain holds the signing-key records too (kind "key"); the signatures cannot be recomputed."""
     with records.database.session() as session:
         links = [*session.exec(select(VisitRow).where(col(VisitRow.chain_seq).is_not(None))),
-                 *session.exec(select(AddendumRow))]
+                 *session.exec(select(AddendumRow)), *session.exec(select(SigningKeyRow))]
     links.sort(key=lambda row: row.chain_seq)
     statements, prev = [], GENESIS
     for row in links:
-        kind, table = ("visit", "visit") if isinstance(row, VisitRow) else ("addendum", "addendum")
+        if isinstance(row, VisitRow):
+            kind, table, content = "visit", "visit", visit_content
+        elif isinstance(row, AddendumRow):
+            kind, table, content = "addendum", "addendum", addendum_content
+        else:
+            kind, table, content = KEY_RECORD_KIND, "signing_key", key_content
         if row.chain_seq >= from_seq:
             row.prev_hash = prev
-            content = visit_content(row) if kind == "visit" else addendum_content(row)
-            row.content_hash = chain_hash(prev, kind, content)
+            row.content_hash = chain_hash(prev, kind, content(row))
             statements.append(f"UPDATE {table} SET prev_hash = '{prev}', content_hash = '{row.content_hash}' "
                               f"WHERE id = {row.id}")
         prev = row.content_hash
@@ -109,42 +116,46 @@ def any_message(found, expected):
 
 # ------------------------------------------------------------------ the end of the chain and the anchor
 def test_deleting_the_last_record_with_the_head_moved_back_is_reported_by_the_anchor(records, signed):
-    # The chain: visits 1-3 at positions 1-3, the addendum at 4 (the newest).
+    # The chain: the clinician's signing key at 1, visits 1-3 at positions 2-4, the addendum at 5 (the newest).
     with sqlite3.connect(records.database.path) as probe:
         (gone,) = probe.execute("SELECT id FROM audit_event WHERE action = 'addendum'").fetchone()
         later = [i for (i,) in probe.execute(f"SELECT id FROM audit_event WHERE id > {gone} ORDER BY id")]
     raw(records.database.path, "DELETE FROM addendum", f"DELETE FROM audit_event WHERE id = {gone}",
         *(f"UPDATE audit_event SET id = {i - 1} WHERE id = {i}" for i in later),
-        "UPDATE chain_head SET seq = 3, hash = (SELECT content_hash FROM visit WHERE chain_seq = 3) WHERE id = 1")
+        "UPDATE chain_head SET seq = 4, hash = (SELECT content_hash FROM visit WHERE chain_seq = 4) WHERE id = 1")
     rehash_audit_chain(records.database.path)
     assert verify_chain(records.database).ok  # the file alone holds together: only the anchor can tell
     found = messages(records)
-    assert "records: the records end at 3 signed entries but this workstation last saw 4: signed records were " \
+    assert "records: the records end at 4 signed entries but this workstation last saw 5: signed records were " \
            "removed or an older copy of the file is open" in found
-    assert any_message(found, "records: the audit trail ends at 8 events but this workstation last saw 9")
+    assert any_message(found, "records: the audit trail ends at 11 events but this workstation last saw 12")
 
 
 def test_truncating_the_chain_is_reported_with_both_counts(records, signed):
     raw(records.database.path, f"DELETE FROM visit WHERE id = {signed[2]}", "DELETE FROM addendum",
-        "UPDATE chain_head SET seq = 2, hash = (SELECT content_hash FROM visit WHERE chain_seq = 2) WHERE id = 1")
+        "UPDATE chain_head SET seq = 3, hash = (SELECT content_hash FROM visit WHERE chain_seq = 3) WHERE id = 1")
     found = messages(records)
-    assert any_message(found, "records: the records end at 2 signed entries but this workstation last saw 4")
+    assert any_message(found, "records: the records end at 3 signed entries but this workstation last saw 5")
     assert any_message(found, f"visit {signed[2]}: the audit trail records its signing, but it is missing")
 
 
 def test_editing_the_last_record_and_rehashing_it_is_a_rewritten_end(records, signed):
     raw(records.database.path, "UPDATE addendum SET text = 'rewritten'")
-    rehash_signed_chain(records, from_seq=4)
-    assert verify_chain(records.database).ok
-    assert messages(records) == ["records: signed entry 4 is not the one this workstation last saw: the records "
-                                 "were rewritten from there on"]
+    rehash_signed_chain(records, from_seq=5)
+    forged = "addendum 1: the signature does not match the record and its signer's key: it was forged or changed"
+    assert [f"{p.record_type} {p.record_id}: {p.message}" for p in verify_chain(records.database).problems] == [forged]
+    assert messages(records) == [forged, "records: signed entry 5 is not the one this workstation last saw: the "
+                                         "records were rewritten from there on"]
 
 
 def test_rehashing_everything_after_an_edited_record_is_caught_by_the_anchor(records, signed):
     raw(records.database.path, f"UPDATE visit SET signed_by = 'Mallory' WHERE id = {signed[0]}")
     rehash_signed_chain(records, from_seq=1)
     found = messages(records)
-    assert found == ["records: signed entry 4 is not the one this workstation last saw: the records were rewritten "
+    forged = "the signature does not match the record and its signer's key: it was forged or changed"
+    assert found == [f"visit {signed[0]}: {forged}", f"visit {signed[1]}: {forged}", f"visit {signed[2]}: {forged}",
+                     f"addendum 1: {forged}",
+                     "records: signed entry 5 is not the one this workstation last saw: the records were rewritten "
                      "from there on"]
 
 
@@ -162,15 +173,15 @@ def test_a_rollback_to_an_older_copy_warns_on_open_and_fails_verify(records, pat
         paths.database_path(folder).with_name(f"ptassist.db{suffix}").unlink(missing_ok=True)
     opened = Records.open(folder)
     try:
-        assert any("the records end at 4 signed entries but this workstation last saw 5" in w
+        assert any("the records end at 5 signed entries but this workstation last saw 6" in w
                    for w in opened.database.warnings)
     finally:
         opened.close()
     done = subprocess.run([sys.executable, "-m", "ptassist", "--data-dir", str(folder), "verify"],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 1
-    assert "FAIL  records: the records end at 4 signed entries but this workstation last saw 5" in done.stdout
-    assert "ptassist: warning: the records end at 4 signed entries" in done.stderr
+    assert "FAIL  records: the records end at 5 signed entries but this workstation last saw 6" in done.stdout
+    assert "ptassist: warning: the records end at 5 signed entries" in done.stderr
 
 
 def test_the_newest_backup_remembers_the_head_when_the_workstation_state_is_lost(records, signed, tmp_path):
@@ -178,12 +189,12 @@ def test_the_newest_backup_remembers_the_head_when_the_workstation_state_is_lost
     backup.rotate_backup(records.database, reason="manual")
     newest = backup.newest_backup(folder)
     sidecar = json.loads(anchor.backup_anchor_file(newest).read_text(encoding="utf-8"))
-    assert sidecar["seq"] == 4
+    assert sidecar["seq"] == 5
     raw(records.database.path, "DELETE FROM addendum",
-        "UPDATE chain_head SET seq = 3, hash = (SELECT content_hash FROM visit WHERE chain_seq = 3) WHERE id = 1")
+        "UPDATE chain_head SET seq = 4, hash = (SELECT content_hash FROM visit WHERE chain_seq = 4) WHERE id = 1")
     shutil.rmtree(paths.anchors_dir())
-    assert any_message(messages(records), "records: the records end at 3 signed entries but the newest backup last "
-                                          "saw 4")
+    assert any_message(messages(records), "records: the records end at 4 signed entries but the newest backup last "
+                                          "saw 5")
 
 
 def test_restoring_a_backup_on_purpose_moves_the_anchor(records, patient, signed, tmp_path):
@@ -193,7 +204,7 @@ def test_restoring_a_backup_on_purpose_moves_the_anchor(records, patient, signed
     backup.restore_from(records.database, copy, replace_newer=True)
     assert verify_records(records.database).ok
     seen = anchor.load(backup.restored_head(records.database).database_id)
-    assert seen is not None and seen.seq == 4
+    assert seen is not None and seen.seq == 5
 
 
 def test_the_anchor_is_private_and_follows_every_append(records, signed):
@@ -248,7 +259,7 @@ def test_the_newest_audit_rows_deleted_are_caught_by_the_audit_head(records, sig
     raw(records.database.path, "DELETE FROM audit_event WHERE id = (SELECT MAX(id) FROM audit_event)")
     found = messages(records)
     assert any_message(found, "audit_head: the audit trail ends at event")
-    assert any_message(found, "records: audit event 9 is not the one this workstation last saw")
+    assert any_message(found, "records: audit event 12 is not the one this workstation last saw")
 
 
 # ------------------------------------------------------------------ visit status
@@ -357,5 +368,7 @@ def test_a_back_dated_signed_visit_inserted_with_a_correct_hash_is_named(records
     connection.execute("UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1", (seq, forged.content_hash))
     connection.commit()
     connection.close()
-    assert messages(records) == ["visit 99: signed, but the audit trail has no signing of it: it was made signed "
-                                 "outside the app"]
+    assert messages(records) == [  # unsigned after the first signing key, and no signing in the audit trail
+        "visit 99: not signed, though every record after the first signing key must be: it was added or changed "
+        "outside ptassist",
+        "visit 99: signed, but the audit trail has no signing of it: it was made signed outside the app"]

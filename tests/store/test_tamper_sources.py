@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 
 from ptassist.services.records import Records
-from ptassist.store.demo import build_demo
 from ptassist.store.errors import StoreError
 from ptassist.store.transfer import export_database, import_database
 from ptassist.store.verify import verify_records
-from tests.helpers import TEST_PASSWORD
+from tests.helpers import TEST_PASSWORD, open_clinic
 from tests.store.conftest import INTAKE
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -50,15 +49,15 @@ def test_an_upgraded_database_is_brought_into_the_evidence_as_it_is(tmp_path):
 
 
 def test_a_demo_build_verifies_and_its_patients_are_versioned(records):
-    build_demo(records.database, 6, seed=2)
-    assert verify_records(records.database).ok
+    records.build_demo(6, 2, TEST_PASSWORD)  # records with a signing key: every demo visit signed by the login
+    assert records.verify().ok  # the signatures and the key records' tags too
     with sqlite3.connect(records.database.path) as probe:
         assert probe.execute("SELECT count(DISTINCT patient_id) FROM patient_revision").fetchone()[0] == 6
 
 
 def test_the_print_path_without_the_orm_chains_its_events_and_moves_the_anchor(tmp_path):
     folder = tmp_path / "data"
-    records = Records.open(folder)
+    records = open_clinic(folder)  # the CLI below logs in as this account (PTASSIST_USER)
     patient = records.patients.add(family_name="Lindqvist", given_name="Saga", date_of_birth="1990-03-04")
     visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
     records.sign(visit.id, TEST_PASSWORD)
@@ -66,7 +65,7 @@ def test_the_print_path_without_the_orm_chains_its_events_and_moves_the_anchor(t
     done = subprocess.run([sys.executable, "-m", "ptassist", "--data-dir", str(folder), "print", "hep", str(visit.id),
                            "-o", str(tmp_path / "hep.pdf")], capture_output=True, text=True, check=False, timeout=120)
     assert done.returncode == 0, done.stderr
-    records = Records.open(folder)
+    records = open_clinic(folder)
     try:
         assert records.database.warnings == []
         assert verify_records(records.database).ok
