@@ -67,7 +67,8 @@ def chain_problems(
     visits: Sequence[VisitRow], addenda: Sequence[AddendumRow], head: ChainHeadRow | None,
     keys: Sequence[SigningKeyRow] = (), key_check: KeyCheck | None = None,
 ) -> VerifyReport:
-    """Recompute every signed visit's and addendum's hash and check every link and the head.
+    """Recompute every signed visit's, addendum's and key record's hash, check every link, the head
+    and every signature.
 
     Works on rows in memory, so that import can check an export before writing any of it.
     """
