@@ -5,8 +5,10 @@ and the entry point (``ptassist_main.py``) hands them the command line. Each pri
 object. The same functions run from the venv give the reference the tests compare with.
 
 - ``icu``: what Qt asks of ICU's data (collation in several locales, the character-set
-  converters, time-zone names, case mapping), so a bundle with a slimmed ICU must answer exactly
-  as the full library of the venv does.
+  converters and the bytes per character each needs, time-zone names, case mapping) and the date and
+  time strings the window shows, so a bundle with a slimmed ICU can be compared with the full
+  library of the venv: the same answers but for what the slim library leaves out on purpose
+  (packaging/icu_data.py: time-zone names and the multi-byte converters).
 - ``sqlcipher PATH``: open the SQLCipher database at PATH, keyed with the 32-byte key in
   $PTASSIST_CHECK_KEY (hex), through the DB-API module and through SQLAlchemy's
   ``sqlite+pysqlcipher`` dialect (what the store uses), and add one row to its ``checks`` table.
@@ -27,7 +29,7 @@ ENCODINGS = ["Shift_JIS", "GB18030", "Big5", "EUC-KR", "windows-1252", "ISO-8859
 
 
 def icu_report() -> dict[str, Any]:
-    from PySide6.QtCore import QCollator, QLocale, QStringDecoder, QTimeZone
+    from PySide6.QtCore import QCollator, QDate, QDateTime, QLocale, QStringDecoder, QStringEncoder, QTime, QTimeZone
 
     report: dict[str, Any] = {}
     for locale in LOCALES:
@@ -37,6 +39,15 @@ def icu_report() -> dict[str, Any]:
         decoder = QStringDecoder(encoding)
         report[f"codec {encoding}"] = decoder.name() if decoder.isValid() else None
     report["codecs"] = sorted(QStringDecoder.availableCodecs())
+    # The room an encoder asks for (ICU's bytes per character at most): a multi-byte code page
+    # asks for more than a single-byte one such as windows-1252.
+    report["room for 10 characters"] = {name: QStringEncoder(name).requiredSpace(10) for name in report["codecs"]}
+    # What the window shows: the date field's long date, and the short date and time of Qt's file
+    # dialog. (A long date and time would end in the zone's name: the app shows none.)
+    moment = QDateTime(QDate(2026, 3, 9), QTime(14, 30), QTimeZone(b"Europe/Berlin"))
+    report["date and time strings"] = [
+        (QLocale(locale).toString(moment.date(), QLocale.FormatType.LongFormat),
+         QLocale(locale).toString(moment, QLocale.FormatType.ShortFormat)) for locale in LOCALES]
     zone = QTimeZone(b"Europe/Berlin")
     report["zone names"] = [zone.displayName(QTimeZone.TimeType.StandardTime, QTimeZone.NameType.LongName,
                                              QLocale(locale)) for locale in LOCALES]

@@ -6,8 +6,20 @@ sorts file dialogs), character-set converters (``ucnv_*``: QStringConverter beyo
 Latin-1) and time-zone names (``ucal_getTimeZoneDisplayName``: QTimeZone::displayName). Case
 mapping and normalisation are compiled into libicuuc. Qt's locales, number and date formats are
 its own (CLDR data inside QtCore), so ICU's trees for units, currencies, language and region
-names, number spell-out, transliteration and break iteration are never read; they go, every
-locale's collation, converter and time-zone data stay (no script loses its sort order).
+names, number spell-out, transliteration and break iteration are never read; they go. Every
+locale's collation stays (no script loses its sort order).
+
+What else goes, because ptassist never asks for it (issue 13, to keep the bundle under 150 MB):
+
+- time-zone display names (the ``zone/`` tree) and the main locale files (``de.res``, ...: ICU's
+  own date and number formats, which ICU reads only to format such a name). ptassist shows no
+  time-zone name: no QTimeZone in the window, and Qt's own date and time strings come from
+  QtCore's CLDR data (a zone abbreviation from the system's tz files). QTimeZone.displayName
+  answers ICU's fallback ("GMT+01:00") in the bundle.
+- the multi-byte legacy converters (Shift_JIS, GB18030, Big5, EUC-*, ISO-2022's tables, EBCDIC
+  DBCS: 4.7 MB). ptassist reads and writes only UTF-8 (Python's own codecs, not ICU), and Qt
+  decodes UTF-8/16/32 and Latin-1 without ICU. The single-byte converters (Latin, Greek,
+  Cyrillic, Arabic, Hebrew, Thai code pages: 0.4 MB) stay.
 
 The library is ICU's common data package (format "CmnD": a header, a sorted table of contents,
 the items) exported as one symbol, ``icudtNN_dat``. ``slim_icu_library`` reads that package out
@@ -24,7 +36,9 @@ import subprocess
 from pathlib import Path
 
 # Items whose name (inside the package, after "icudtNNl/") starts with one of these are left out.
-UNUSED_ITEMS = ("brkitr/", "curr/", "lang/", "region/", "unit/", "translit/", "rbnf/", "unames.icu")
+UNUSED_ITEMS = ("brkitr/", "curr/", "lang/", "region/", "unit/", "translit/", "rbnf/", "unames.icu", "zone/")
+# A main locale file: "de.res", "sr_Latn_BA.res", "en_US_POSIX.res" (root.res, the fallback, stays).
+_MAIN_LOCALE = re.compile(r"(?!res_index\.)[a-z]{2,3}(_[A-Za-z0-9]+)*\.res")
 _ALIGN = 16
 
 
@@ -71,14 +85,30 @@ def write_package(header: bytes, items: list[tuple[str, bytes]]) -> bytes:
     return header + toc + bytes(body)
 
 
-def is_unused(name: str) -> bool:
-    """True for an item Qt never reads (``name`` as in the package: "icudt73l/unit/de.res")."""
-    return name.split("/", 1)[-1].startswith(UNUSED_ITEMS)
+def converter_max_bytes(blob: bytes) -> int:
+    """Bytes per character at most of a converter table (.cnv): 1 for a single-byte code page.
+
+    The item's data header is followed by ICU's UConverterStaticData (structSize, name[60],
+    codepage, platform, conversionType, minBytesPerChar, maxBytesPerChar, ...).
+    """
+    header_size = struct.unpack_from("<H", blob, 0)[0] if len(blob) >= 2 else 0
+    if len(blob) < header_size + 72 or blob[2:4] != b"\xda\x27":
+        raise IcuDataError("not an ICU converter table")
+    return blob[header_size + 71]
+
+
+def is_unused(name: str, blob: bytes | None = None) -> bool:
+    """True for an item ptassist never reads (``name`` as in the package: "icudt73l/unit/de.res";
+    a converter's table ``blob`` says whether it is multi-byte)."""
+    rest = name.split("/", 1)[-1]
+    if rest.endswith(".cnv") and blob is not None:
+        return converter_max_bytes(blob) > 1
+    return rest.startswith(UNUSED_ITEMS) or _MAIN_LOCALE.fullmatch(rest) is not None
 
 
 def slim_package(data: bytes) -> bytes:
     header, items = read_package(data)
-    return write_package(header, [(name, blob) for name, blob in items if not is_unused(name)])
+    return write_package(header, [(name, blob) for name, blob in items if not is_unused(name, blob)])
 
 
 def _run(command: list[str]) -> str:
