@@ -74,7 +74,7 @@ def test_the_published_schema_is_valid_and_accepts_a_real_export(base):
         exported = {"logo": "logo_base64", "content": "content_base64", "intake_json": "intake",
                     "assessment_z": "assessment", "narrative_json": "narrative", "measures_json": "measures",
                     "prescription_json": "prescription", "background_json": "background", "content_json": "content",
-                    "care_json": "care"}
+                    "care_json": "care", "demographics_json": "demographics"}
         assert set(schema["properties"][key]["items"]["properties"]) == {exported.get(c, c) for c in columns}
 
 
