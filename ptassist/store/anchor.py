@@ -130,11 +130,15 @@ def newest_backup_head(folder: Path, database_id: str) -> Head | None:
     """The furthest heads recorded beside the backups in ``folder`` for this database."""
     best: Head | None = None
     anchors = folder / BACKUP_ANCHORS
-    if anchors.is_dir():
-        for sidecar in anchors.glob("*.json"):
-            head = _load(sidecar, database_id) if sidecar.is_file() else None
-            if head is not None and (best is None or (head.seq, head.audit_seq) > (best.seq, best.audit_seq)):
-                best = head
+    try:
+        sidecars = sorted(anchors.glob("*.json")) if anchors.is_dir() else []
+    except OSError as exc:  # a backup folder this user may not read (another account's 0700): no heads
+        log.info("the backups' chain anchors could not be read: %s", exc.strerror or type(exc).__name__)
+        return None
+    for sidecar in sidecars:
+        head = _load(sidecar, database_id) if sidecar.is_file() else None
+        if head is not None and (best is None or (head.seq, head.audit_seq) > (best.seq, best.audit_seq)):
+            best = head
     return best
 
 

@@ -93,6 +93,14 @@ SIGNATURE_DEFAULTS: dict[str, Any] = {"content_version": 1, "fingerprint": ""}
 # chains the audit events and records baseline evidence as the migration does.
 EVIDENCE_COLUMNS = {"digest", "prev_hash", "hash"}
 OPTIONAL_ARRAYS = ("accounts", "signing_keys", "patient_revisions", *BACKGROUND_ARRAYS)
+# The revision that added each column an older export may lack (then filled as above): an export at
+# that revision or later was written with it, so a record without it is refused, never filled in.
+ADDED_IN: dict[str, str] = {
+    **dict.fromkeys(SHEET_DETAIL_COLUMNS, "0004"),
+    **dict.fromkeys(SIGNATURE_DEFAULTS, "0005"),
+    **dict.fromkeys(EVIDENCE_COLUMNS, "0006"),
+    **dict.fromkeys(("background_json", "care_json", "demographics_json"), "0007"),
+}
 
 
 def _to_export(columns: tuple[str, ...], row: Any) -> dict[str, Any]:
@@ -247,6 +255,18 @@ def _check_revision(document: Any) -> None:
         raise ExportError("schema_revision", "is not one this ptassist knows: the file was not written by ptassist")
 
 
+def _refuse_missing_columns(document: dict[str, Any]) -> None:
+    """Every record of an export carries the columns its schema revision already had."""
+    revision = str(document["schema_revision"])
+    for key, _table, columns in TABLES:
+        required = [JSON_COLUMNS.get(name, name) for name in columns if ADDED_IN.get(name, "9999") <= revision]
+        for index, item in enumerate(document.get(key) or []):
+            missing = [name for name in required if name not in item]
+            if missing:
+                raise ExportError(f"{key}[{index}]", f"lacks {missing[0]}, which every record of a schema revision "
+                                  f"{revision} export has: the file was changed after ptassist wrote it")
+
+
 def check_export(document: Any) -> list[tuple[str, str, tuple[str, ...], list[dict[str, Any]]]]:
     """Check a parsed export completely (schema, vocabulary, references, hash chain) without writing.
 
@@ -267,6 +287,7 @@ def check_export(document: Any) -> list[tuple[str, str, tuple[str, ...], list[di
     except SchemaViolationError as exc:
         raise ExportError(exc.where, exc.problem) from None
     check_records(document)
+    _refuse_missing_columns(document)
     rows = {key: [_from_export(columns, item) for item in document.get(key, [] if key in OPTIONAL_ARRAYS else None)]
             for key, _table, columns in TABLES}
     check_chain_rows(rows)

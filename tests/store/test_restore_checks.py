@@ -71,7 +71,7 @@ def test_restore_over_newer_records_is_refused_with_what_would_be_set_aside(prac
     forced = cli(folder, "restore", str(backup), "--replace-newer")
     assert forced.returncode == 0, forced.stderr
     assert visit_count(folder) == 6
-    kept = next((folder / "backups").glob("*pre-restore*"))
+    kept = next((folder / "backups").glob("*pre-restore.db"))  # the key file beside it is *pre-restore.db.keys
     raw = sqlite3.connect(kept)
     assert raw.execute("SELECT count(*) FROM visit").fetchone()[0] == 25  # the 19 are kept aside
     raw.close()

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ptassist.core.records import ClinicSettings
 from ptassist.services.records import Records
+from ptassist.store.export_checks import ExportError
 from ptassist.store.transfer import export_database, import_database
 from tests.helpers import TEST_PASSWORD, clinic
 from tests.store.conftest import INTAKE
@@ -42,6 +45,7 @@ def test_sheet_details_round_trip_and_an_older_export_imports(tmp_path):
         target.close()
     document = json.loads((tmp_path / "x.json").read_text(encoding="utf-8"))
     document.pop("patient_revisions")  # an export from before 0004 has no 0006 evidence either
+    document["schema_revision"] = "0003"  # and says so: a 0007 export lacking them is refused
     for rows in document.values():
         for row in rows if isinstance(rows, list) else []:
             for key in DETAILS:
@@ -54,3 +58,12 @@ def test_sheet_details_round_trip_and_an_older_export_imports(tmp_path):
         assert visit.time_zone == "" and visit.signer.credentials == ""
     finally:
         older.close()
+    document["schema_revision"] = "0007"
+    (tmp_path / "changed.json").write_text(json.dumps(document), encoding="utf-8")
+    refused = Records.open(tmp_path / "d")
+    try:
+        with pytest.raises(ExportError, match=r"^clinic_settings\[0\]: lacks emergency_number, which every record "
+                                              r"of a schema revision 0007 export has"):
+            import_database(refused.database, tmp_path / "changed.json")
+    finally:
+        refused.close()
