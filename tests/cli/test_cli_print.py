@@ -6,8 +6,12 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.documents.helpers import all_text, page_size
 from tests.store.conftest import INTAKE
+
+pytestmark = pytest.mark.usefixtures("backend")  # the commands run on SQLite and PostgreSQL
 
 
 def run(folder, *args):
@@ -102,6 +106,7 @@ def test_an_urgent_programme_prints_only_with_confirm_programme(tmp_path):
     assert "How much" in all_text(confirmed.read_bytes())  # the clinician confirmed the programme
 
 
+@pytest.mark.sqlite_only  # print's fast path reads the SQLite file with sqlite3
 def test_print_reads_and_writes_without_the_orm_and_agrees_with_the_records(tmp_path):
     folder = tmp_path / "data"
     assert run(folder, "demo", "--patients", "2", "--seed", "5").returncode == 0
@@ -128,6 +133,7 @@ def test_print_reads_and_writes_without_the_orm_and_agrees_with_the_records(tmp_
         records.close()
 
 
+@pytest.mark.sqlite_only  # print's fast path reads the SQLite file with sqlite3
 def test_print_on_an_older_database_migrates_it_first(tmp_path):
     import shutil
     from pathlib import Path

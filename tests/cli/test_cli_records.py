@@ -8,7 +8,11 @@ import stat
 import subprocess
 import sys
 
+import pytest
+
 from tests.store.conftest import INTAKE
+
+pytestmark = pytest.mark.usefixtures("backend")  # the commands run on SQLite and PostgreSQL
 
 
 def run(folder, *args, stdin=None, env=None):
@@ -16,12 +20,13 @@ def run(folder, *args, stdin=None, env=None):
                           capture_output=True, text=True, check=False, timeout=120, env=env)
 
 
-def test_a_whole_visit_from_the_command_line(tmp_path):
+def test_a_whole_visit_from_the_command_line(tmp_path, backend):
     folder = tmp_path / "data"
     added = run(folder, "patient", "add", "--family", "Müller", "--given", "Zoë", "--dob", "1980-03-07", "--sex", "female")
     assert added.returncode == 0, added.stderr
     pid = added.stdout.strip()
-    assert stat.S_IMODE(os.stat(folder / "ptassist.db").st_mode) == 0o600
+    if backend == "sqlite":
+        assert stat.S_IMODE(os.stat(folder / "ptassist.db").st_mode) == 0o600
     assert "Müller, Zoë" in run(folder, "search", "zoe muller").stdout
     assert json.loads(run(folder, "search", "1980-03-07", "--json").stdout)[0]["chart_number"] == "P000001"
     intake = tmp_path / "intake.json"
@@ -41,6 +46,7 @@ def test_a_whole_visit_from_the_command_line(tmp_path):
     assert again.returncode == 1 and "already signed" in again.stderr
 
 
+@pytest.mark.sqlite_only  # backup files of the SQLite file
 def test_backup_restore_export_import_and_demo_commands(tmp_path):
     folder = tmp_path / "data"
     assert run(folder, "demo", "--patients", "20", "--seed", "5").returncode == 0
@@ -67,6 +73,7 @@ def test_backup_restore_export_import_and_demo_commands(tmp_path):
     assert export.read_bytes() == export2.read_bytes()
 
 
+@pytest.mark.sqlite_only  # two data folders: two SQLite files
 def test_the_same_demo_seed_gives_the_same_data(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
     for folder in (first, second):
@@ -77,6 +84,7 @@ def test_the_same_demo_seed_gives_the_same_data(tmp_path):
     assert any(ord(ch) > 0x370 for ch in scripts)  # not only Latin names
 
 
+@pytest.mark.sqlite_only  # two data folders: two SQLite files
 def test_data_dir_may_follow_the_command_and_comes_from_the_environment(tmp_path):
     folder = tmp_path / "data"
     done = subprocess.run([sys.executable, "-m", "ptassist", "patient", "add", "--family", "A", "--given", "B",

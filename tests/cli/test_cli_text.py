@@ -13,6 +13,8 @@ import pytest
 
 from ptassist import cli
 
+pytestmark = pytest.mark.usefixtures("backend")  # the commands run on SQLite and PostgreSQL
+
 
 def run(folder: Path, *args: str | bytes) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([sys.executable, "-m", "ptassist", "--data-dir", str(folder), *args],

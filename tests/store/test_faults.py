@@ -16,6 +16,9 @@ from ptassist.store import backup as backups
 from ptassist.store.errors import StoreError
 from tests.store.conftest import INTAKE
 
+# About the SQLite file: its header, its lock, its folder's disk and permissions.
+pytestmark = pytest.mark.sqlite_only
+
 
 def cli(folder, *args):
     return subprocess.run([sys.executable, "-m", "ptassist", "--data-dir", str(folder), *args],

@@ -17,6 +17,9 @@ from ptassist.store import backup as backups
 from ptassist.store.errors import StoreError
 from tests.store.conftest import INTAKE
 
+# Restoring a backup file over the SQLite file (a server is restored with pg_restore).
+pytestmark = pytest.mark.sqlite_only
+
 
 def cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "ptassist", "--data-dir", str(folder), *args],

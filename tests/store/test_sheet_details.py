@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ptassist.core.records import ClinicSettings
 from ptassist.services.records import Records
 from ptassist.store.transfer import export_database, import_database
@@ -22,6 +24,7 @@ def _filled(records):
     return visit.id
 
 
+@pytest.mark.sqlite_only  # two data folders: two SQLite files
 def test_sheet_details_round_trip_and_an_older_export_imports(tmp_path):
     source = Records.open(tmp_path / "a")
     try:
