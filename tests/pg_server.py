@@ -129,7 +129,8 @@ def start_server(*, fsync: bool = False, settings: dict[str, str] | None = None)
     if bindir is None:
         raise ServerUnavailableError("PostgreSQL is not installed (no initdb on PATH, in /usr/lib/postgresql/*/bin "
                                 "or from pg_config); on Debian: apt-get install postgresql")
-    base = Path(tempfile.mkdtemp(prefix="ptassist-pg-"))
+    # As root the server's user must reach the folder: /tmp, not a private $TMPDIR.
+    base = Path(tempfile.mkdtemp(prefix="ptassist-pg-", dir="/tmp" if os.geteuid() == 0 else None))
     server = PgServer(bindir=bindir, base=base, port=_free_port(), settings=dict(settings or {}))
     try:
         server.socket_dir.mkdir()
