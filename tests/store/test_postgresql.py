@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from ptassist.services.records import Records
-from ptassist.store.database import current_revision, head_revision, open_database
+from ptassist.store.database import Database, current_revision, head_revision, make_engine, open_database
 from ptassist.store.demo import build_demo
 from ptassist.store.errors import ConflictError, StoreError
 from ptassist.store.verify import verify_chain
@@ -193,3 +193,66 @@ def test_an_export_imports_into_the_server_and_writing_goes_on(records, tmp_path
     finally:
         target.close()
         backends.drop_database(url)
+
+
+def _signed_with_addendum(records, patient):
+    visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
+    records.sign(visit.id, "Alex Carter")
+    records.add_addendum(visit.id, "Late entry", "Alex Carter")
+    return records.patients.count(), records.visits.count()
+
+
+def test_the_backup_command_dumps_the_server_and_the_dump_restores_and_verifies(records, patient, tmp_path):
+    from ptassist.store.server_backup import find_tool, libpq_environment
+
+    expected = _signed_with_addendum(records, patient)
+    target = tmp_path / "records.dump"
+    done = subprocess.run([sys.executable, "-m", "ptassist", "--data-dir", str(records.database.folder), "backup",
+                           str(target)], capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert target.stat().st_mode & 0o777 == 0o600 and target.read_bytes()[:5] == b"PGDMP"
+    url = backends.new_database(migrated=False)
+    env = libpq_environment(url)
+    restored = subprocess.run([find_tool("pg_restore"), "--no-owner", "--exit-on-error", f"--dbname={env['PGDATABASE']}",
+                               str(target)], env=env, capture_output=True, text=True, check=False)
+    assert restored.returncode == 0, restored.stderr
+    database = Database(engine=make_engine(url), url=url, folder=tmp_path, path=None)
+    try:
+        assert verify_chain(database).ok
+        with database.engine.connect() as connection:
+            counts = tuple(connection.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+                           for t in ("patient", "visit"))
+        assert counts == expected
+    finally:
+        database.close()
+        backends.drop_database(url)
+
+
+def test_without_pg_dump_the_backup_is_an_export_that_imports(records, patient, tmp_path, monkeypatch):
+    from ptassist.store import backup as backups
+    from ptassist.store import server_backup, transfer
+
+    expected = _signed_with_addendum(records, patient)
+    monkeypatch.setattr(server_backup, "find_tool", lambda name: None)
+    target = backups.backup_to(records.database, tmp_path / "records.json")
+    assert target.read_text(encoding="utf-8").lstrip().startswith("{")
+    records.close()
+    url = backends.new_database()
+    monkeypatch.setenv("PTASSIST_DATABASE_URL", url)
+    again = Records.open(tmp_path / "again")
+    try:
+        transfer.import_database(again.database, target)
+        assert (again.patients.count(), again.visits.count()) == expected
+        assert verify_chain(again.database).ok
+    finally:
+        again.close()
+        backends.drop_database(url)
+
+
+def test_restore_on_a_server_says_how_and_changes_nothing(records, patient, tmp_path):
+    from ptassist.store import backup as backups
+
+    before = _signed_with_addendum(records, patient)
+    with pytest.raises(StoreError, match="pg_restore into an empty database"):
+        backups.restore_from(records.database, tmp_path / "whatever.dump")
+    assert (records.patients.count(), records.visits.count()) == before
