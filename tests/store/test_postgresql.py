@@ -6,12 +6,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from ptassist.services.records import Records
+from ptassist.store import transfer
 from ptassist.store.database import Database, current_revision, head_revision, make_engine, open_database
 from ptassist.store.demo import build_demo
 from ptassist.store.errors import ConflictError, StoreError
@@ -22,6 +24,13 @@ from tests.store.conftest import INTAKE
 
 pytestmark = pytest.mark.postgresql
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _signed_with_addendum(records, patient):
+    visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
+    records.sign(visit.id, "Alex Carter")
+    records.add_addendum(visit.id, "Late entry", "Alex Carter")
+    return records.patients.count(), records.visits.count()
 
 
 def test_an_empty_database_opens_and_migrates(pg_server, tmp_path, monkeypatch):
@@ -45,8 +54,7 @@ def test_an_empty_database_opens_and_migrates(pg_server, tmp_path, monkeypatch):
 
 
 def test_truncate_cannot_empty_the_permanent_tables(records, patient):
-    visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
-    records.sign(visit.id, "Alex Carter")
+    before = _signed_with_addendum(records, patient)
     raw = backends.RawConnection(records.database)
     try:
         for table in ("audit_event", "addendum", "document", "visit"):
@@ -55,7 +63,7 @@ def test_truncate_cannot_empty_the_permanent_tables(records, patient):
             raw.connection.rollback()
     finally:
         raw.close()
-    assert records.visits.get(visit.id).status == "signed"
+    assert (records.patients.count(), records.visits.count()) == before and len(records.visits.addenda(1)) == 1
 
 
 def test_a_raw_refusal_reaches_the_app_as_one_line(records, patient):
@@ -169,11 +177,22 @@ def test_demo_fills_the_server_and_the_chain_verifies(records):
     assert verify_chain(records.database).ok
 
 
-def test_an_export_imports_into_the_server_and_writing_goes_on(records, tmp_path, monkeypatch):
-    from ptassist.store import transfer
-
-    records.close()
+@contextmanager
+def _imported_into_a_new_server_database(export, folder, monkeypatch):
+    """A new server database holding ``export``, open as Records (``folder``); dropped afterwards."""
     url = backends.new_database()
+    monkeypatch.setenv("PTASSIST_DATABASE_URL", url)
+    target = Records.open(folder)
+    try:
+        transfer.import_database(target.database, export)
+        yield target
+    finally:
+        target.close()
+        backends.drop_database(url)
+
+
+def test_an_export_imports_into_the_server_and_writing_goes_on(records, tmp_path, monkeypatch):
+    records.close()
     monkeypatch.delenv("PTASSIST_DATABASE_URL")
     source = Records.open(tmp_path / "sqlite")
     build_demo(source.database, 5, seed=2)
@@ -181,25 +200,12 @@ def test_an_export_imports_into_the_server_and_writing_goes_on(records, tmp_path
     transfer.export_database(source.database, export, "test")
     expected = source.patients.count(), source.visits.count()
     source.close()
-    monkeypatch.setenv("PTASSIST_DATABASE_URL", url)
-    target = Records.open(tmp_path / "server")
-    try:
-        transfer.import_database(target.database, export)
+    with _imported_into_a_new_server_database(export, tmp_path / "server", monkeypatch) as target:
         assert (target.patients.count(), target.visits.count()) == expected
         added = target.patients.add(family_name="New", given_name="One", date_of_birth="1990-02-02")
         visit = target.new_visit(added.id, "initial_evaluation", intake=INTAKE)
         target.sign(visit.id, "Alex Carter")
         assert verify_chain(target.database).ok
-    finally:
-        target.close()
-        backends.drop_database(url)
-
-
-def _signed_with_addendum(records, patient):
-    visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
-    records.sign(visit.id, "Alex Carter")
-    records.add_addendum(visit.id, "Late entry", "Alex Carter")
-    return records.patients.count(), records.visits.count()
 
 
 def test_the_backup_command_dumps_the_server_and_the_dump_restores_and_verifies(records, patient, tmp_path):
@@ -230,23 +236,16 @@ def test_the_backup_command_dumps_the_server_and_the_dump_restores_and_verifies(
 
 def test_without_pg_dump_the_backup_is_an_export_that_imports(records, patient, tmp_path, monkeypatch):
     from ptassist.store import backup as backups
-    from ptassist.store import server_backup, transfer
+    from ptassist.store import server_backup
 
     expected = _signed_with_addendum(records, patient)
     monkeypatch.setattr(server_backup, "find_tool", lambda name: None)
     target = backups.backup_to(records.database, tmp_path / "records.json")
     assert target.read_text(encoding="utf-8").lstrip().startswith("{")
     records.close()
-    url = backends.new_database()
-    monkeypatch.setenv("PTASSIST_DATABASE_URL", url)
-    again = Records.open(tmp_path / "again")
-    try:
-        transfer.import_database(again.database, target)
+    with _imported_into_a_new_server_database(target, tmp_path / "again", monkeypatch) as again:
         assert (again.patients.count(), again.visits.count()) == expected
         assert verify_chain(again.database).ok
-    finally:
-        again.close()
-        backends.drop_database(url)
 
 
 def test_restore_on_a_server_says_how_and_changes_nothing(records, patient, tmp_path):
