@@ -19,6 +19,7 @@ from pathlib import Path
 SUPERUSER = "ptassist"
 PASSWORD = "synthetic-test-password"  # for the password-refused test only; the server lives for one run
 SERVICE_USER = "nobody"
+TLS_ONLY_USER = "tls_only"  # pg_hba.conf refuses this role over an unencrypted connection
 
 
 class ServerUnavailableError(Exception):
@@ -78,10 +79,10 @@ class PgServer:
         """A URL over the unix socket as the superuser (trusted there)."""
         return f"postgresql+psycopg://{SUPERUSER}@/{database}?host={self.socket_dir}&port={self.port}"
 
-    def tcp_url(self, database: str = "postgres", password: str = PASSWORD, **query: str) -> str:
+    def tcp_url(self, database: str = "postgres", password: str = PASSWORD, user: str = SUPERUSER, **query: str) -> str:
         """A URL over 127.0.0.1, where the server asks for the password."""
         extra = "".join(f"&{key}={value}" for key, value in query.items())
-        return f"postgresql+psycopg://{SUPERUSER}:{password}@127.0.0.1:{self.port}/{database}?connect_timeout=5{extra}"
+        return f"postgresql+psycopg://{user}:{password}@127.0.0.1:{self.port}/{database}?connect_timeout=5{extra}"
 
     def psql(self, sql: str, database: str = "postgres") -> str:
         """Run ``sql`` with psql over the socket; its output (unaligned, tuples only)."""
@@ -154,6 +155,8 @@ def start_server(*, fsync: bool = False, settings: dict[str, str] | None = None)
             "full_page_writes": "on" if fsync else "off",
             **server.settings,
         }
+        hba = server.data / "pg_hba.conf"
+        hba.write_text(f"hostnossl all {TLS_ONLY_USER} 127.0.0.1/32 reject\n" + hba.read_text())
         with (server.data / "postgresql.conf").open("a", encoding="utf-8") as conf:
             conf.writelines(f"{key} = '{value}'\n" for key, value in options.items())
         if os.geteuid() == 0:
@@ -162,12 +165,13 @@ def start_server(*, fsync: bool = False, settings: dict[str, str] | None = None)
             shutil.chown(log, SERVICE_USER)
         _run_as_owner([str(bindir / "pg_ctl"), "-D", str(server.data), "-l", str(server.log), "-w", "-t", "60",
                        "start"])
-    except (ServerUnavailableError, OSError) as exc:
+        server.psql(f"CREATE ROLE {TLS_ONLY_USER} LOGIN PASSWORD '{PASSWORD}'")
+    except (ServerUnavailableError, OSError, RuntimeError) as exc:
         detail = _log_tail(server.log)
         server.stop()
         if isinstance(exc, ServerUnavailableError):
             raise ServerUnavailableError(f"{exc}{detail}") from None
-        raise ServerUnavailableError(f"cannot prepare a server folder: {exc}") from None
+        raise ServerUnavailableError(f"cannot set up a server: {exc}") from None
     return server
 
 

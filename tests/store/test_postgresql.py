@@ -19,7 +19,7 @@ from ptassist.store.demo import build_demo
 from ptassist.store.errors import ConflictError, StoreError
 from ptassist.store.verify import verify_chain
 from tests import backends
-from tests.pg_server import PASSWORD
+from tests.pg_server import PASSWORD, TLS_ONLY_USER
 from tests.store.conftest import INTAKE
 
 pytestmark = pytest.mark.postgresql
@@ -76,13 +76,15 @@ def test_a_raw_refusal_reaches_the_app_as_one_line(records, patient):
     assert str(refused.value) == "audit events are permanent"
 
 
-@pytest.mark.parametrize("case", ["server down", "wrong password", "TLS required", "database missing", "no password"])
+@pytest.mark.parametrize("case", ["server down", "wrong password", "TLS required", "server requires TLS",
+                                  "database missing", "no password"])
 def test_connection_problems_are_one_clear_line_without_the_password(pg_server, tmp_path, monkeypatch, case):
     wrong = "not-the-" + PASSWORD
     urls = {
         "server down": pg_server.tcp_url().replace(f":{pg_server.port}/", ":1/"),
         "wrong password": pg_server.tcp_url(password=wrong),
         "TLS required": pg_server.tcp_url(sslmode="require"),
+        "server requires TLS": pg_server.tcp_url(user=TLS_ONLY_USER, sslmode="disable"),
         "database missing": pg_server.tcp_url("no_such_records"),
         "no password": pg_server.tcp_url().replace(f":{PASSWORD}@", "@"),
     }
@@ -90,6 +92,7 @@ def test_connection_problems_are_one_clear_line_without_the_password(pg_server, 
         "server down": "cannot reach the PostgreSQL server (127.0.0.1:1/postgres): it is down or unreachable",
         "wrong password": "refused the user name or password",
         "TLS required": "does not offer TLS, but the database URL requires it",
+        "server requires TLS": "accepts only encrypted connections: add sslmode=verify-full",
         "database missing": "has no such database",
         "no password": "asks for a password and the database URL gives none",
     }

@@ -93,13 +93,13 @@ class PostgresqlDialect:
         if "ssl was required" in text or "does not support ssl" in text:
             return StoreError(f"{server} does not offer TLS, but the database URL requires it (sslmode): "
                               "turn TLS on at the server (docs/postgresql.md)")
-        if state == "28000" and ("no encryption" in text or "ssl off" in text):
+        if "pg_hba.conf" in text and "no encryption" in text:
             return StoreError(f"{server} accepts only encrypted connections: add sslmode=verify-full "
                               "to the database URL (docs/postgresql.md)")
         if "certificate" in text and ("verify" in text or "root" in text):
             return StoreError(f"{server}'s TLS certificate could not be verified: check sslrootcert and the "
                               "server's name in the database URL")
-        if state == "28000" or "no pg_hba.conf entry" in text:
+        if state == "28000" or "pg_hba.conf" in text:
             return StoreError(f"{server} does not let this user in from here (pg_hba.conf): ask its administrator")
         if state == "3D000" or ("database" in text and "does not exist" in text):
             return StoreError(f"{server} has no such database: create it first (docs/postgresql.md)")
