@@ -129,7 +129,14 @@ def _make_server_engine(url: str) -> Engine:
         cursor.close()
         dbapi_connection.commit()
 
+    def _begin_write(connection: Any) -> None:
+        # Writers take turns, as on SQLite (BEGIN IMMEDIATE): every read-then-write (the chains'
+        # heads, generated numbers) sees the previous writer's commit.
+        if connection.get_execution_options().get(WRITE_OPTION) and dialect.begin_write_sql:
+            connection.exec_driver_sql(dialect.begin_write_sql)
+
     event.listen(engine, "connect", _settings)
+    event.listen(engine, "begin", _begin_write)
     return engine
 
 

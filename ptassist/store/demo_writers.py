@@ -112,6 +112,8 @@ class PostgresqlDemoWriter:
         assert connection is not None
         self.connection: Any = connection
         self.cursor: Any = connection.cursor()
+        if database.dialect.begin_write_sql:
+            self.cursor.execute(database.dialect.begin_write_sql)
         lock = database.dialect.lock_chain_head_sql()
         if lock:
             self.cursor.execute(lock)

@@ -38,6 +38,7 @@ class Dialect(Protocol):
     name: str
     full_text_search: bool  # SQLite's FTS5 index; elsewhere the portable LIKE search on an indexed column
     on_connect_sql: tuple[str, ...]  # settings for each new connection
+    begin_write_sql: str | None  # run first in every writing transaction: writers take turns
 
     def create_locks(self, execute: Execute, locks: Iterable[Lock]) -> None: ...
 

@@ -27,6 +27,9 @@ class PostgresqlDialect:
     name = "postgresql"
     full_text_search = False
     on_connect_sql: tuple[str, ...] = (f"SET lock_timeout = '{LOCK_TIMEOUT}'",)
+    # One transaction-scoped advisory lock for all writers (released at commit or rollback): the
+    # audit chain's and the hash chain's heads and generated ids are read, then written.
+    begin_write_sql: str | None = "SELECT pg_advisory_xact_lock(727114)"
 
     def create_locks(self, execute: Execute, locks: Iterable[Lock]) -> None:
         # One function; each trigger passes its message, so the refusal reads as on SQLite.

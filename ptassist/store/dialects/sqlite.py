@@ -16,6 +16,7 @@ class SqliteDialect:
     name = "sqlite"
     full_text_search = True
     on_connect_sql: tuple[str, ...] = ()  # the pragmas are set in ptassist.store.database
+    begin_write_sql: str | None = None  # BEGIN IMMEDIATE (ptassist.store.database) already does it
 
     def create_locks(self, execute: Execute, locks: Iterable[Lock]) -> None:
         for lock in locks:
