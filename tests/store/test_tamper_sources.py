@@ -121,10 +121,12 @@ def _change_event(document):
 
 
 def _strip_evidence(document):
+    """The export as a ptassist of schema revision 0005 (before the tamper evidence) wrote it."""
     document.pop("patient_revisions")
     for event in document["audit_events"]:
         for key in ("digest", "prev_hash", "hash"):
             event.pop(key)
+    document["schema_revision"] = "0005"
 
 
 @pytest.mark.parametrize(("change", "named"), [
@@ -146,3 +148,14 @@ def test_an_export_changed_after_it_was_written_is_refused_naming_the_record(exp
 def test_an_export_from_before_the_evidence_imports_with_a_baseline(exported, tmp_path):
     _rewrite(exported, _strip_evidence)
     assert _imported(exported, tmp_path).ok
+
+
+def test_evidence_stripped_from_a_newer_export_is_refused(exported, tmp_path):
+    def strip_but_keep_the_revision(document):
+        revision = document["schema_revision"]
+        _strip_evidence(document)
+        document["schema_revision"] = revision  # a 0006-or-later export must carry its evidence
+
+    _rewrite(exported, strip_but_keep_the_revision)
+    with pytest.raises(StoreError, match="audit_events"):
+        _imported(exported, tmp_path)
