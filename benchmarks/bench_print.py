@@ -23,6 +23,7 @@ import tempfile
 import time
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from harness import Figure, figure, median_seconds
 
@@ -57,7 +58,7 @@ def run(quick: bool) -> list[Figure]:
         folder = Path(tmp) / "data"
         subprocess.run([sys.executable, "-m", "ptassist", "--data-dir", str(folder), "demo", "--patients", "5",
                         "--seed", "2"], check=True, capture_output=True, env=os.environ | DEMO_LOGIN)
-        records = PrintRecords.open(paths.database_path(folder), key=None)  # the demo clinic is unencrypted
+        records: Any = PrintRecords.open(paths.database_path(folder), key=None)  # the demo clinic is unencrypted
         assert records is not None
         try:
             history = records.visits.history(1)

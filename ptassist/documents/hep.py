@@ -198,10 +198,11 @@ class _ExerciseBlock(KeepTogether):
     def split(self, aW: float, aH: float) -> list[Flowable]:  # noqa: N803 - reportlab API
         if getattr(self, "_wrapInfo", None) != (aW, aH):
             self.wrap(aW, aH)
-        if aH >= self._H:
+        held: Any = self  # KeepTogether's layout fields (_H, _content, canv: set by wrap and the frame)
+        if aH >= held._H:
             return super().split(aW, aH)
-        *lead, beside, rule = self._content
-        canv = self.canv  # type: ignore[attr-defined]  # set by the frame before it asks for a split
+        *lead, beside, rule = held._content
+        canv = held.canv
         room = aH - self._continues.wrapOn(canv, aW, aH)[1]
         for flowable in lead:
             room -= flowable.wrapOn(canv, aW, room)[1] + flowable.getSpaceAfter() + flowable.getSpaceBefore()
