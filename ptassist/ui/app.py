@@ -12,7 +12,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TextIO
 
-from PySide6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QSize, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -35,6 +35,19 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
 
     def _open(self) -> TextIO:  # type: ignore[override]  # the base declares TextIOWrapper
         return open_private_append(Path(self.baseFilename), self.encoding, self.errors)
+
+
+def window_icon() -> QIcon:
+    """The app's icon: the PNG sizes a bundle carries (``icons/ptassist-SIZE.png``, drawn from the SVG
+    as it is built), else the SVG itself (a source checkout). From PNGs the first window loads
+    neither Qt's SVG icon engine nor QtSvg, and nothing is drawn as the window shows."""
+    folder = resource_path("icons")
+    icon = QIcon()
+    for entry in folder.iterdir():
+        size = entry.name.removeprefix("ptassist-").removesuffix(".png")
+        if entry.name.endswith(".png") and size.isdigit():
+            icon.addFile(str(entry), QSize(int(size), int(size)))  # read when a size is drawn, not now
+    return icon if not icon.isNull() else QIcon(str(folder / "ptassist.svg"))
 
 
 def setup_logging() -> Path:
@@ -94,7 +107,7 @@ def run_app(smoke_test: bool = False, data_dir: str | None = None,
     app.setApplicationDisplayName("ptassist")
     app.setOrganizationName("ptassist")
     app.setDesktopFileName(APP_ID)  # the desktop entry (packaging/), so shells show its icon
-    app.setWindowIcon(QIcon(str(resource_path("icons", "ptassist.svg"))))
+    app.setWindowIcon(window_icon())
     log_file = setup_logging()
     install_error_dialog(log_file, smoke_test)
     folder = paths.data_dir(data_dir)
