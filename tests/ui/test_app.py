@@ -108,7 +108,7 @@ smoke = app_module._smoke
 
 def report(app, window):
     heavy = ["ptassist.services.identity", "cryptography", "argon2", "ptassist.ui.main_window",
-             "ptassist.ui.idle_watch", "ptassist.store.errors", "tomllib"]
+             "ptassist.ui.idle_watch", "ptassist.store.errors", "tomllib", "logging.handlers"]
     loaded = [name for name in heavy if name in sys.modules]
     if "Qt" in vars(PySide6.QtCore):  # the Qt namespace: its enums take about 15 ms to create
         loaded.append("PySide6.QtCore.Qt")
