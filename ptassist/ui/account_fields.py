@@ -3,9 +3,12 @@ the password policy's message inline, a password field, and the inline error lin
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from ptassist.security.passwords import DEFAULT_POLICY, PasswordPolicy
+if TYPE_CHECKING:  # the login screen uses this module too, and needs no password policy (nor argon2)
+    from ptassist.security.passwords import PasswordPolicy
 
 ERROR_STYLE = "color: #b3261e;"
 NOTE_STYLE = "color: #5b6b78;"
@@ -73,9 +76,11 @@ class AccountDetailsFields(QWidget):
 class NewPasswordFields(QWidget):
     """A new password typed twice; what the policy says about it is shown as it is typed."""
 
-    def __init__(self, prefix: str, policy: PasswordPolicy = DEFAULT_POLICY, parent: QWidget | None = None) -> None:
+    def __init__(self, prefix: str, policy: PasswordPolicy | None = None, parent: QWidget | None = None) -> None:
+        from ptassist.security.passwords import DEFAULT_POLICY
+
         super().__init__(parent)
-        self.policy = policy
+        self.policy = policy = policy or DEFAULT_POLICY
         self.user_name = ""
         self.first = password_edit(f"{prefix}_password", "New password")
         self.second = password_edit(f"{prefix}_password_again", "New password again")

@@ -43,6 +43,17 @@ def fill_first_start(qtbot, screen, password="a long clinic passphrase", again=N
     qtbot.keyClicks(screen.passwords.second, password if again is None else again)
 
 
+def test_the_shell_tells_a_first_start_from_a_login_as_the_identity_service_does(folder):
+    from ptassist import paths
+    from ptassist.security.keyfile import KEYFILE_NAME
+    from ptassist.ui import app_shell
+
+    assert paths.KEYS_FILENAME == KEYFILE_NAME  # the shell looks for the key file without loading it
+    assert app_shell.clinic_state(folder) == clinic_state(folder) == "first_start"
+    clinic(folder)
+    assert app_shell.clinic_state(folder) == clinic_state(folder) == "login"
+
+
 def test_first_start_says_the_policy_inline_and_keeps_what_was_typed(qtbot, folder):
     window = start_window(qtbot, folder, first_start=True)
     screen = window.first_start
