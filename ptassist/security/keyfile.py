@@ -22,6 +22,8 @@ from typing import Any
 
 from ptassist.security import keyring
 from ptassist.security.argon2_params import PRODUCTION, Argon2Parameters
+from ptassist.security.encoding import b64, unb64
+from ptassist.security.endorsement import Endorsement
 from ptassist.security.errors import PasswordPolicyError, SecurityError, StoredSecretError
 from ptassist.security.files import write_private
 from ptassist.security.keyring import (
@@ -63,6 +65,9 @@ class AccountEntry:
     password_hash: str
     keys: AccountKeys
     attempts: Attempts = field(default_factory=Attempts)
+    # Who vouches for the account's new public key, made where no records were open (a reset with
+    # the recovery key); stored with the key record when the records next open.
+    endorsement: Endorsement | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,7 @@ class ClinicKeys:
                 **entry.keys.to_fields(),
                 "failures": entry.attempts.failures,
                 "last_failure": entry.attempts.last_failure.isoformat() if entry.attempts.last_failure else None,
+                **({"endorsement": _endorsement_fields(entry.endorsement)} if entry.endorsement else {}),
             } for entry in self.accounts],
         }, indent=2, ensure_ascii=False) + "\n"
 
@@ -114,13 +120,20 @@ class ClinicKeys:
             raise StoredSecretError("the key file is damaged (it is not valid JSON of the expected shape)") from None
 
 
+def _endorsement_fields(endorsement: Endorsement) -> dict[str, str]:
+    return {"endorser": endorsement.endorser, "roles": endorsement.roles, "signature": b64(endorsement.signature)}
+
+
 def _entry(item: dict[str, Any]) -> AccountEntry:
     last = item.get("last_failure")
+    stash = item.get("endorsement")
     return AccountEntry(
         name=str(item["name"]),
         password_hash=str(item["password_hash"]),
         keys=AccountKeys.from_fields({k: item.get(k) for k in ("kdf", "database_key", "signing_key", "public_key")}),
         attempts=Attempts(int(item.get("failures", 0)), datetime.fromisoformat(last) if last else None),
+        endorsement=Endorsement(str(stash["endorser"]), str(stash["roles"]), unb64(str(stash["signature"])))
+        if stash else None,
     )
 
 

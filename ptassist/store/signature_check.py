@@ -7,7 +7,10 @@ Rules (docs/security.md, "Signatures"):
 * once the first key record is in the chain, every visit and addendum after it is signed content
   version 2 with an Ed25519 signature; records before it (made before signatures) are version 1;
 * a signature names a key record earlier in the chain, verifies with that key over the record's
-  kind, content hash and link, and the key's account is the name the record shows as signer.
+  kind, content hash and link, and the key's account is the name the record shows as signer;
+* with ``trust`` (:mod:`ptassist.store.key_trust`): every key record is vouched for back to the
+  clinic's root, and a record signed since the root exists was signed with a key endorsed as a
+  clinician's (a record signed with a key nobody vouches for is named as well as the key).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from ptassist.core.signed_content import CONTENT_V1, signed_message
 from ptassist.security.encoding import unb64
 from ptassist.security.errors import StoredSecretError
 from ptassist.security.signing import is_valid_signature
+from ptassist.store.key_trust import KeyTrust
 from ptassist.store.models import AddendumRow, SigningKeyRow, VisitRow
 
 KeyCheck = Callable[[SigningKeyRow], bool]
@@ -35,7 +39,8 @@ def _decode(text: str | None) -> bytes | None:
 
 def _record_problem(kind: str, seq: int, version: int, signer_key_id: int | None, signature: str | None,
                     content_hash: str, prev_hash: str, signer_name: str | None,
-                    keys: dict[int, SigningKeyRow], first_key_seq: int | None) -> str | None:
+                    keys: dict[int, SigningKeyRow], first_key_seq: int | None,
+                    trust: KeyTrust | None = None) -> str | None:
     if version == CONTENT_V1 and signature is None and signer_key_id is None:
         if first_key_seq is not None and seq > first_key_seq:
             return ("not signed, though every record after the first signing key must be: "
@@ -52,11 +57,14 @@ def _record_problem(kind: str, seq: int, version: int, signer_key_id: int | None
         return "the signature does not match the record and its signer's key: it was forged or changed"
     if signer_name != key.account_name:
         return f"it names another signer than the key that signed it (key record {key.id})"
+    if trust is not None and trust.has_root and not trust.may_sign(key.id):
+        return (f"it was signed with key record {key.id}, which no administrator vouches for as a clinician's key: "
+                "it was forged outside ptassist")
     return None
 
 
 def signature_problems(visits: Sequence[VisitRow], addenda: Sequence[AddendumRow], keys: Sequence[SigningKeyRow],
-                       key_check: KeyCheck | None = None) -> Iterator[Found]:
+                       key_check: KeyCheck | None = None, trust: KeyTrust | None = None) -> Iterator[Found]:
     """(record type, id, message) for every key record or signature that does not hold."""
     by_id = {k.id: k for k in keys if k.id is not None}
     if key_check is not None:
@@ -64,18 +72,20 @@ def signature_problems(visits: Sequence[VisitRow], addenda: Sequence[AddendumRow
             if not key_check(key):
                 yield ("key", key.id, "the signing-key record was not made by ptassist (its tag does not match "
                                       "these records' key): it was added or changed outside ptassist")
+    if trust is not None:
+        yield from trust.problems
     first_key_seq = min((k.chain_seq for k in keys), default=None)
     for visit in visits:
         if visit.chain_seq is None or visit.status != "signed":
             continue
         problem = _record_problem("visit", visit.chain_seq, visit.content_version, visit.signer_key_id,
                                   visit.signature, visit.content_hash or "", visit.prev_hash or "", visit.signed_by,
-                                  by_id, first_key_seq)
+                                  by_id, first_key_seq, trust)
         if problem:
             yield ("visit", visit.id, problem)
     for addendum in addenda:
         problem = _record_problem("addendum", addendum.chain_seq, addendum.content_version, addendum.signer_key_id,
                                   addendum.signature, addendum.content_hash, addendum.prev_hash,
-                                  addendum.clinician_name, by_id, first_key_seq)
+                                  addendum.clinician_name, by_id, first_key_seq, trust)
         if problem:
             yield ("addendum", addendum.id, problem)

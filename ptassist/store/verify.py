@@ -19,7 +19,8 @@ from ptassist.store import anchor
 from ptassist.store.accounts import KEY_RECORD_KIND, key_content
 from ptassist.store.audit_chain import Run
 from ptassist.store.database import Database
-from ptassist.store.models import AddendumRow, ChainHeadRow, SigningKeyRow, VisitRow
+from ptassist.store.key_trust import KeyTrust, key_trust
+from ptassist.store.models import AddendumRow, ChainHeadRow, KeyEndorsementRow, SigningKeyRow, VisitRow
 from ptassist.store.signature_check import KeyCheck, signature_problems
 from ptassist.store.snapshots import backup_policy
 from ptassist.store.sql_run import connection_runner
@@ -65,7 +66,7 @@ def _links(visits: Sequence[VisitRow], addenda: Sequence[AddendumRow], keys: Seq
 
 def chain_problems(
     visits: Sequence[VisitRow], addenda: Sequence[AddendumRow], head: ChainHeadRow | None,
-    keys: Sequence[SigningKeyRow] = (), key_check: KeyCheck | None = None,
+    keys: Sequence[SigningKeyRow] = (), key_check: KeyCheck | None = None, trust: KeyTrust | None = None,
 ) -> VerifyReport:
     """Recompute every signed visit's, addendum's and key record's hash, check every link, the head
     and every signature.
@@ -96,7 +97,7 @@ def chain_problems(
         problems.append(Problem("chain_head", None, "the chain head is missing"))
     elif head.seq != count or head.hash != expected_prev:
         problems.append(Problem("chain_head", None, "the newest record does not match the chain head: " + REMOVED))
-    problems.extend(Problem(*found) for found in signature_problems(visits, addenda, keys, key_check))
+    problems.extend(Problem(*found) for found in signature_problems(visits, addenda, keys, key_check, trust))
     return VerifyReport(records=count, problems=tuple(problems))
 
 
@@ -117,7 +118,8 @@ def verify_chain(database: Database, key_check: KeyCheck | None = None) -> Verif
         addenda = session.exec(select(AddendumRow).order_by(col(AddendumRow.chain_seq))).all()
         head = session.get(ChainHeadRow, 1)
         keys = session.exec(select(SigningKeyRow).order_by(col(SigningKeyRow.chain_seq))).all()
-        report = chain_problems(visits, addenda, head, keys, key_check)
+        endorsements = session.exec(select(KeyEndorsementRow).order_by(col(KeyEndorsementRow.id))).all()
+        report = chain_problems(visits, addenda, head, keys, key_check, key_trust(keys, endorsements))
         run = connection_runner(session.connection())
         problems = [problem for check in FILE_CHECKS for problem in check(run)]
     return VerifyReport(records=report.records, problems=report.problems + tuple(problems))
