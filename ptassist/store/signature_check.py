@@ -15,7 +15,8 @@ Rules (docs/security.md, "Signatures"):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 from ptassist.core.signed_content import CONTENT_V1, signed_message
 from ptassist.security.encoding import unb64
@@ -63,9 +64,35 @@ def _record_problem(kind: str, seq: int, version: int, signer_key_id: int | None
     return None
 
 
-def signature_problems(visits: Sequence[VisitRow], addenda: Sequence[AddendumRow], keys: Sequence[SigningKeyRow],
+@dataclass(frozen=True, slots=True)
+class SignedRecord:
+    """What the signature rules read of one signed visit or addendum (no ORM object needed)."""
+
+    kind: str
+    id: int | None
+    seq: int
+    content_version: int
+    signer_key_id: int | None
+    signature: str | None
+    content_hash: str
+    prev_hash: str
+    signer: str | None
+
+
+def signed_records(visits: Iterable[VisitRow], addenda: Iterable[AddendumRow]) -> list[SignedRecord]:
+    """The signed visits (linked into the chain) and addenda among ORM rows, visits first."""
+    found = [SignedRecord("visit", v.id, v.chain_seq, v.content_version, v.signer_key_id, v.signature,
+                          v.content_hash or "", v.prev_hash or "", v.signed_by)
+             for v in visits if v.chain_seq is not None and v.status == "signed"]
+    found += [SignedRecord("addendum", a.id, a.chain_seq, a.content_version, a.signer_key_id, a.signature,
+                           a.content_hash, a.prev_hash, a.clinician_name) for a in addenda]
+    return found
+
+
+def signature_problems(records: Iterable[SignedRecord], keys: Sequence[SigningKeyRow],
                        key_check: KeyCheck | None = None, trust: KeyTrust | None = None) -> Iterator[Found]:
-    """(record type, id, message) for every key record or signature that does not hold."""
+    """(record type, id, message) for every key record or signature that does not hold; each
+    signature is checked once."""
     by_id = {k.id: k for k in keys if k.id is not None}
     if key_check is not None:
         for key in keys:
@@ -75,17 +102,9 @@ def signature_problems(visits: Sequence[VisitRow], addenda: Sequence[AddendumRow
     if trust is not None:
         yield from trust.problems
     first_key_seq = min((k.chain_seq for k in keys), default=None)
-    for visit in visits:
-        if visit.chain_seq is None or visit.status != "signed":
-            continue
-        problem = _record_problem("visit", visit.chain_seq, visit.content_version, visit.signer_key_id,
-                                  visit.signature, visit.content_hash or "", visit.prev_hash or "", visit.signed_by,
+    for record in records:
+        problem = _record_problem(record.kind, record.seq, record.content_version, record.signer_key_id,
+                                  record.signature, record.content_hash, record.prev_hash, record.signer,
                                   by_id, first_key_seq, trust)
         if problem:
-            yield ("visit", visit.id, problem)
-    for addendum in addenda:
-        problem = _record_problem("addendum", addendum.chain_seq, addendum.content_version, addendum.signer_key_id,
-                                  addendum.signature, addendum.content_hash, addendum.prev_hash,
-                                  addendum.clinician_name, by_id, first_key_seq, trust)
-        if problem:
-            yield ("addendum", addendum.id, problem)
+            yield (record.kind, record.id, problem)

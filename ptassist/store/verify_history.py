@@ -22,16 +22,41 @@ _SIGNED = (f"SELECT id, assessment_z, measures_json, urgency, working_diagnosis,
 
 def expected_summary(assessment_z: bytes | None, measures_json: str) -> dict[str, Any]:
     """The history columns a signed visit's content implies."""
-    assessment = json.loads(zlib.decompress(assessment_z)) if assessment_z is not None else {}
-    expected: dict[str, Any] = {
-        "urgency": assessment.get("urgency"),
-        "working diagnosis": ",".join(assessment.get("working_diagnosis") or ()),
-    }
+    return _expected(zlib.decompress(assessment_z).decode("utf-8") if assessment_z is not None else None,
+                     _scores(measures_json))
+
+
+def _scores(measures_json: str) -> dict[str, Any]:
     scores = score_visit_measures(json.loads(measures_json))
-    for column in SCORE_COLUMNS:
-        score = scores.get(column.upper())
-        expected[column.upper()] = score.value if score is not None else None
-    return expected
+    return {column.upper(): scores[column.upper()].value if column.upper() in scores else None
+            for column in SCORE_COLUMNS}
+
+
+def _expected(assessment_text: str | None, scores: dict[str, Any]) -> dict[str, Any]:
+    assessment = json.loads(assessment_text) if assessment_text is not None else {}
+    return {"urgency": assessment.get("urgency"),
+            "working diagnosis": ",".join(assessment.get("working_diagnosis") or ()), **scores}
+
+
+class HistoryCheck:
+    """The history check one signed visit at a time, inside verify's single pass over the visits
+    (which has decompressed the assessment already, for the chain hash)."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def check(self, visit_id: int, assessment_text: str | None, measures_json: str, urgency: Any, diagnosis: Any,
+              scores: tuple[Any, ...]) -> None:
+        try:
+            expected = _expected(assessment_text, _scores(measures_json))
+        except (ValueError, MeasureError):
+            return  # unreadable content: the chain check reports the record itself
+        shown = {"urgency": urgency, "working diagnosis": diagnosis,
+                 **{c.upper(): s for c, s in zip(SCORE_COLUMNS, scores, strict=True)}}
+        wrong = [name for name in expected if not _same(shown[name], expected[name])]
+        if wrong:
+            self.problems.append(Problem("visit", visit_id, f"history shows a different {', '.join(wrong)} than "
+                                                            "its signed content: changed outside the app"))
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -41,16 +66,12 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def history_problems(run: Run) -> list[Problem]:
-    problems: list[Problem] = []
+    """The history check on its own (``verify`` runs it inside its pass over the visits)."""
+    history = HistoryCheck()
     for visit_id, assessment_z, measures_json, urgency, diagnosis, *scores in run(_SIGNED, {}):
         try:
-            expected = expected_summary(assessment_z, measures_json)
-        except (ValueError, zlib.error, MeasureError):
-            continue  # unreadable content: the chain check reports the record itself
-        shown = {"urgency": urgency, "working diagnosis": diagnosis,
-                 **{c.upper(): s for c, s in zip(SCORE_COLUMNS, scores, strict=True)}}
-        wrong = [name for name in expected if not _same(shown[name], expected[name])]
-        if wrong:
-            problems.append(Problem("visit", int(visit_id), f"history shows a different {', '.join(wrong)} than "
-                                                            "its signed content: changed outside the app"))
-    return problems
+            text = zlib.decompress(assessment_z).decode("utf-8") if assessment_z is not None else None
+        except (zlib.error, UnicodeDecodeError):
+            continue
+        history.check(int(visit_id), text, measures_json, urgency, diagnosis, tuple(scores))
+    return history.problems
