@@ -54,6 +54,7 @@ def run(quick: bool) -> list[Figure]:
                 import hashlib
                 import sqlite3
 
+                assert records.database.path is not None
                 connection = sqlite3.connect(records.database.path)
                 digest = hashlib.sha256()
                 try:

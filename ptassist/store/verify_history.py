@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import zlib
 from typing import Any
 
@@ -32,10 +33,28 @@ def _scores(measures_json: str) -> dict[str, Any]:
             for column in SCORE_COLUMNS}
 
 
+# The end of a stored assessment (canonical JSON: sorted keys, no spaces): its last two top-level
+# keys. Anchored at the end, with no brace or bracket inside the list, the match can only be the
+# outermost object's own keys ('"' after ',' is never inside a JSON string), so reading these
+# values from it gives what parsing the whole ~15 KB text would; anything else is parsed in full.
+_SUMMARY_TAIL = re.compile(r',"urgency":("(?:[^"\\]|\\.)*"|null),"working_diagnosis":(\[[^\[\]{}]*\])\}\Z')
+_TAIL_CHARS = 4096
+
+
+def _summary(assessment_text: str | None) -> tuple[Any, Any]:
+    """(urgency, working diagnosis list) of a stored assessment text."""
+    if assessment_text is None:
+        return None, ()
+    tail = _SUMMARY_TAIL.search(assessment_text, max(0, len(assessment_text) - _TAIL_CHARS))
+    if tail is not None:
+        return json.loads(tail.group(1)), json.loads(tail.group(2))
+    assessment = json.loads(assessment_text)
+    return assessment.get("urgency"), assessment.get("working_diagnosis")
+
+
 def _expected(assessment_text: str | None, scores: dict[str, Any]) -> dict[str, Any]:
-    assessment = json.loads(assessment_text) if assessment_text is not None else {}
-    return {"urgency": assessment.get("urgency"),
-            "working diagnosis": ",".join(assessment.get("working_diagnosis") or ()), **scores}
+    urgency, diagnosis = _summary(assessment_text)
+    return {"urgency": urgency, "working diagnosis": ",".join(diagnosis or ()), **scores}
 
 
 class HistoryCheck:

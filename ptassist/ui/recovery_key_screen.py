@@ -19,7 +19,8 @@ def trust_fingerprints(recovery_key: str, clinic_folder: str) -> tuple[str, str]
     """The clinic's root signing key and recovery endorsement key fingerprints ("" if unreadable)."""
     from pathlib import Path
 
-    from ptassist.services.identity import IdentityError, trust_fingerprints as read
+    from ptassist.services.identity import IdentityError
+    from ptassist.services.identity import trust_fingerprints as read
 
     try:
         return read(Path(clinic_folder), recovery_key)

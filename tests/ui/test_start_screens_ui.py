@@ -3,9 +3,6 @@ with its inline refusals, and "Forgot password?" with the recovery key."""
 
 from __future__ import annotations
 
-from ptassist.security.keyfile import load as load_keys
-from ptassist.security.signing import fingerprint
-
 import re
 
 import pytest
@@ -14,6 +11,8 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QLabel
 
 from ptassist.security.argon2_params import TEST_ONLY
+from ptassist.security.keyfile import load as load_keys
+from ptassist.security.signing import fingerprint
 from ptassist.services.identity import clinic_state, log_in, set_up
 from ptassist.ui.start_window import StartWindow
 from tests.documents.helpers import all_text
