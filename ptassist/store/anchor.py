@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from ptassist import paths
@@ -240,6 +240,16 @@ def check(run: Run, backups: Path | None) -> tuple[Head | None, list[str]]:
         if backed_up is not None:
             problems += differences(run, head, backed_up, "the newest backup")
     return head, problems
+
+
+def restored(head: Head) -> Head:
+    """The heads to anchor after a restore on purpose: the restored records' chain heads, and the
+    root and recovery keys this workstation already trusted, if it had any (restoring a copy of
+    another clinic, or a file whose keys were replaced, must not move the trust root)."""
+    seen = load(head.database_id)
+    if seen is None or not seen.root:
+        return head
+    return replace(head, root=seen.root, recovery=seen.recovery)
 
 
 def advance(run: Run) -> Head | None:

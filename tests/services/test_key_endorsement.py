@@ -49,7 +49,7 @@ def _visit_row(raw, visit_id):
     return VisitRow(**values)
 
 
-def _forge_key_and_visit(path, database_key, victim_id, victim_name, draft_id):
+def _forge_key_and_visit(path, database_key, victim_id, victim_name, draft_id=None):
     """What an account holder with raw write access can do: a key record in another clinician's name
     with a correct hash and a correct HMAC tag, and a draft turned into a visit signed with it."""
     raw = sqlite3.connect(path)
@@ -64,6 +64,11 @@ def _forge_key_and_visit(path, database_key, victim_id, victim_name, draft_id):
     values = key.model_dump()
     raw.execute(f"INSERT INTO signing_key ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
                 tuple(values.values()))
+    if draft_id is None:  # the key record alone
+        raw.execute("UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1", (key.chain_seq, key.content_hash))
+        raw.commit()
+        raw.close()
+        return key_id, forger
     row = _visit_row(raw, draft_id)
     row.status, row.chain_seq, row.prev_hash = "signed", key.chain_seq + 1, key.content_hash
     row.signed_at, row.signed_by, row.content_version, row.signer_key_id = ("2026-03-03T10:00:00+00:00", victim_name,
@@ -275,3 +280,35 @@ def test_the_root_is_the_first_administrators_key(records, name):
     trust = records.accounts.trust()
     assert trust.root_id == records.accounts.key_record(records.actor.public_key)
     assert records.accounts.get(name).fingerprint == records.actor.fingerprint
+
+
+def test_restoring_a_backup_whose_root_was_replaced_keeps_the_anchored_root(records, patient, tmp_path):
+    from ptassist.store import backup as backups
+
+    _signed_visit(records, patient.id)
+    real_root = records.actor.public_key
+    forged_id, forger = _forge_key_and_visit(records.database.path, records.actor.database_key, 1, "Alex Carter")
+    raw = sqlite3.connect(records.database.path)  # a consistent rewrite: the forger's key is the root and
+    raw.execute("DROP TRIGGER key_endorsement_no_delete")  # vouches for every key, the real ones too
+    raw.execute("DELETE FROM key_endorsement")
+    own = b64(forger.public_key())
+    rows = [(forged_id, endorse(forger, ROOT, "Alex Carter", own, "administrator,clinician"))]
+    for key_id, name, public in raw.execute("SELECT id, account_name, public_key FROM signing_key WHERE id != ?",
+                                            (forged_id,)).fetchall():
+        rows.append((key_id, endorse(forger, f"key:{forged_id}", name, public, "administrator,clinician")))
+    for key_id, e in rows:
+        raw.execute("INSERT INTO key_endorsement (key_id, endorser, roles, recovery_public_key, signature, created_at) "
+                    "VALUES (?, ?, ?, '', ?, '2026-03-03T09:00:00+00:00')", (key_id, e.endorser, e.roles,
+                                                                             b64(e.signature)))
+    raw.execute("CREATE TRIGGER key_endorsement_no_delete BEFORE DELETE ON key_endorsement BEGIN "
+                "SELECT RAISE(ABORT, 'endorsements are permanent records'); END")  # put back as ptassist makes it
+    raw.commit()
+    raw.close()
+    copy = backups.backup_to(records.database, tmp_path / "copy.db")
+    backups.restore_from(records.database, copy, replace_newer=True)
+    head = anchor.read_head(_runner(records))
+    assert head.root == own and anchor.load(head.database_id).root == real_root  # the anchor kept the real root
+    found = problems(records)
+    assert not [p for p in found if p[0] == "key"]  # in the file alone every key now leads to the forged root
+    assert any("root signing key in the records" in p[2] and fingerprint(forger.public_key()) in p[2]
+               for p in found if p[0] == "records"), found
