@@ -19,12 +19,13 @@ def trust_fingerprints(recovery_key: str, clinic_folder: str) -> tuple[str, str]
     """The clinic's root signing key and recovery endorsement key fingerprints ("" if unreadable)."""
     from pathlib import Path
 
+    from ptassist.security.errors import SecurityError
     from ptassist.services.identity import IdentityError
     from ptassist.services.identity import trust_fingerprints as read
 
     try:
         return read(Path(clinic_folder), recovery_key)
-    except (IdentityError, ValueError):
+    except (IdentityError, SecurityError, ValueError):
         return "", ""
 
 
