@@ -75,6 +75,16 @@ def test_first_start_says_the_policy_inline_and_keeps_what_was_typed(qtbot, fold
     assert screen.details.registration.text() == "PT 40213"  # nothing typed is lost
 
 
+def test_first_start_fields_start_at_one_edge(qtbot, folder):
+    """The details form and the password form sit one above the other: their fields line up."""
+    window = start_window(qtbot, folder, first_start=True)
+    screen = window.first_start
+    fields = (screen.details.name, screen.details.contact, screen.passwords.first, screen.passwords.second)
+    qtbot.waitUntil(lambda: all(field.isVisible() for field in fields))
+    edges = {field.mapTo(screen, field.rect().topLeft()).x() for field in fields}
+    assert len(edges) == 1, edges
+
+
 def test_first_start_creates_the_administrator_and_shows_the_recovery_key_once(qtbot, folder, tmp_path):
     window = start_window(qtbot, folder, first_start=True)
     screen = window.first_start
