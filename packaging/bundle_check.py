@@ -1,4 +1,4 @@
-"""What the frozen-bundle tests ask the bundle itself: `ptassist --bundle-check icu|sqlcipher ...`.
+"""What the frozen-bundle tests ask the bundle itself: `ptassist --bundle-check icu|sqlcipher|first-window ...`.
 
 The bundle holds no Python to run a snippet with, so the checks that must run inside it live here
 and the entry point (``ptassist_main.py``) hands them the command line. Each prints one JSON
@@ -12,10 +12,15 @@ object. The same functions run from the venv give the reference the tests compar
 - ``sqlcipher PATH``: open the SQLCipher database at PATH, keyed with the 32-byte key in
   $PTASSIST_CHECK_KEY (hex), through the DB-API module and through SQLAlchemy's
   ``sqlite+pysqlcipher`` dialect (what the store uses), and add one row to its ``checks`` table.
+- ``first-window DATA``: start the app on the data folder DATA (offscreen) and, once its first
+  window is up, name that window and what it has loaded of the heavy parts it does without (the
+  identity service, cryptography, argon2, the main window, the Qt namespace, the Qt libraries
+  beyond Core/Gui/Widgets/DBus: an SVG window icon would bring QtSvg).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -78,13 +83,42 @@ def sqlcipher_report(path: str, key_hex: str) -> dict[str, Any]:
     return {"rows": rows, "count_after_insert": count, "cipher_version": version}
 
 
+HEAVY_MODULES = ["ptassist.services.identity", "cryptography", "argon2", "ptassist.ui.main_window", "sqlalchemy",
+                 "PySide6.QtSvg"]
+
+
+def first_window_report(data: str) -> dict[str, Any]:
+    import PySide6.QtCore
+
+    from ptassist.cli import main as ptassist
+    from ptassist.ui import app as app_module
+
+    report: dict[str, Any] = {}
+
+    def stop_at_the_first_window(app: Any, window: Any) -> None:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            qt = {line.rsplit("/", 1)[-1].split(".so")[0] for line in maps if "/libQt6" in line}
+        report.update(screen=window.stack.currentWidget().objectName(),
+                      loaded=[name for name in HEAVY_MODULES if name in sys.modules]
+                      + (["PySide6.QtCore.Qt"] if "Qt" in vars(PySide6.QtCore) else []),
+                      qt_libraries=sorted(qt))
+        app.quit()
+
+    app_module._smoke = stop_at_the_first_window
+    with contextlib.redirect_stdout(sys.stderr):  # the app's own lines; stdout is the report's
+        ptassist(["--data-dir", data, "--smoke-test"])
+    return report
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["icu"]:
         report = icu_report()
     elif argv[:1] == ["sqlcipher"] and len(argv) == 2:
         report = sqlcipher_report(argv[1], os.environ.get("PTASSIST_CHECK_KEY", ""))
+    elif argv[:1] == ["first-window"] and len(argv) == 2:
+        report = first_window_report(argv[1])
     else:
-        print("usage: ptassist --bundle-check icu | sqlcipher PATH", file=sys.stderr)
+        print("usage: ptassist --bundle-check icu | sqlcipher PATH | first-window DATA", file=sys.stderr)
         return 2
     print(json.dumps(report, ensure_ascii=False, sort_keys=True))
     return 0

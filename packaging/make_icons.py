@@ -3,6 +3,7 @@
     python packaging/make_icons.py OUTDIR
 
 writes ``OUTDIR/hicolor/NxN/apps/<app id>.png`` (the freedesktop icon theme layout, 16 to 512 px),
+``OUTDIR/window/ptassist-N.png`` (the window icon the bundle carries, 16 to 128 px),
 ``OUTDIR/ptassist.ico`` (Windows: 16 to 256 px) and ``OUTDIR/ptassist.icns`` (macOS: 16 to 1024 px).
 Qt's QSvgRenderer (PySide6, which the app already needs) draws the PNGs; the .ico and .icns
 containers hold those PNGs as they are, so they are written here with the standard library.
@@ -10,6 +11,7 @@ containers hold those PNGs as they are, so they are written here with the standa
 
 from __future__ import annotations
 
+import shutil
 import struct
 import sys
 from pathlib import Path
@@ -19,6 +21,9 @@ SOURCE = ROOT / "resources" / "icons" / "ptassist.svg"
 APP_ID = "org.ptassist.ptassist"
 THEME_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
+# The window icon inside the bundle (ptassist/_resources/icons, see ptassist.ui.app.window_icon):
+# ready-drawn, so the app's first window needs no SVG renderer.
+WINDOW_SIZES = (16, 24, 32, 48, 64, 128)
 # ICNS entry types that hold PNG data, by pixel size (Apple's "icp4" ... "ic10").
 ICNS_TYPES = {16: b"icp4", 32: b"icp5", 64: b"icp6", 128: b"ic07", 256: b"ic08", 512: b"ic09", 1024: b"ic10"}
 
@@ -67,10 +72,16 @@ def icns_bytes(pngs: dict[int, bytes]) -> bytes:
 
 def make_icons(out: Path, source: Path = SOURCE) -> list[Path]:
     """Write every size and container under ``out``; return the files written."""
-    pngs = {size: render_png(source, size) for size in sorted({*THEME_SIZES, *ICO_SIZES, *ICNS_TYPES})}
+    pngs = {size: render_png(source, size) for size in sorted({*THEME_SIZES, *ICO_SIZES, *WINDOW_SIZES, *ICNS_TYPES})}
     written = []
     for size in THEME_SIZES:
         target = out / "hicolor" / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(pngs[size])
+        written.append(target)
+    shutil.rmtree(out / "window", ignore_errors=True)  # no size left over from an earlier build
+    for size in WINDOW_SIZES:
+        target = out / "window" / f"ptassist-{size}.png"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(pngs[size])
         written.append(target)

@@ -258,7 +258,27 @@ def _add_record_commands(commands: Any, common: argparse.ArgumentParser) -> None
     demo.set_defaults(records_handler="cmd_demo")
 
 
-def build_parser() -> argparse.ArgumentParser:
+# The options of the desktop app itself (no command): the ones with a value, and the flags.
+_APP_OPTIONS_WITH_VALUE = ("--data-dir", "--user")
+_APP_FLAGS = ("--smoke-test", "--version")
+
+
+def starts_the_app_only(argv: Sequence[str]) -> bool:
+    """No command and only the app's own options (``--data-dir DIR``, ``--smoke-test``, ...): the
+    desktop app starts, and the parsers of every command (about 6 ms to build) are not needed.
+    Anything else, ``--help`` and abbreviations included, goes to the full parser."""
+    rest = iter(argv)
+    for word in rest:
+        if word in _APP_OPTIONS_WITH_VALUE:
+            if next(rest, None) is None:
+                return False  # the full parser says what is missing
+        elif word not in _APP_FLAGS and not word.startswith(tuple(f"{option}=" for option in _APP_OPTIONS_WITH_VALUE)):
+            return False
+    return True
+
+
+def build_parser(commands: bool = True) -> argparse.ArgumentParser:
+    """The command line; without ``commands``, only the desktop app's own options (same meanings)."""
     parser = _Parser(
         prog="ptassist",
         description="Clinical notes and a live differential checklist for lateral thigh and knee pain.",
@@ -277,6 +297,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--smoke-test", action="store_true", help="start the app, show the main window and exit (for packaged builds)"
     )
+    if commands:
+        _add_commands(parser, common)
+    else:
+        parser.set_defaults(command=None)  # as the full parser leaves it with no command
+    return parser
+
+
+def _add_commands(parser: argparse.ArgumentParser, common: _Parser) -> None:
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     assess = commands.add_parser("assess", help="assess an intake file (ptassist-intake/1)")
@@ -291,7 +319,6 @@ def build_parser() -> argparse.ArgumentParser:
     gui = commands.add_parser("gui", help="start the desktop app (the default with no command)", parents=[common])
     gui.set_defaults(handler=cmd_gui)
     _add_record_commands(commands, common)
-    return parser
 
 
 def _tolerate_undecodable_output() -> None:
@@ -311,7 +338,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
         use_private_umask()
     try:
-        args = build_parser().parse_args(argv)
+        words = sys.argv[1:] if argv is None else argv
+        args = build_parser(commands=not starts_the_app_only(words)).parse_args(words)
         records_handler = getattr(args, "records_handler", None)
         if records_handler == "cmd_print":  # its own module: it need not load the ORM
             from ptassist import cli_print

@@ -8,6 +8,9 @@ from pathlib import Path
 
 APP_NAME = "ptassist"
 DB_FILENAME = "ptassist.db"
+# The clinic's key file (security.keyfile.KEYFILE_NAME, which a test holds to this): named here too
+# so that the app can tell a first start from a login without loading the cryptography.
+KEYS_FILENAME = "ptassist.keys"
 
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
@@ -53,6 +56,10 @@ def choose_data_dir(folder: Path | None) -> None:
 
 def database_path(folder: Path) -> Path:
     return folder / DB_FILENAME
+
+
+def keys_path(folder: Path) -> Path:
+    return folder / KEYS_FILENAME
 
 
 def database_url(folder: Path) -> str:

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
-import subprocess
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -140,6 +138,8 @@ def not_found(ldd_output: str) -> tuple[str, ...]:
 
 
 def _ldd() -> str | None:
+    import shutil
+
     return shutil.which("ldd") or next((p for p in ("/usr/bin/ldd", "/bin/ldd") if Path(p).is_file()), None)
 
 
@@ -147,6 +147,8 @@ def missing_libraries(plugin: Path) -> tuple[str, ...]:
     """Every system library ``plugin`` needs that the dynamic linker cannot find."""
     ldd = _ldd()
     if ldd is not None:
+        import subprocess  # here: every start imports this module, and only xcb needs ldd
+
         done = subprocess.run([ldd, str(plugin)], capture_output=True, text=True, check=False,
                               env={**os.environ, "LC_ALL": "C"})
         return not_found(done.stdout)

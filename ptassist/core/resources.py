@@ -7,19 +7,21 @@ knowing which.
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
-from importlib import resources as importlib_resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ptassist.core.errors import ResourceError
+
+if TYPE_CHECKING:  # importlib.resources and tomllib load when first used: the app's first window needs neither
+    from importlib.resources.abc import Traversable
 
 
 @cache
 def resources_root() -> Traversable:
     """The folder holding ``clinical/``, ``exercises/`` and the other resource folders."""
+    from importlib import resources as importlib_resources
+
     packaged = importlib_resources.files("ptassist") / "_resources"
     if packaged.is_dir():
         return packaged
@@ -39,6 +41,8 @@ def resource_path(*parts: str) -> Traversable:
 
 def load_toml(*parts: str) -> dict[str, Any]:
     """Read one TOML resource; a syntax error is reported with the file name."""
+    import tomllib
+
     node = resource_path(*parts)
     name = "/".join(parts)
     try:

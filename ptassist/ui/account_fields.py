@@ -3,9 +3,12 @@ the password policy's message inline, a password field, and the inline error lin
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from ptassist.security.passwords import DEFAULT_POLICY, PasswordPolicy
+if TYPE_CHECKING:  # the login screen uses this module too, and needs no password policy (nor argon2)
+    from ptassist.security.passwords import PasswordPolicy
 
 ERROR_STYLE = "color: #b3261e;"
 NOTE_STYLE = "color: #5b6b78;"
@@ -48,6 +51,16 @@ def text_edit(name: str, accessible: str, text: str = "") -> QLineEdit:
     return edit
 
 
+def align_label_columns(*groups: AccountDetailsFields | NewPasswordFields) -> None:
+    """Give the label columns of forms stacked one above the other the same width, so their fields
+    start at one edge (each QFormLayout sizes its own label column)."""
+    labels = [label for group in groups for row in range(group.form.rowCount())
+              if isinstance(label := group.form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget(), QLabel)]
+    width = max((label.sizeHint().width() for label in labels), default=0)
+    for label in labels:
+        label.setMinimumWidth(width)
+
+
 class AccountDetailsFields(QWidget):
     """Name, credentials, registration number and contact: what a signed sheet names."""
 
@@ -59,7 +72,7 @@ class AccountDetailsFields(QWidget):
         self.credentials.setPlaceholderText("e.g. PT, DPT")
         self.registration = text_edit(f"{prefix}_registration", "Registration or licence number")
         self.contact = text_edit(f"{prefix}_contact", "Direct phone or e-mail")
-        form = QFormLayout(self)
+        self.form = form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Full name", self.name)
         form.addRow("Credentials", self.credentials)
@@ -73,16 +86,18 @@ class AccountDetailsFields(QWidget):
 class NewPasswordFields(QWidget):
     """A new password typed twice; what the policy says about it is shown as it is typed."""
 
-    def __init__(self, prefix: str, policy: PasswordPolicy = DEFAULT_POLICY, parent: QWidget | None = None) -> None:
+    def __init__(self, prefix: str, policy: PasswordPolicy | None = None, parent: QWidget | None = None) -> None:
+        from ptassist.security.passwords import DEFAULT_POLICY
+
         super().__init__(parent)
-        self.policy = policy
+        self.policy = policy = policy or DEFAULT_POLICY
         self.user_name = ""
         self.first = password_edit(f"{prefix}_password", "New password")
         self.second = password_edit(f"{prefix}_password_again", "New password again")
         self.message = QLabel(f"At least {policy.min_length} characters; a few words make a good password.")
         self.message.setObjectName(f"{prefix}_password_problem")
         self.message.setWordWrap(True)
-        form = QFormLayout()
+        self.form = form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Password", self.first)
         form.addRow("Password again", self.second)

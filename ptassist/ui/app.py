@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import sys
 import time
@@ -12,7 +11,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TextIO
 
-from PySide6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QSize, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -30,11 +29,63 @@ log = logging.getLogger("ptassist")
 APP_ID = "org.ptassist.ptassist"
 
 
-class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """A rotating log whose files are 0600 from their creation, whatever the process umask."""
+class PrivateRotatingFileHandler(logging.FileHandler):
+    """A rotating log whose files are 0600 from their creation, whatever the process umask.
+
+    What logging.handlers.RotatingFileHandler does (past ``max_bytes`` the file becomes ``.1``, the
+    older ones move up, ``backup_count`` are kept), on logging.FileHandler: logging.handlers imports
+    socket, pickle and queue, about 8 ms of every start before the first window."""
+
+    def __init__(self, filename: Path, max_bytes: int, backup_count: int, encoding: str = "utf-8") -> None:
+        self.max_bytes, self.backup_count = max_bytes, backup_count
+        super().__init__(filename, mode="a", encoding=encoding)
 
     def _open(self) -> TextIO:  # type: ignore[override]  # the base declares TextIOWrapper
         return open_private_append(Path(self.baseFilename), self.encoding, self.errors)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self._full(record):
+                self.doRollover()
+        except Exception:
+            self.handleError(record)
+            return
+        super().emit(record)
+
+    def _reopen(self) -> TextIO:
+        stream = self._open()
+        self.stream = stream  # type: ignore[assignment]  # a text stream, as the base's
+        return stream
+
+    def _full(self, record: logging.LogRecord) -> bool:
+        stream: TextIO = self.stream or self._reopen()
+        stream.seek(0, os.SEEK_END)
+        return stream.tell() + len(self.format(record)) + 1 >= self.max_bytes  # the line and its newline
+
+    def doRollover(self) -> None:  # noqa: N802 - RotatingFileHandler's name, which the tests call
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
+        base = self.baseFilename
+        for n in range(self.backup_count - 1, 0, -1):
+            if os.path.exists(f"{base}.{n}"):
+                os.replace(f"{base}.{n}", f"{base}.{n + 1}")
+        if self.backup_count > 0 and os.path.exists(base):
+            os.replace(base, f"{base}.1")
+        self._reopen()
+
+
+def window_icon() -> QIcon:
+    """The app's icon: the PNG sizes a bundle carries (``icons/ptassist-SIZE.png``, drawn from the SVG
+    as it is built), else the SVG itself (a source checkout). From PNGs the first window loads
+    neither Qt's SVG icon engine nor QtSvg, and nothing is drawn as the window shows."""
+    folder = resource_path("icons")
+    icon = QIcon()
+    for entry in folder.iterdir():
+        size = entry.name.removeprefix("ptassist-").removesuffix(".png")
+        if entry.name.endswith(".png") and size.isdigit():
+            icon.addFile(str(entry), QSize(int(size), int(size)))  # read when a size is drawn, not now
+    return icon if not icon.isNull() else QIcon(str(folder / "ptassist.svg"))
 
 
 def setup_logging() -> Path:
@@ -42,11 +93,10 @@ def setup_logging() -> Path:
     folder = paths.log_dir()
     make_private_folder(folder)
     tighten_tree(folder)  # logs written by earlier versions
-    handler = PrivateRotatingFileHandler(folder / "ptassist.log", maxBytes=1_000_000, backupCount=5,
-                                         encoding="utf-8")
+    handler = PrivateRotatingFileHandler(folder / "ptassist.log", max_bytes=1_000_000, backup_count=5)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
-    if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
+    if not any(isinstance(h, PrivateRotatingFileHandler) for h in root.handlers):
         root.addHandler(handler)
     root.setLevel(logging.INFO)
 
@@ -94,7 +144,7 @@ def run_app(smoke_test: bool = False, data_dir: str | None = None,
     app.setApplicationDisplayName("ptassist")
     app.setOrganizationName("ptassist")
     app.setDesktopFileName(APP_ID)  # the desktop entry (packaging/), so shells show its icon
-    app.setWindowIcon(QIcon(str(resource_path("icons", "ptassist.svg"))))
+    app.setWindowIcon(window_icon())
     log_file = setup_logging()
     install_error_dialog(log_file, smoke_test)
     folder = paths.data_dir(data_dir)

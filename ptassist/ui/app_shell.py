@@ -21,18 +21,19 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from ptassist import paths
 from ptassist.security.argon2_params import PRODUCTION, Argon2Parameters
 from ptassist.security.files import create_private, tighten
-from ptassist.store.errors import StoreError
-from ptassist.ui.idle_watch import IdleWatch, idle_minutes
-from ptassist.ui.records_loader import RecordsLoader
 from ptassist.ui.start_window import StartWindow
 from ptassist.ui.worker import run_in_background, wait_for_background_work
 
+# What only a logged-in session needs is imported when someone logs in: until then the start
+# window is all there is, and it comes up sooner (benchmarks/bench_frozen.py).
 if TYPE_CHECKING:
     from ptassist.services.identity import SignedIn
     from ptassist.services.records import Records
     from ptassist.store.patient_directory import PatientDirectory
+    from ptassist.ui.idle_watch import IdleWatch
     from ptassist.ui.lock_screen import LockScreen
     from ptassist.ui.main_window import MainWindow
+    from ptassist.ui.records_loader import RecordsLoader
 
 log = logging.getLogger("ptassist")
 
@@ -81,9 +82,10 @@ def open_directory(folder: Path, signed_in: SignedIn) -> PatientDirectory | None
 
 
 def clinic_state(folder: Path) -> str:
-    from ptassist.services.identity import clinic_state as state
-
-    return state(folder)
+    """identity.clinic_state ("first_start" or "login": is there a key file?), read without
+    importing the identity service, whose cryptography takes about 25 ms to load: the first
+    window needs only the answer (a test holds the two to the same answer)."""
+    return "login" if paths.keys_path(folder).exists() else "first_start"
 
 
 class AppShell(QObject):
@@ -101,8 +103,7 @@ class AppShell(QObject):
         self.directory: PatientDirectory | None = None
         self.signed_in: SignedIn | None = None
         self.lock_screen: LockScreen | None = None
-        self.idle = IdleWatch(idle_minutes(self.settings) * 60_000, self)
-        self.idle.idle.connect(self.lock)
+        self.idle: IdleWatch | None = None  # watches for input once someone has logged in
         self.window_opened: list[Callable[[MainWindow], None]] = []  # told when a main window is up
 
     # ------------------------------------------------------------------ start
@@ -116,7 +117,10 @@ class AppShell(QObject):
 
     def open_records(self, signed_in: SignedIn) -> None:
         """Logged in: the main window over the patient directory; the records load off the GUI thread."""
+        from ptassist.store.errors import StoreError
+        from ptassist.ui.idle_watch import idle_minutes
         from ptassist.ui.main_window import MainWindow
+        from ptassist.ui.records_loader import RecordsLoader
 
         self.signed_in = signed_in
         directory = open_directory(self.folder, signed_in)
@@ -132,7 +136,8 @@ class AppShell(QObject):
         self.directory = directory
         window = MainWindow(source, self.settings, patients=directory, signed_in=signed_in)
         window.lock_requested.connect(self.lock)
-        window.settings_saved.connect(lambda: self.idle.set_interval(idle_minutes(self.settings) * 60_000))
+        idle = self._idle_watch()
+        window.settings_saved.connect(lambda: idle.set_interval(idle_minutes(self.settings) * 60_000))
         self.window = window
         window.show()
         if self.start_window is not None:
@@ -144,10 +149,18 @@ class AppShell(QObject):
             QTimer.singleShot(0, source.start)  # once the window is up
         else:
             self._records_ready(source)
-        self.idle.set_interval(idle_minutes(self.settings) * 60_000)
-        self.idle.start()
+        idle.set_interval(idle_minutes(self.settings) * 60_000)
+        idle.start()
         for callback in self.window_opened:
             callback(window)
+
+    def _idle_watch(self) -> IdleWatch:
+        if self.idle is None:
+            from ptassist.ui.idle_watch import IdleWatch
+
+            self.idle = IdleWatch(0, self)  # the interval is set from Settings as a window opens
+            self.idle.idle.connect(self.lock)
+        return self.idle
 
     def _records_ready(self, records: Records) -> None:
         window = self.window
@@ -181,7 +194,7 @@ class AppShell(QObject):
         window, signed_in = self.window, self.signed_in
         if window is None or signed_in is None or self.lock_screen is not None:
             return
-        self.idle.stop()
+        self._idle_watch().stop()
         window.audit("lock")
         self.lock_screen = LockScreen(self.folder, signed_in, parent=window, params=self.params)
         self.lock_screen.unlocked.connect(self._unlocked)
@@ -193,7 +206,7 @@ class AppShell(QObject):
         if same_user:
             if self.window is not None:
                 self.window.audit("unlock")
-            self.idle.start()
+            self._idle_watch().start()
             log.info("unlocked")
             return
         # Someone else: close the first user's drafts (saved through their sessions), close any
@@ -234,7 +247,8 @@ class AppShell(QObject):
 
     def close(self) -> None:
         """At exit (after the event loop): close the directory and the records."""
-        self.idle.stop()
+        if self.idle is not None:
+            self.idle.stop()
         self.close_directory()
         if self.window is not None:
             self.window.close_records()

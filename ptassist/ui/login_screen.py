@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ptassist.security.argon2_params import PRODUCTION, Argon2Parameters
@@ -27,6 +27,15 @@ def safe_message(exc: BaseException) -> str:
     if isinstance(exc, (IdentityError, SecurityError)):
         return str(exc)
     return f"That did not work ({type(exc).__name__}); see the log."
+
+
+def _pushed_right(widget: QWidget) -> QHBoxLayout:
+    """``widget`` at the right end of a row. Stretches, not an alignment flag: this is the first
+    window, and the Qt namespace that holds the flags takes about 15 ms to load (its enums)."""
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(widget)
+    return row
 
 
 class CredentialsForm(QWidget):
@@ -55,7 +64,7 @@ class CredentialsForm(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(form)
         column.addWidget(self.error)
-        column.addWidget(self.button, 0, Qt.AlignmentFlag.AlignRight)
+        column.addLayout(_pushed_right(self.button))
 
     def submit(self) -> None:
         if not self.button.isEnabled():
@@ -110,9 +119,13 @@ class LoginScreen(QWidget):
         column.addWidget(title)
         column.addWidget(self.form)
         column.addLayout(row)
+        centred = QHBoxLayout()
+        centred.addStretch(1)
+        centred.addWidget(box)
+        centred.addStretch(1)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(centred)
         outer.addStretch(2)
 
     def _log_in(self, name: str, password: str) -> SignedIn:

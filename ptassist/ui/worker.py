@@ -6,7 +6,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 
@@ -66,6 +66,10 @@ def run_with_progress(
     name: str = "progress",
 ) -> None:
     """:func:`run_in_background` behind a busy dialog that blocks its window until the work ends."""
+    # Here, not at the top: the login screen runs its check through this module before anything
+    # else needs the Qt namespace, whose enums take about 15 ms to create.
+    from PySide6.QtCore import Qt
+
     progress = QProgressDialog(message, "", 0, 0, parent)
     progress.setObjectName(name)
     progress.setCancelButton(None)

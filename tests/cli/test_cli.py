@@ -127,6 +127,28 @@ def test_version():
     assert done.returncode == 0 and done.stdout.strip() == f"ptassist {__version__}"
 
 
+@pytest.mark.parametrize(("argv", "app_only"), [
+    ([], True),
+    (["--smoke-test"], True),
+    (["--data-dir", "/tmp/x", "--smoke-test"], True),
+    (["--data-dir=/tmp/x", "--user", "Alex Carter"], True),
+    (["--data-dir", "gui"], True),  # the folder's name, not the command
+    (["--version"], True),
+    (["gui"], False),
+    (["--data-dir", "/tmp/x", "patient", "list"], False),
+    (["--help"], False),
+    (["--data"], False),  # an abbreviation: the full parser reads it
+    (["--data-dir"], False),  # no value: the full parser says so
+    (["--smoke-test", "extra"], False),
+])
+def test_the_desktop_app_starts_without_the_parsers_of_the_commands(argv, app_only):
+    from ptassist.cli import build_parser, starts_the_app_only
+
+    assert starts_the_app_only(argv) is app_only
+    if app_only and argv != ["--version"]:  # the short parser reads them as the full one does
+        assert build_parser(commands=False).parse_args(argv) == build_parser().parse_args(argv)
+
+
 def test_assess_loads_no_qt_database_or_pdf_code(example_file):
     probe = (
         "import sys, runpy\n"

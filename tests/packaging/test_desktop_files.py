@@ -45,6 +45,8 @@ def test_icons_in_every_size_and_in_ico_and_icns(tmp_path, qapp):
         # drawn, not blank: the corner is transparent and the middle is not
         assert image.pixelColor(0, 0).alpha() == 0
         assert image.pixelColor(size // 2, size // 2).alpha() == 255
+    for size in make_icons.WINDOW_SIZES:  # the window icon the bundle carries (ptassist.ui.app.window_icon)
+        assert QImage(str(tmp_path / "window" / f"ptassist-{size}.png")).size().width() == size
     assert (tmp_path / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg").read_bytes() == \
         (ROOT / "resources" / "icons" / "ptassist.svg").read_bytes()
 
@@ -93,3 +95,18 @@ def test_the_app_window_carries_the_icon(tmp_path):
                           env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert f"probe {APP_ID} 16 255\n" in done.stdout
+
+
+def test_the_window_icon_comes_from_ready_drawn_pngs_when_the_resources_carry_them(tmp_path, qapp, monkeypatch):
+    from ptassist.ui import app as app_module
+
+    source = app_module.resource_path("icons")
+    assert app_module.window_icon().availableSizes() == []  # a source checkout: the SVG, drawn at any size
+    make_icons = load_packaging_module("make_icons")
+    make_icons.make_icons(tmp_path)
+    icons = tmp_path / "window"
+    (icons / "ptassist.svg").write_bytes((source / "ptassist.svg").read_bytes())
+    monkeypatch.setattr(app_module, "resource_path", lambda *parts: icons)  # as in the bundle
+    icon = app_module.window_icon()
+    assert sorted(size.width() for size in icon.availableSizes()) == list(make_icons.WINDOW_SIZES)
+    assert icon.pixmap(16, 16).toImage().pixelColor(8, 8).alpha() == 255

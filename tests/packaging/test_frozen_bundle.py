@@ -96,6 +96,20 @@ def test_smoke_test_offscreen_opens_the_window_and_the_first_patient(bundle, bar
     assert re.search(r"^ptassist-patient-open \d", done.stdout, re.MULTILINE)
 
 
+def test_the_login_screen_comes_up_without_what_only_a_logged_in_session_needs(bundle, bare_env, tmp_path):
+    """The start-up goal (benchmarks/bench_frozen.py): the first window loads neither the identity
+    service and its cryptography nor the Qt namespace, and its icon comes from PNGs, not QtSvg."""
+    data = tmp_path / "data"
+    set_up(bundle, bare_env, "--data-dir", str(data))
+    done = frozen(bundle, bare_env, "--bundle-check", "first-window", str(data))
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["screen"], report["loaded"]) == ("login_screen", [])
+    assert set(report["qt_libraries"]) <= {"libQt6Core", "libQt6Gui", "libQt6Widgets", "libQt6DBus"}, report
+    icons = bundle / "_internal" / "ptassist" / "_resources" / "icons"
+    assert sorted(int(p.stem.split("-")[1]) for p in icons.glob("ptassist-*.png")) == [16, 24, 32, 48, 64, 128]
+
+
 def test_smoke_test_on_a_real_x_server(bundle, bare_env, tmp_path):
     with x_server() as display:
         env = {**bare_env, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}

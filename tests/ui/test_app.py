@@ -97,6 +97,38 @@ def test_smoke_test_without_a_login_stops_at_the_login_screen_before_sqlalchemy(
     assert lines(done, "ptassist-ready") and not lines(done, "ptassist-patient-open")
 
 
+# What the first window does without (benchmarks/bench_frozen.py: it is up within 2x a bare PySide6
+# window): each of these is loaded once someone logs in, or by another screen.
+LIGHT_PROBE = """
+import sys
+import PySide6.QtCore
+from ptassist.ui import app as app_module
+
+smoke = app_module._smoke
+
+def report(app, window):
+    heavy = ["ptassist.services.identity", "cryptography", "argon2", "ptassist.ui.main_window",
+             "ptassist.ui.idle_watch", "ptassist.store.errors", "tomllib", "logging.handlers"]
+    loaded = [name for name in heavy if name in sys.modules]
+    if "Qt" in vars(PySide6.QtCore):  # the Qt namespace: its enums take about 15 ms to create
+        loaded.append("PySide6.QtCore.Qt")
+    print("probe", window.stack.currentWidget().objectName(), "loaded:", *loaded, flush=True)
+    smoke(app, window)
+
+app_module._smoke = report
+sys.exit(app_module.run_app(smoke_test=True, data_dir=sys.argv[1]))
+"""
+
+
+def test_the_login_screen_is_up_before_the_identity_service_cryptography_and_the_qt_namespace_load(tmp_path):
+    folder = tmp_path / "data"
+    set_up(folder)
+    done = subprocess.run([sys.executable, "-c", LIGHT_PROBE, str(folder)], capture_output=True, text=True,
+                          check=False, timeout=120, env=environment())
+    assert done.returncode == 0, done.stderr
+    assert "probe login_screen loaded:\n" in done.stdout
+
+
 def test_smoke_test_with_a_wrong_password_fails_and_says_so(tmp_path):
     folder = tmp_path / "data"
     cli(folder, "demo", "--patients", "1")

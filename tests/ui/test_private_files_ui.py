@@ -43,6 +43,23 @@ def test_the_log_file_and_its_rotations_are_private(open_umask):
     assert stat.S_IMODE(log_file.parent.stat().st_mode) == 0o700
 
 
+def test_the_log_rotates_when_full_and_keeps_only_its_backups(tmp_path, open_umask):
+    log_file = tmp_path / "logs" / "ptassist.log"
+    log_file.parent.mkdir()
+    handler = app.PrivateRotatingFileHandler(log_file, max_bytes=100, backup_count=2)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    try:
+        for n in range(7):  # 40 characters and a newline each: two lines fill a file
+            handler.emit(logging.makeLogRecord({"msg": f"line {n} " + "x" * 33}))
+    finally:
+        handler.close()
+    files = sorted(log_file.parent.iterdir())
+    assert [f.name for f in files] == ["ptassist.log", "ptassist.log.1", "ptassist.log.2"]
+    assert [f.read_text(encoding="utf-8").split()[1::3] for f in files] == [["6"], ["4", "5"], ["2", "3"]]
+    assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o600}
+    assert all(len(f.read_bytes()) < 100 for f in files)
+
+
 def test_the_ui_settings_file_is_private(tmp_path, open_umask):
     folder = tmp_path / "data"
     folder.mkdir(mode=0o700)
