@@ -81,7 +81,11 @@ def exercises_follow_their_drawings(content: HepContent, pdf: bytes) -> int:
     split = 0
     for item in content.items:
         name, exercise = item.exercise.name, item.exercise
-        ends = [" ".join(text.split()[-3:]) for text in (exercise.steps[-1], *exercise.cautions[-1:])]
+        # what it ends with: its last caution, else its dosage, else its last step
+        if exercise.cautions:
+            end = " ".join(exercise.cautions[-1].split()[-3:])
+        else:
+            end = item.dosage_text.split(" · ")[0] if item.dosage_text else " ".join(exercise.steps[-1].split()[-3:])
         first_step = " ".join(exercise.steps[0].split()[-3:])
         longer = [other.exercise.name for other in content.items if name in other.exercise.name != name]
         holding = [i for i, t in enumerate(bodies) if name in _without(t, longer) and f"{name} (continued)" not in t]
@@ -90,11 +94,11 @@ def exercises_follow_their_drawings(content: HepContent, pdf: bytes) -> int:
         assert first_step in page, f"{name}: the drawing and name without the first step"
         rest = bodies[holding[0] + 1] if holding[0] + 1 < len(bodies) else ""
         if not rest.startswith(f"{name} (continued)"):
-            assert ends[-1] in page and (not item.dosage_text or item.dosage_text.split(" · ")[0] in page), name
+            assert end in page and (not item.dosage_text or item.dosage_text.split(" · ")[0] in page), name
             continue
         split += 1
         assert page.index(name) < page.index(CONTINUES), name
-        assert ends[-1] in rest, name
+        assert end in rest, name
     assert split <= len(texts) - 1  # at most one exercise runs on at each page end
     return split
 
