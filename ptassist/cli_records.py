@@ -480,8 +480,12 @@ def cmd_setup(args: argparse.Namespace, out: TextIO) -> int:
     if args.unencrypted:
         out.write("the records are NOT encrypted (--unencrypted: only for a disk that is encrypted already)\n")
     out.write(f"recovery key: {recovery}\n")
+    root, recovery_print = identity.trust_fingerprints(folder, recovery)
+    out.write(f"clinic root key fingerprint: {root}\n")
+    out.write(f"recovery endorsement key fingerprint: {recovery_print}\n")
     out.write("print or write down the recovery key and keep it safe: it is shown only this once, and it opens the "
-              "records and resets a password if every password is lost\n")
+              "records and resets a password if every password is lost; keep the two fingerprints with it: "
+              "verify checks every signing key back to them\n")
     return EXIT_OK
 
 

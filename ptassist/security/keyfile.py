@@ -1,7 +1,8 @@
 """The clinic's key file (``ptassist.keys`` beside the database): what opens the records.
 
 An encrypted database cannot hold what opens it, so this small JSON file does: per account its
-name, Argon2id password hash, key-derivation record, wrapped database key and failed-attempt
+name, password verifier (an account from before the one-run scheme: its Argon2id PHC hash, until
+its next login), key-derivation record, wrapped database key and failed-attempt
 count; the recovery wrap; whether the database file is encrypted. It reveals nothing without a
 password or the recovery key (the signing keys are in it too, wrapped; roles and the clinician
 details live in the database). Written atomically, mode 0600.
@@ -22,15 +23,18 @@ from typing import Any
 
 from ptassist.security import keyring
 from ptassist.security.argon2_params import PRODUCTION, Argon2Parameters
+from ptassist.security.encoding import b64, unb64
+from ptassist.security.endorsement import Endorsement
 from ptassist.security.errors import PasswordPolicyError, SecurityError, StoredSecretError
 from ptassist.security.files import write_private
+from ptassist.security.kdf import VERIFIER_PREFIX, PasswordKdf
 from ptassist.security.keyring import (
     AccountKeys,
     UnlockedAccount,
-    enrol_account,
     new_database_key,
     open_with_recovery,
-    unlock_account,
+    seal_with,
+    unlock_with,
     wrap_for_recovery,
 )
 from ptassist.security.keywrap import WrappedKey
@@ -63,6 +67,9 @@ class AccountEntry:
     password_hash: str
     keys: AccountKeys
     attempts: Attempts = field(default_factory=Attempts)
+    # Who vouches for the account's new public key, made where no records were open (a reset with
+    # the recovery key); stored with the key record when the records next open.
+    endorsement: Endorsement | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,7 @@ class ClinicKeys:
                 **entry.keys.to_fields(),
                 "failures": entry.attempts.failures,
                 "last_failure": entry.attempts.last_failure.isoformat() if entry.attempts.last_failure else None,
+                **({"endorsement": _endorsement_fields(entry.endorsement)} if entry.endorsement else {}),
             } for entry in self.accounts],
         }, indent=2, ensure_ascii=False) + "\n"
 
@@ -114,13 +122,20 @@ class ClinicKeys:
             raise StoredSecretError("the key file is damaged (it is not valid JSON of the expected shape)") from None
 
 
+def _endorsement_fields(endorsement: Endorsement) -> dict[str, str]:
+    return {"endorser": endorsement.endorser, "roles": endorsement.roles, "signature": b64(endorsement.signature)}
+
+
 def _entry(item: dict[str, Any]) -> AccountEntry:
     last = item.get("last_failure")
+    stash = item.get("endorsement")
     return AccountEntry(
         name=str(item["name"]),
         password_hash=str(item["password_hash"]),
         keys=AccountKeys.from_fields({k: item.get(k) for k in ("kdf", "database_key", "signing_key", "public_key")}),
         attempts=Attempts(int(item.get("failures", 0)), datetime.fromisoformat(last) if last else None),
+        endorsement=Endorsement(str(stash["endorser"]), str(stash["roles"]), unb64(str(stash["signature"])))
+        if stash else None,
     )
 
 
@@ -140,9 +155,8 @@ def _new_entry(database_key: bytes, name: str, password: str, *, signs: bool, pa
         raise PasswordPolicyError("An account needs a name.")
     if policy is not None:
         policy.check(password, user_name=name)
-    keys = enrol_account(database_key, password, signs=signs, params=params)
-    entry = AccountEntry(name=name.strip(), password_hash=PasswordHashing(params).hash(password), keys=keys)
-    return entry, unlock_account(keys, password)
+    keys, verifier, unlocked = keyring.enrol(database_key, password, signs=signs, params=params)
+    return AccountEntry(name=name.strip(), password_hash=verifier, keys=keys), unlocked
 
 
 def set_up(name: str, password: str, *, encrypted: bool = True, params: Argon2Parameters = PRODUCTION,
@@ -182,34 +196,60 @@ class LoginResult:
 
 def authenticate(clinic: ClinicKeys, name: str, password: str, now: datetime, *,
                  params: Argon2Parameters = PRODUCTION, lockout: LockoutPolicy = DEFAULT_LOCKOUT) -> LoginResult:
-    """Check a login: the lockout delay, the password hash, then open the account's keys.
+    """Check a login: the lockout delay, then one Argon2id run that checks the password and opens
+    the account's keys.
 
-    A hash made with other costs than ``params`` is remade after a good login. An unknown name
-    gets the same message (and about the same time) as a wrong password.
+    An account from before the one-run scheme, or made with other costs than ``params``, is
+    rewrapped after a good login. An unknown name gets the same message (and about the same time)
+    as a wrong password.
     """
-    hashing = PasswordHashing(params)
     entry = clinic.account(name)
     if entry is None:
-        hashing.verify(_decoy_hash(params), password)  # spend the same time as a real check
+        _decoy(params, password)  # spend the same time as a real check
         return LoginResult(clinic, None, WRONG_LOGIN)
     refusal = entry.attempts.refusal(now, lockout)
     if refusal is not None:
         return LoginResult(clinic, None, refusal)
-    if not hashing.verify(entry.password_hash, password):
+    opened = _open(entry, password, params)
+    if opened is None:
         return LoginResult(clinic.with_account(replace(entry, attempts=entry.attempts.failed(now))), None, WRONG_LOGIN)
-    unlocked = unlock_account(entry.keys, password)
-    new_hash = hashing.hash(password) if hashing.needs_rehash(entry.password_hash) else entry.password_hash
-    updated = replace(entry, password_hash=new_hash, attempts=entry.attempts.succeeded())
-    return LoginResult(clinic.with_account(updated), unlocked, None)
+    unlocked, updated = opened
+    return LoginResult(clinic.with_account(replace(updated, attempts=entry.attempts.succeeded())), unlocked, None)
 
 
-_DECOYS: dict[Argon2Parameters, str] = {}
+def _open(entry: AccountEntry, password: str, params: Argon2Parameters) -> tuple[UnlockedAccount, AccountEntry] | None:
+    """The account's keys and its entry as it should be stored now; None for a wrong password."""
+    kdf = entry.keys.kdf
+    if kdf.split:
+        if not entry.password_hash.startswith(VERIFIER_PREFIX):
+            raise StoredSecretError("an account's stored password verifier is damaged")
+        derived = kdf.keys(password)  # the one Argon2id run
+        if not derived.matches(entry.password_hash):
+            return None
+        unlocked = unlock_with(entry.keys, derived.kek)
+        if kdf.params == params:
+            return unlocked, entry
+        keys, verifier = keyring.seal(unlocked.database_key, unlocked.signing_key, password, params)
+        return unlocked, replace(entry, keys=keys, password_hash=verifier)
+    # An account from before the one-run scheme: its PHC hash, then its raw KEK; upgraded now.
+    if not PasswordHashing(params).verify(entry.password_hash, password):
+        return None
+    secret = kdf.derive(password)
+    unlocked = unlock_with(entry.keys, secret)
+    if kdf.params == params:  # the same salt and costs give the same secret: split it, no third run
+        split = replace(kdf, split=True)
+        derived = split.split_secret(secret)
+        keys, verifier = seal_with(unlocked.database_key, unlocked.signing_key, split, derived.kek), derived.verifier
+    else:
+        keys, verifier = keyring.seal(unlocked.database_key, unlocked.signing_key, password, params)
+    return unlocked, replace(entry, keys=keys, password_hash=verifier)
 
 
-def _decoy_hash(params: Argon2Parameters) -> str:
-    if params not in _DECOYS:
-        _DECOYS[params] = PasswordHashing(params).hash("no account has this password")
-    return _DECOYS[params]
+_DECOY_SALT = b"ptassist-decoy-1"  # 16 bytes: a fixed salt for a name that is no account
+
+
+def _decoy(params: Argon2Parameters, password: str) -> None:
+    PasswordKdf(salt=_DECOY_SALT, params=params).derive(password)
 
 
 def change_password(clinic: ClinicKeys, name: str, old_password: str, new_password: str, *,
@@ -217,12 +257,13 @@ def change_password(clinic: ClinicKeys, name: str, old_password: str, new_passwo
                     policy: PasswordPolicy = DEFAULT_POLICY) -> ClinicKeys:
     """The account's own password change: the same database and signing keys under the new password."""
     entry = clinic.account(name)
-    if entry is None or not PasswordHashing(params).verify(entry.password_hash, old_password):
+    opened = _open(entry, old_password, params) if entry is not None else None
+    if entry is None or opened is None:
         raise AuthenticationError(WRONG_LOGIN)
     policy.check(new_password, user_name=entry.name)
-    keys = keyring.change_password(entry.keys, old_password, new_password, params)
-    return clinic.with_account(replace(entry, password_hash=PasswordHashing(params).hash(new_password), keys=keys,
-                                       attempts=Attempts()))
+    unlocked = opened[0]
+    keys, verifier = keyring.seal(unlocked.database_key, unlocked.signing_key, new_password, params)
+    return clinic.with_account(replace(entry, password_hash=verifier, keys=keys, attempts=Attempts()))
 
 
 def reset_password(clinic: ClinicKeys, database_key: bytes, name: str, new_password: str, *,

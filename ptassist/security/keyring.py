@@ -2,8 +2,9 @@
 
 ::
 
-    password --Argon2id(own salt)--> account KEK --AES-256-GCM--> database key (32 random bytes)
-                                                 \\--AES-256-GCM--> clinician's Ed25519 private key
+    password --Argon2id(salt)--> secret --HKDF--> password verifier (stored, compared in constant time)
+                                        \\--HKDF--> account KEK --AES-256-GCM--> database key (32 random bytes)
+                                                                \\--AES-256-GCM--> clinician's Ed25519 private key
     recovery key --HKDF-SHA256-----> recovery KEK --AES-256-GCM--> database key
 
 What the store keeps per account is an :class:`AccountKeys` (text fields, see ``to_fields``); the
@@ -88,10 +89,16 @@ class AccountKeys:
         )
 
 
-def _seal(database_key: bytes, signing_key: SigningKey | None, password: str,
-          params: Argon2Parameters) -> AccountKeys:
+def seal(database_key: bytes, signing_key: SigningKey | None, password: str,
+         params: Argon2Parameters = PRODUCTION) -> tuple[AccountKeys, str]:
+    """The keys wrapped under ``password`` (a new salt; one Argon2id run) and the password verifier to store."""
     kdf = PasswordKdf.new(params)
-    kek = kdf.derive(password)
+    derived = kdf.keys(password)
+    return seal_with(database_key, signing_key, kdf, derived.kek), derived.verifier
+
+
+def seal_with(database_key: bytes, signing_key: SigningKey | None, kdf: PasswordKdf, kek: bytes) -> AccountKeys:
+    """The keys wrapped under a KEK already derived with ``kdf`` (no Argon2id run)."""
     public = signing_key.public_key() if signing_key else None
     return AccountKeys(
         kdf=kdf,
@@ -101,15 +108,28 @@ def _seal(database_key: bytes, signing_key: SigningKey | None, password: str,
     )
 
 
+def enrol(database_key: bytes, password: str, *, signs: bool,
+          params: Argon2Parameters = PRODUCTION) -> tuple[AccountKeys, str, UnlockedAccount]:
+    """A new account's (or a reset one's) keys, verifier and unlocked keys; ``signs``: a new Ed25519
+    key pair. One Argon2id run."""
+    signing_key = SigningKey.generate() if signs else None
+    keys, verifier = seal(database_key, signing_key, password, params)
+    return keys, verifier, UnlockedAccount(database_key=database_key, signing_key=signing_key)
+
+
 def enrol_account(database_key: bytes, password: str, *, signs: bool,
                   params: Argon2Parameters = PRODUCTION) -> AccountKeys:
     """Key material for a new account (or a reset one); ``signs``: give it a new Ed25519 key pair."""
-    return _seal(database_key, SigningKey.generate() if signs else None, password, params)
+    return enrol(database_key, password, signs=signs, params=params)[0]
 
 
 def unlock_account(keys: AccountKeys, password: str) -> UnlockedAccount:
     """Open an account's keys with its password; :class:`UnwrapError` if the password is wrong."""
-    kek = keys.kdf.derive(password)
+    return unlock_with(keys, keys.kdf.keys(password).kek)
+
+
+def unlock_with(keys: AccountKeys, kek: bytes) -> UnlockedAccount:
+    """Open an account's keys with its KEK (derived already); :class:`UnwrapError` if it is not theirs."""
     database_key = unwrap_key(keys.database_key, kek, DATABASE_KEY, what="password")
     signing_key = None
     if keys.signing_key is not None and keys.public_key is not None:
@@ -128,7 +148,7 @@ def change_password(keys: AccountKeys, old_password: str, new_password: str,
                     params: Argon2Parameters = PRODUCTION) -> AccountKeys:
     """The same database key and signing key, rewrapped under ``new_password`` (a new salt)."""
     unlocked = unlock_account(keys, old_password)
-    return _seal(unlocked.database_key, unlocked.signing_key, new_password, params)
+    return seal(unlocked.database_key, unlocked.signing_key, new_password, params)[0]
 
 
 def wrap_for_recovery(database_key: bytes, recovery_key: RecoveryKey) -> WrappedKey:

@@ -10,7 +10,7 @@ Nothing here logs, and no message names a password, a key or record contents.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -19,10 +19,12 @@ from ptassist import paths
 from ptassist.security import keyfile
 from ptassist.security.argon2_params import PRODUCTION, Argon2Parameters
 from ptassist.security.encoding import b64
+from ptassist.security.endorsement import RECOVERY, endorse, recovery_signing_key, roles_text
 from ptassist.security.errors import PasswordPolicyError, RecoveryKeyError, StoredSecretError, UnwrapError
 from ptassist.security.files import make_private_folder
 from ptassist.security.keyring import UnlockedAccount
 from ptassist.security.passwords import DEFAULT_POLICY
+from ptassist.security.recovery import RecoveryKey
 from ptassist.security.signing import SigningKey, fingerprint
 from ptassist.services import pending_audit
 
@@ -231,7 +233,8 @@ def set_up(folder: Path, *, name: str, password: str, credentials: str, registra
     _save(folder, clinic)
     pending_audit.append(folder, account.name, "login")
     try:
-        records = Records.open(folder, signed_in=signed_in, daily_backup=False, enrol=True)
+        records = Records.open(folder, signed_in=signed_in, daily_backup=False, enrol=True,
+                               recovery_public_key=b64(recovery_signing_key(recovery).public_key()))
     except BaseException:
         keyfile_path(folder).unlink(missing_ok=True)  # nothing else was made: the set-up can run again
         raise
@@ -271,6 +274,21 @@ def recover(folder: Path, recovery_key: str, name: str, new_password: str, *,
         raise IdentityError(str(exc)) from None
     entry = clinic.account(name)
     assert entry is not None
+    if entry.keys.public_key is not None:
+        # The recovery key vouches for the new key (stored with its key record when the records open).
+        encrypted = clinic.encrypted
+        account = _account_from_records(folder, entry.name, True, database_key if encrypted else None)
+        vouch = endorse(recovery_signing_key(RecoveryKey.parse(recovery_key)), RECOVERY, account.name,
+                        b64(entry.keys.public_key), roles_text(account.roles))
+        clinic = clinic.with_account(replace(entry, endorsement=vouch))
     _save(folder, clinic)
     pending_audit.append(folder, entry.name, "account")
     return log_in(folder, entry.name, new_password, params=params)
+
+
+def trust_fingerprints(folder: Path, recovery_key: str) -> tuple[str, str]:
+    """For the recovery sheet: the fingerprints of the clinic's root key (the first account's) and of
+    the recovery endorsement key, which ``verify`` checks every signing key back to."""
+    first = _load(folder).accounts[0]
+    root = fingerprint(first.keys.public_key) if first.keys.public_key else ""
+    return root, fingerprint(recovery_signing_key(RecoveryKey.parse(recovery_key)).public_key())

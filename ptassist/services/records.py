@@ -74,24 +74,26 @@ class Records:
 
     @classmethod
     def open(cls, folder: Path | None = None, *, signed_in: SignedIn | None = None, daily_backup: bool = True,
-             thorough_check: bool = True, enrol: bool = False) -> Records:
+             thorough_check: bool = True, enrol: bool = False, recovery_public_key: str = "") -> Records:
         """Open (and migrate) the records as ``signed_in`` (None only for read-only tools and tests
         that never sign). The desktop app takes the daily backup and the full integrity check after
-        start-up, off the GUI thread. ``enrol`` (set-up only) adds the first account."""
+        start-up, off the GUI thread. ``enrol`` (set-up only) adds the first account, whose key becomes
+        the clinic's root naming ``recovery_public_key`` (the recovery endorsement key, base64)."""
         database = open_database(folder or paths.data_dir(), key=_store_key(signed_in), daily_backup=daily_backup,
                                  thorough_check=thorough_check)
         try:
             records = cls(database, signed_in=signed_in)
             if signed_in is not None and not database.read_only:
-                records._start_session(enrol)
+                records._start_session(enrol, recovery_public_key)
         except BaseException:
             database.close()
             raise
         return records
 
-    def _start_session(self, enrol: bool) -> None:
-        """The logged-in account as the records hold it, its key in the chain, the pending audit."""
-        from ptassist.services import identity
+    def _start_session(self, enrol: bool, recovery_public_key: str = "") -> None:
+        """The logged-in account as the records hold it, its key in the chain (endorsed: see
+        :mod:`ptassist.services.key_enrolment`), the pending audit."""
+        from ptassist.services import identity, key_enrolment
 
         signed_in = self._actor
         assert signed_in is not None
@@ -101,10 +103,10 @@ class Records:
         if stored is not None:
             signed_in.account = Account(stored.name, stored.roles, stored.credentials, stored.registration,
                                         stored.contact)
-            public_key = signed_in.public_key
-            if public_key is not None and self.accounts.key_record(public_key) is None:
-                self.accounts.add_key_record(stored.id, public_key, signed_in.fingerprint, signed_in.database_key,
-                                             stored.name)
+            key_enrolment.ensure_key_record(self, signed_in, stored, recovery_public_key if enrol else None)
+            notice = key_enrolment.upgrade_to_endorsements(self, signed_in)
+            if notice:
+                self.database.warnings.append(notice)
         folder = self.database.folder
         for event in pending_audit.read(folder):
             self.audit.log(str(event["actor"]), str(event["action"]), "account", None)
@@ -271,11 +273,13 @@ class Records:
                              "to make one.")
         key_id = self.accounts.key_record(public_key)
         if key_id is None:
+            from ptassist.services.key_enrolment import ensure_key_record
+
             stored = self.accounts.get(signed_in.account.name)
             if stored is None:
                 raise NotAllowed(f"{signed_in.account.name} is not an account of these records.")
-            key_id = self.accounts.add_key_record(stored.id, public_key, signed_in.fingerprint,
-                                                  signed_in.database_key, stored.name)
+            key_id = ensure_key_record(self, signed_in, stored)
+            assert key_id is not None
         return Signer(key_id=key_id, sign=key.sign)
 
     def sign(self, visit_id: int, password: str, *, base_version: int | None = None) -> Visit:
@@ -353,20 +357,25 @@ class Records:
                 f"; {', '.join(sorted(unknown))} is not one" if unknown else ": give at least one"))
         folder = self.database.folder
         clinic = keyfile.load(keyfile_path(folder))
+        # Administrators get a key too: it is what vouches for the keys of the people they enrol.
+        signs = bool(wanted & {"clinician", "administrator"})
         try:
             clinic, unlocked = keyfile.add_account(clinic, signed_in.database_key, name, password,
-                                                   signs="clinician" in wanted, params=signed_in.params)
+                                                   signs=signs, params=signed_in.params)
         except PasswordPolicyError as exc:
             raise (WeakPassword if "already" not in str(exc) else IdentityError)(str(exc)) from None
+        from ptassist.services.key_enrolment import endorser
+
+        vouching = endorser(self, signed_in) if unlocked.signing_key is not None else None
         stored = self.accounts.add(name=name, roles=wanted, credentials=credentials, registration=registration,
                                    contact=contact, actor=signed_in.account.name)
-        if unlocked.signing_key is not None:
+        if unlocked.signing_key is not None and vouching is not None:
             from ptassist.security.encoding import b64
             from ptassist.security.signing import fingerprint
 
             public = unlocked.signing_key.public_key()
             self.accounts.add_key_record(stored.id, b64(public), fingerprint(public), signed_in.database_key,
-                                         signed_in.account.name)
+                                         signed_in.account.name, vouching.vouch(stored.name, public, wanted))
         keyfile.save(keyfile_path(folder), clinic)
         return Account(stored.name, stored.roles, stored.credentials, stored.registration, stored.contact)
 

@@ -3,6 +3,8 @@
 No secret is kept here: password hashes and wrapped keys live in ``ptassist.keys``. A signing-key
 record holds a clinician's public key; it is linked into the hash chain like a signed visit and
 carries a tag made with the clinic's database key, so nobody without a login can add one by SQL.
+The tag does not stop an account holder (every account holds the database key): what vouches for
+a key record is its endorsement (:mod:`ptassist.store.key_trust`), stored with it here.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from sqlmodel import Session, col, select
 from ptassist.core.ledger import chain_hash
 from ptassist.core.signed_content import content_v2
 from ptassist.core.validation import MAX_NAME, ValidationError, clean_text
+from ptassist.security.endorsement import Endorsement
 from ptassist.security.kdf import hkdf_key
 from ptassist.store import audit
 from ptassist.store.account_lookup import name_key
 from ptassist.store.clock import now_iso
 from ptassist.store.database import Database
+from ptassist.store.key_trust import KeyTrust, add_endorsement, load_trust
 from ptassist.store.models import AccountRow, ChainHeadRow, SigningKeyRow
 
 KEY_RECORD_KIND = "key"
@@ -119,10 +123,26 @@ class AccountRepository:
             return row.id if row else None
 
     def add_key_record(self, account_id: int, public_key: str, fingerprint: str, database_key: bytes,
-                       actor: str) -> int:
-        """Link a clinician's public key into the chain; returns the key record's id."""
+                       actor: str, endorsement: Endorsement | None = None) -> int:
+        """Link a clinician's public key into the chain, with who vouches for it; returns the key record's id."""
         with self.database.transaction() as session:
-            return add_key_record(session, account_id, public_key, fingerprint, database_key, actor)
+            key_id = add_key_record(session, account_id, public_key, fingerprint, database_key, actor)
+            if endorsement is not None:
+                add_endorsement(session, key_id, endorsement, actor, audited=False)
+            return key_id
+
+    def endorse(self, key_id: int, endorsement: Endorsement, actor: str) -> None:
+        with self.database.transaction() as session:
+            add_endorsement(session, key_id, endorsement, actor)
+
+    def trust(self) -> KeyTrust:
+        """Which key records the clinic vouches for (:func:`ptassist.store.key_trust.key_trust`)."""
+        with self.database.session() as session:
+            return load_trust(session)
+
+    def key_records(self) -> list[SigningKeyRow]:
+        with self.database.session() as session:
+            return list(session.exec(select(SigningKeyRow).order_by(col(SigningKeyRow.chain_seq))).all())
 
 
 def add_key_record(session: Session, account_id: int, public_key: str, fingerprint: str, database_key: bytes,

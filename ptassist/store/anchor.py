@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from ptassist import paths
@@ -34,15 +34,25 @@ _HEAD_SQL = ("SELECT e.database_id, c.seq, c.hash, e.audit_seq, e.audit_hash "
 CHAIN_TABLES = ("visit", "addendum", "signing_key")
 
 
+# The clinic's root signing key and the recovery endorsement key it names (issue 12): the first
+# root endorsement (ptassist.store.key_trust). Missing before migration 0008, empty before set-up
+# or an upgraded clinic's first administrator login.
+_ROOT_SQL = ("SELECT k.public_key, e.recovery_public_key FROM key_endorsement e JOIN signing_key k "
+             "ON k.id = e.key_id WHERE e.endorser = 'root' ORDER BY e.id LIMIT 1")
+
+
 @dataclass(frozen=True)
 class Head:
-    """The newest links of a database: signed records (``seq``, ``hash``) and audit events."""
+    """The newest links of a database: signed records (``seq``, ``hash``) and audit events, and the
+    public keys every signing key must lead back to (``root``, ``recovery``; base64, "" if none yet)."""
 
     database_id: str
     seq: int
     hash: str
     audit_seq: int
     audit_hash: str
+    root: str = ""
+    recovery: str = ""
 
     def covers(self, other: Head) -> bool:
         return self.seq >= other.seq and self.audit_seq >= other.audit_seq
@@ -57,7 +67,12 @@ def read_head(run: Run) -> Head | None:
     if not rows:
         return None
     identity, seq, digest, audit_seq, audit_digest = rows[0]
-    return Head(str(identity), int(seq), str(digest), int(audit_seq), str(audit_digest))
+    try:
+        roots = run(_ROOT_SQL, {})
+    except Exception:  # before migration 0008: no endorsements yet
+        roots = []
+    root, recovery = (str(roots[0][0]), str(roots[0][1] or "")) if roots else ("", "")
+    return Head(str(identity), int(seq), str(digest), int(audit_seq), str(audit_digest), root, recovery)
 
 
 def anchor_file(database_id: str) -> Path:
@@ -70,7 +85,7 @@ def _parse(text: str, database_id: str) -> Head | None:
         if saved.get("format") != FORMAT or saved.get("database_id") != database_id:
             return None
         return Head(database_id, int(saved["seq"]), str(saved["hash"]), int(saved["audit_seq"]),
-                    str(saved["audit_hash"]))
+                    str(saved["audit_hash"]), str(saved.get("root", "")), str(saved.get("recovery", "")))
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
 
@@ -178,7 +193,33 @@ def differences(run: Run, head: Head, seen: Head, where: str = "this workstation
     elif seen.audit_seq and _audit_link_at(run, seen.audit_seq) != seen.audit_hash:
         problems.append(f"audit event {seen.audit_seq} is not the one {where} last saw: the audit trail was "
                         "rewritten from there on")
+    for what, found, known in (("root signing key", head.root, seen.root),
+                               ("recovery endorsement key", head.recovery, seen.recovery)):
+        if known and found != known:
+            problems.append(f"the clinic's {what} in the records ({_fingerprint(found)}) is not the one {where} "
+                            f"last saw ({_fingerprint(known)}): signing keys were replaced outside ptassist")
     return problems
+
+
+def _fingerprint(public_key: str) -> str:
+    if not public_key:
+        return "none"
+    from ptassist.security.encoding import unb64
+    from ptassist.security.errors import StoredSecretError
+    from ptassist.security.signing import fingerprint
+
+    try:
+        return fingerprint(unb64(public_key))
+    except (StoredSecretError, ValueError):
+        return "unreadable"
+
+
+def pinning_notice(head: Head, seen: Head | None) -> str | None:
+    """When ``head`` names a root this workstation has not anchored yet: the warning that it now trusts it."""
+    if not head.root or (seen is not None and seen.root):
+        return None
+    return (f"this workstation had not anchored these records' root signing key before and now trusts the one "
+            f"they hold ({_fingerprint(head.root)}): compare it with the fingerprint on the clinic's recovery sheet")
 
 
 def check(run: Run, backups: Path | None) -> tuple[Head | None, list[str]]:
@@ -199,6 +240,16 @@ def check(run: Run, backups: Path | None) -> tuple[Head | None, list[str]]:
         if backed_up is not None:
             problems += differences(run, head, backed_up, "the newest backup")
     return head, problems
+
+
+def restored(head: Head) -> Head:
+    """The heads to anchor after a restore on purpose: the restored records' chain heads, and the
+    root and recovery keys this workstation already trusted, if it had any (restoring a copy of
+    another clinic, or a file whose keys were replaced, must not move the trust root)."""
+    seen = load(head.database_id)
+    if seen is None or not seen.root:
+        return head
+    return replace(head, root=seen.root, recovery=seen.recovery)
 
 
 def advance(run: Run) -> Head | None:
@@ -224,6 +275,11 @@ def on_open(run: Run, backups: Path | None, *, writable: bool) -> list[str]:
         return [f"{problem}; run 'ptassist verify' and restore the newest backup if this is unexpected"
                 for problem in problems]
     seen = load(head.database_id)
+    notices: list[str] = []
     if writable and (seen is None or head != seen):
+        notice = pinning_notice(head, seen)
+        if notice:
+            log.info("a root signing key was anchored on first sight")
+            notices.append(notice)
         save(head)
-    return []
+    return notices

@@ -303,12 +303,13 @@ def restore_from(database: Database, candidate: Path, *, replace_newer: bool = F
 
 def restored_head(database: Database, *, reset_anchor: bool = False) -> anchor.Head | None:
     """The chain heads of the records; after a restore on purpose, this workstation's anchor is
-    moved to them (it expects the records to end where the backup ends)."""
+    moved to them (it expects the records to end where the backup ends), keeping the clinic's
+    root signing key it already knew (a backup with another root is reported by verify)."""
     with database.engine.connect() as connection:
         head = anchor.read_head(connection_runner(connection))
         connection.rollback()
     if head is not None and reset_anchor:
-        anchor.save(head)
+        anchor.save(anchor.restored(head))
     return head
 
 

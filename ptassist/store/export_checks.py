@@ -111,6 +111,16 @@ def _check_background(where: str, content: Any) -> None:
                           "(see resources/clinical/background.toml)") from None
 
 
+def _check_endorsements(document: dict[str, Any]) -> None:
+    """Every endorsement names a signing key of the file (whether it holds is verify's to say)."""
+    endorsements = document.get("key_endorsements", [])
+    _unique(enumerate(item["id"] for item in endorsements), "key_endorsements", "id", "record")
+    key_ids = {item["id"] for item in document.get("signing_keys", [])}
+    for index, item in enumerate(endorsements):
+        if item["key_id"] not in key_ids:
+            raise ExportError(f"key_endorsements[{index}].key_id", "names no signing key in the file")
+
+
 def _check_backgrounds(document: dict[str, Any], patient_ids: set[int]) -> None:
     versions = document["patient_backgrounds"]
     _unique(enumerate(item["id"] for item in versions), "patient_backgrounds", "id", "record")
@@ -139,6 +149,7 @@ def check_records(document: dict[str, Any]) -> None:
     patient_ids = {p["id"] for p in document["patients"]}
     clinician_ids = {c["id"] for c in document["clinicians"]}
     _check_backgrounds(document, patient_ids)
+    _check_endorsements(document)
     signed_visits: set[int] = set()
     visit_ids: set[int] = set()
     for index, visit in enumerate(document["visits"]):

@@ -226,6 +226,21 @@ class SigningKeyRow(SQLModel, table=True):
     prev_hash: str = Field(sa_column=Column(Text, nullable=False))
 
 
+class KeyEndorsementRow(SQLModel, table=True):
+    """Who vouches for a signing key: a signature by the root, an administrator's key or the recovery key."""
+
+    __tablename__ = "key_endorsement"
+    __table_args__ = (Index("ix_key_endorsement_key", "key_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_id: int = Field(sa_column=Column(Integer, ForeignKey("signing_key.id"), nullable=False))
+    endorser: str = Field(sa_column=Column(Text, nullable=False))
+    roles: str = Field(sa_column=Column(Text, nullable=False))
+    recovery_public_key: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    signature: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: str = Field(sa_column=Column(Text, nullable=False))
+
+
 class PatientBackgroundRow(SQLModel, table=True):
     """One version of a patient's background (conditions, medications, allergies); never updated."""
 

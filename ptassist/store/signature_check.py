@@ -7,17 +7,22 @@ Rules (docs/security.md, "Signatures"):
 * once the first key record is in the chain, every visit and addendum after it is signed content
   version 2 with an Ed25519 signature; records before it (made before signatures) are version 1;
 * a signature names a key record earlier in the chain, verifies with that key over the record's
-  kind, content hash and link, and the key's account is the name the record shows as signer.
+  kind, content hash and link, and the key's account is the name the record shows as signer;
+* with ``trust`` (:mod:`ptassist.store.key_trust`): every key record is vouched for back to the
+  clinic's root, and a record signed since the root exists was signed with a key endorsed as a
+  clinician's (a record signed with a key nobody vouches for is named as well as the key).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 from ptassist.core.signed_content import CONTENT_V1, signed_message
 from ptassist.security.encoding import unb64
 from ptassist.security.errors import StoredSecretError
 from ptassist.security.signing import is_valid_signature
+from ptassist.store.key_trust import KeyTrust
 from ptassist.store.models import AddendumRow, SigningKeyRow, VisitRow
 
 KeyCheck = Callable[[SigningKeyRow], bool]
@@ -35,7 +40,8 @@ def _decode(text: str | None) -> bytes | None:
 
 def _record_problem(kind: str, seq: int, version: int, signer_key_id: int | None, signature: str | None,
                     content_hash: str, prev_hash: str, signer_name: str | None,
-                    keys: dict[int, SigningKeyRow], first_key_seq: int | None) -> str | None:
+                    keys: dict[int, SigningKeyRow], first_key_seq: int | None,
+                    trust: KeyTrust | None = None) -> str | None:
     if version == CONTENT_V1 and signature is None and signer_key_id is None:
         if first_key_seq is not None and seq > first_key_seq:
             return ("not signed, though every record after the first signing key must be: "
@@ -52,30 +58,53 @@ def _record_problem(kind: str, seq: int, version: int, signer_key_id: int | None
         return "the signature does not match the record and its signer's key: it was forged or changed"
     if signer_name != key.account_name:
         return f"it names another signer than the key that signed it (key record {key.id})"
+    if trust is not None and trust.has_root and not trust.may_sign(key.id):
+        return (f"it was signed with key record {key.id}, which no administrator vouches for as a clinician's key: "
+                "it was forged outside ptassist")
     return None
 
 
-def signature_problems(visits: Sequence[VisitRow], addenda: Sequence[AddendumRow], keys: Sequence[SigningKeyRow],
-                       key_check: KeyCheck | None = None) -> Iterator[Found]:
-    """(record type, id, message) for every key record or signature that does not hold."""
+@dataclass(frozen=True, slots=True)
+class SignedRecord:
+    """What the signature rules read of one signed visit or addendum (no ORM object needed)."""
+
+    kind: str
+    id: int | None
+    seq: int
+    content_version: int
+    signer_key_id: int | None
+    signature: str | None
+    content_hash: str
+    prev_hash: str
+    signer: str | None
+
+
+def signed_records(visits: Iterable[VisitRow], addenda: Iterable[AddendumRow]) -> list[SignedRecord]:
+    """The signed visits (linked into the chain) and addenda among ORM rows, visits first."""
+    found = [SignedRecord("visit", v.id, v.chain_seq, v.content_version, v.signer_key_id, v.signature,
+                          v.content_hash or "", v.prev_hash or "", v.signed_by)
+             for v in visits if v.chain_seq is not None and v.status == "signed"]
+    found += [SignedRecord("addendum", a.id, a.chain_seq, a.content_version, a.signer_key_id, a.signature,
+                           a.content_hash, a.prev_hash, a.clinician_name) for a in addenda]
+    return found
+
+
+def signature_problems(records: Iterable[SignedRecord], keys: Sequence[SigningKeyRow],
+                       key_check: KeyCheck | None = None, trust: KeyTrust | None = None) -> Iterator[Found]:
+    """(record type, id, message) for every key record or signature that does not hold; each
+    signature is checked once."""
     by_id = {k.id: k for k in keys if k.id is not None}
     if key_check is not None:
         for key in keys:
             if not key_check(key):
                 yield ("key", key.id, "the signing-key record was not made by ptassist (its tag does not match "
                                       "these records' key): it was added or changed outside ptassist")
+    if trust is not None:
+        yield from trust.problems
     first_key_seq = min((k.chain_seq for k in keys), default=None)
-    for visit in visits:
-        if visit.chain_seq is None or visit.status != "signed":
-            continue
-        problem = _record_problem("visit", visit.chain_seq, visit.content_version, visit.signer_key_id,
-                                  visit.signature, visit.content_hash or "", visit.prev_hash or "", visit.signed_by,
-                                  by_id, first_key_seq)
+    for record in records:
+        problem = _record_problem(record.kind, record.seq, record.content_version, record.signer_key_id,
+                                  record.signature, record.content_hash, record.prev_hash, record.signer,
+                                  by_id, first_key_seq, trust)
         if problem:
-            yield ("visit", visit.id, problem)
-    for addendum in addenda:
-        problem = _record_problem("addendum", addendum.chain_seq, addendum.content_version, addendum.signer_key_id,
-                                  addendum.signature, addendum.content_hash, addendum.prev_hash,
-                                  addendum.clinician_name, by_id, first_key_seq)
-        if problem:
-            yield ("addendum", addendum.id, problem)
+            yield (record.kind, record.id, problem)

@@ -53,6 +53,8 @@ TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
                              "fingerprint")),
     ("signing_keys", "signing_key", ("id", "account_id", "account_name", "public_key", "fingerprint", "created_at",
                                      "tag", "chain_seq", "content_hash", "prev_hash")),
+    ("key_endorsements", "key_endorsement", ("id", "key_id", "endorser", "roles", "recovery_public_key", "signature",
+                                             "created_at")),
     ("patients", "patient", (
         "id", "chart_number", "family_name", "given_name", "date_of_birth", "sex", "phone", "email", "address",
         "referring_physician", "referring_practice", "referring_contact", "notes", "created_at", "updated_at",
@@ -92,7 +94,10 @@ SIGNATURE_DEFAULTS: dict[str, Any] = {"content_version": 1, "fingerprint": ""}
 # Added in migration 0006 (tamper evidence): an export made before it lacks them; the import then
 # chains the audit events and records baseline evidence as the migration does.
 EVIDENCE_COLUMNS = {"digest", "prev_hash", "hash"}
-OPTIONAL_ARRAYS = ("accounts", "signing_keys", "patient_revisions", *BACKGROUND_ARRAYS)
+# Added in migration 0008: an export made before it has no endorsements (the first administrator to
+# open the imported records endorses the keys, as after the migration).
+ENDORSEMENT_ARRAYS = ("key_endorsements",)
+OPTIONAL_ARRAYS = ("accounts", "signing_keys", "patient_revisions", *BACKGROUND_ARRAYS, *ENDORSEMENT_ARRAYS)
 # The revision that added each column an older export may lack (then filled as above): an export at
 # that revision or later was written with it, so a record without it is refused, never filled in.
 ADDED_IN: dict[str, str] = {
@@ -273,7 +278,10 @@ def check_export(document: Any) -> list[tuple[str, str, tuple[str, ...], list[di
     Returns the rows to insert per table; raises :class:`ExportError` naming the first bad record.
     """
     _check_revision(document)
-    for key in BACKGROUND_ARRAYS:
+    if document["schema_revision"] >= "0008" and document.get("signing_keys") and "key_endorsements" not in document:
+        raise ExportError("key_endorsements", "is missing, which every export of schema revision 0008 or later with "
+                                              "signing keys has: the file was changed after ptassist wrote it")
+    for key in (*BACKGROUND_ARRAYS, *ENDORSEMENT_ARRAYS):
         document.setdefault(key, [])
     for key, _table, _columns in TABLES:
         items = document.get(key)
@@ -332,7 +340,7 @@ def import_database(database: Database, source: Path, secret: ExportSecret | Non
         with database.transaction() as session:
             connection = session.connection()
             for table in ("patient", "visit", "clinician", "addendum", "document", "audit_event", "account",
-                          "signing_key", "patient_background"):
+                          "signing_key", "key_endorsement", "patient_background"):
                 if connection.execute(text(f"SELECT 1 FROM {table} LIMIT 1")).first():
                     raise StoreError("import needs an empty database: this one already holds records")
             connection.execute(text("DELETE FROM clinic_settings"))

@@ -72,7 +72,17 @@ CONTENT_FIELDS = (
 
 def visit_content(row: VisitRow) -> dict[str, Any]:
     """The canonical content of a signed visit that its hash covers (stored texts, exactly)."""
-    assessment = zlib.decompress(row.assessment_z).decode("utf-8") if row.assessment_z is not None else None
+    return content_with_assessment(row, stored_assessment(row.assessment_z))
+
+
+def stored_assessment(assessment_z: bytes | None) -> str | None:
+    """The frozen assessment's stored text (decompressed)."""
+    return zlib.decompress(assessment_z).decode("utf-8") if assessment_z is not None else None
+
+
+def content_with_assessment(row: Any, assessment: str | None) -> dict[str, Any]:
+    """:func:`visit_content` of ``row`` (a :class:`VisitRow` or any row with the visit's column names,
+    such as a SQL result row) whose assessment text is already decompressed."""
     values = (
         row.id, row.patient_id, row.clinician_id, row.visit_time, row.kind, row.intake_json, assessment,
         row.ruleset_version, row.narrative_json, row.measures_json, row.prescription_json, row.signed_at,

@@ -51,6 +51,16 @@ def text_edit(name: str, accessible: str, text: str = "") -> QLineEdit:
     return edit
 
 
+def align_label_columns(*groups: AccountDetailsFields | NewPasswordFields) -> None:
+    """Give the label columns of forms stacked one above the other the same width, so their fields
+    start at one edge (each QFormLayout sizes its own label column)."""
+    labels = [label for group in groups for row in range(group.form.rowCount())
+              if isinstance(label := group.form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget(), QLabel)]
+    width = max((label.sizeHint().width() for label in labels), default=0)
+    for label in labels:
+        label.setMinimumWidth(width)
+
+
 class AccountDetailsFields(QWidget):
     """Name, credentials, registration number and contact: what a signed sheet names."""
 
@@ -62,7 +72,7 @@ class AccountDetailsFields(QWidget):
         self.credentials.setPlaceholderText("e.g. PT, DPT")
         self.registration = text_edit(f"{prefix}_registration", "Registration or licence number")
         self.contact = text_edit(f"{prefix}_contact", "Direct phone or e-mail")
-        form = QFormLayout(self)
+        self.form = form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Full name", self.name)
         form.addRow("Credentials", self.credentials)
@@ -87,7 +97,7 @@ class NewPasswordFields(QWidget):
         self.message = QLabel(f"At least {policy.min_length} characters; a few words make a good password.")
         self.message.setObjectName(f"{prefix}_password_problem")
         self.message.setWordWrap(True)
-        form = QFormLayout()
+        self.form = form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Password", self.first)
         form.addRow("Password again", self.second)

@@ -28,7 +28,14 @@ from ptassist.core.validation import ValidationError
 from ptassist.services.account_admin import reset_password
 from ptassist.services.identity import IdentityError
 from ptassist.store.errors import StoreError
-from ptassist.ui.account_fields import AccountDetailsFields, NewPasswordFields, error_label, show_note, show_problem
+from ptassist.ui.account_fields import (
+    AccountDetailsFields,
+    NewPasswordFields,
+    align_label_columns,
+    error_label,
+    show_note,
+    show_problem,
+)
 
 if TYPE_CHECKING:
     from ptassist.services.records import Records
@@ -66,6 +73,7 @@ class AccountsDialog(QDialog):
             self.roles[role] = box
             role_row.addWidget(box)
         self.new_password = NewPasswordFields("new_user")
+        align_label_columns(self.new_details, self.new_password)
         self.new_details.name.textChanged.connect(lambda text: setattr(self.new_password, "user_name", text))
         self.add_error = error_label("add_user_error")
         self.add_button = QPushButton("Add user")

@@ -10,7 +10,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ptassist.security.argon2_params import PRODUCTION, Argon2Parameters
-from ptassist.ui.account_fields import AccountDetailsFields, NewPasswordFields, error_label, show_note, show_problem
+from ptassist.ui.account_fields import (
+    AccountDetailsFields,
+    NewPasswordFields,
+    align_label_columns,
+    error_label,
+    show_note,
+    show_problem,
+)
 from ptassist.ui.worker import run_in_background
 
 if TYPE_CHECKING:
@@ -38,6 +45,7 @@ class FirstStartScreen(QWidget):
         title.setWordWrap(True)
         self.details = AccountDetailsFields("first")
         self.passwords = NewPasswordFields("first")
+        align_label_columns(self.details, self.passwords)
         self.details.name.textChanged.connect(lambda text: setattr(self.passwords, "user_name", text))
         self.encrypt = QCheckBox("Encrypt the records (recommended)")
         self.encrypt.setObjectName("encrypt_records")

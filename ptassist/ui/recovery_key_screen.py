@@ -15,8 +15,30 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 
+def trust_fingerprints(recovery_key: str, clinic_folder: str) -> tuple[str, str]:
+    """The clinic's root signing key and recovery endorsement key fingerprints ("" if unreadable)."""
+    from pathlib import Path
+
+    from ptassist.security.errors import SecurityError
+    from ptassist.services.identity import IdentityError
+    from ptassist.services.identity import trust_fingerprints as read
+
+    try:
+        return read(Path(clinic_folder), recovery_key)
+    except (IdentityError, SecurityError, ValueError):
+        return "", ""
+
+
 def recovery_sheet_html(recovery_key: str, clinic_folder: str) -> str:
-    """The printable page: the key, what it does, where to keep it."""
+    """The printable page: the key, what it does, where to keep it, and the fingerprints that
+    ``verify`` checks every signing key back to (compared by hand on a new workstation)."""
+    root, recovery = trust_fingerprints(recovery_key, clinic_folder)
+    prints = (
+        "<p>Signing-key fingerprints (ptassist verify checks every clinician's key back to these; "
+        "compare them when a workstation says it now trusts a root key):<br>"
+        f"Clinic root key: <span style='font-family: monospace;'>{escape(root)}</span><br>"
+        f"Recovery endorsement key: <span style='font-family: monospace;'>{escape(recovery)}</span></p>"
+    ) if root else ""
     return (
         "<h1>ptassist recovery key</h1>"
         f"<p>Records in: {escape(clinic_folder)}<br>Created: {date.today().isoformat()}</p>"
@@ -25,7 +47,7 @@ def recovery_sheet_html(recovery_key: str, clinic_folder: str) -> str:
         "page locked away (a safe, not the desk beside the computer). Anyone who has it and the "
         "records file can read them.</p>"
         "<p>To use it: start ptassist, choose <i>Forgot password?</i> and type the key (case, spaces "
-        "and dashes do not matter).</p>")
+        "and dashes do not matter).</p>" + prints)
 
 
 class RecoveryKeyScreen(QWidget):
@@ -50,6 +72,11 @@ class RecoveryKeyScreen(QWidget):
         self.key_label.setFont(font)
         self.key_label.setStyleSheet("padding: 12px; border: 2px dashed #5b6b78; background: #fbfbf7;")
         self.key_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        root, recovery = trust_fingerprints(recovery_key, clinic_folder)
+        self.fingerprints = QLabel(f"Clinic root key fingerprint: <tt>{escape(root)}</tt><br>"
+                                   f"Recovery endorsement key: <tt>{escape(recovery)}</tt>" if root else "")
+        self.fingerprints.setObjectName("root_fingerprint")
+        self.fingerprints.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.print_button = QPushButton("Print…")
         self.print_button.setObjectName("print_recovery_key_button")
         self.print_button.clicked.connect(self.print_key)
@@ -64,6 +91,7 @@ class RecoveryKeyScreen(QWidget):
         column.setContentsMargins(40, 30, 40, 30)
         column.addWidget(title)
         column.addWidget(self.key_label)
+        column.addWidget(self.fingerprints)
         column.addLayout(buttons)
         column.addStretch(1)
 

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+from ptassist.security.keyfile import load as load_keys
+from ptassist.security.signing import fingerprint
 from tests.documents.helpers import all_text, page_size
 from tests.helpers import prepare_cli
 from tests.store.conftest import INTAKE
@@ -62,6 +64,8 @@ def test_clinic_settings_patient_details_and_signer_details_reach_the_sheets(tmp
     setup = run(folder, "setup", "--name", "Alex Carter", "--credentials", "PT", "--registration", "PNZ 70-12345",
                 "--contact", "09 555 0142", "--unencrypted")
     assert setup.returncode == 0, setup.stderr
+    first_key = load_keys(folder / "ptassist.keys").accounts[0].keys.public_key
+    assert f"clinic root key fingerprint: {fingerprint(first_key)}\n" in setup.stdout  # on paper beside the key
     done = run(folder, "clinic", "set", "--name", "Harbour Physio", "--phone", "09 555 0100", "--emergency-number",
                "111", "--time-zone", "Pacific/Auckland")
     assert done.returncode == 0, done.stderr

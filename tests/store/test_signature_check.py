@@ -28,6 +28,11 @@ def signed(records, patient):
     return visits, draft
 
 
+UNVOUCHED = ("no administrator whose key leads back to the clinic's root key vouches for this signing key: it was "
+             "added outside ptassist")
+NOT_A_CLINICIAN_KEY = "which no administrator vouches for as a clinician's key: it was forged outside ptassist"
+
+
 def head(raw):
     return raw.execute("SELECT seq, hash FROM chain_head WHERE id = 1").fetchone()
 
@@ -120,6 +125,8 @@ def test_a_visit_signed_with_a_key_record_made_by_sql_is_caught(records, signed)
     assert found == [  # the forged key gives it away; the audit trail and history name the visit too
         ("key", 9, "the signing-key record was not made by ptassist (its tag does not match these records' key): it "
                    "was added or changed outside ptassist"),
+        ("key", 9, UNVOUCHED),
+        ("visit", draft.id, f"it was signed with key record 9, {NOT_A_CLINICIAN_KEY}"),
         ("visit", draft.id, "signed, but the audit trail has no signing of it: it was made signed outside the app"),
         ("visit", draft.id, "history shows a different urgency, working diagnosis than its signed content: changed "
                             "outside the app"),

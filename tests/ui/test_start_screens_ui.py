@@ -11,6 +11,8 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QLabel
 
 from ptassist.security.argon2_params import TEST_ONLY
+from ptassist.security.keyfile import load as load_keys
+from ptassist.security.signing import fingerprint
 from ptassist.services.identity import clinic_state, log_in, set_up
 from ptassist.ui.start_window import StartWindow
 from tests.documents.helpers import all_text
@@ -73,6 +75,16 @@ def test_first_start_says_the_policy_inline_and_keeps_what_was_typed(qtbot, fold
     assert screen.details.registration.text() == "PT 40213"  # nothing typed is lost
 
 
+def test_first_start_fields_start_at_one_edge(qtbot, folder):
+    """The details form and the password form sit one above the other: their fields line up."""
+    window = start_window(qtbot, folder, first_start=True)
+    screen = window.first_start
+    fields = (screen.details.name, screen.details.contact, screen.passwords.first, screen.passwords.second)
+    qtbot.waitUntil(lambda: all(field.isVisible() for field in fields))
+    edges = {field.mapTo(screen, field.rect().topLeft()).x() for field in fields}
+    assert len(edges) == 1, edges
+
+
 def test_first_start_creates_the_administrator_and_shows_the_recovery_key_once(qtbot, folder, tmp_path):
     window = start_window(qtbot, folder, first_start=True)
     screen = window.first_start
@@ -89,6 +101,9 @@ def test_first_start_creates_the_administrator_and_shows_the_recovery_key_once(q
     window.recovery_key.print_to(printer)
     printed = all_text((tmp_path / "recovery.pdf").read_bytes())
     assert shown.replace("-", "") in printed.replace("-", "").replace(" ", "")
+    root = fingerprint(load_keys(folder / "ptassist.keys").accounts[0].keys.public_key)
+    assert root in window.recovery_key.fingerprints.text()  # the clinic's root key, anchored on paper too
+    assert root.replace("-", "") in printed.replace("-", "").replace(" ", "")
     with qtbot.waitSignal(window.signed_in, timeout=5000) as signal:
         qtbot.mouseClick(window.recovery_key.stored_button, Qt.MouseButton.LeftButton)
     signed_in = signal.args[0]
