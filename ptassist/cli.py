@@ -91,11 +91,19 @@ def cmd_findings(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
     from ptassist import platform_check
 
-    missing = platform_check.check()  # before Qt loads: it would abort naming one library at best
+    # Before the QApplication loads the platform plugin: Qt would abort naming one library at best.
+    # The check runs while Qt's modules import (ldd takes a while); those need Qt's own libraries
+    # only, and when one of them is missing the check's answer is the better message too.
+    pending = platform_check.start_check()
+    try:
+        from ptassist.ui.app import run_app
+    except ImportError:
+        if pending() is None:
+            raise
+    missing = pending()
     if missing is not None:
         print(missing.message(), file=sys.stderr)
         return EXIT_FAILURE
-    from ptassist.ui.app import run_app
 
     return run_app(smoke_test=getattr(args, "smoke_test", False), data_dir=getattr(args, "data_dir", None))
 

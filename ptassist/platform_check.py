@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -164,13 +164,38 @@ def missing_libraries(plugin: Path) -> tuple[str, ...]:
 
 def check(environ: Mapping[str, str] | None = None) -> Missing | None:
     """What is missing for Qt's xcb platform here, or None when nothing is (or xcb is not used)."""
+    return start_check(environ)()
+
+
+def start_check(environ: Mapping[str, str] | None = None) -> Callable[[], Missing | None]:
+    """:func:`check`, begun now on a thread of its own and answered when the result is called.
+
+    ``ldd`` takes 10-50 ms of wall time (a process resolving some 40 libraries); the app starts it
+    before it imports Qt and asks for the answer before the QApplication loads the platform plugin,
+    so the two overlap. Importing Qt does not need the plugin's libraries, only Qt's own."""
     plugin = xcb_plugin()
     if plugin is None:
-        return None  # no PySide6 here to check; Qt's own message will say so
+        return lambda: None  # no PySide6 here to check; Qt's own message will say so
     if not uses_xcb(environ, wayland_plugin=(plugin.parent / "libqwayland.so").is_file()):
-        return None
-    missing = missing_libraries(plugin)
-    return Missing(missing) if missing else None
+        return lambda: None
+    import threading
+
+    found: list[tuple[str, ...]] = []
+
+    def run() -> None:
+        try:
+            found.append(missing_libraries(plugin))
+        except OSError:  # ldd itself could not run: what Qt says, if anything, will have to do
+            found.append(())
+
+    worker = threading.Thread(target=run, name="platform-check", daemon=True)
+    worker.start()
+
+    def result() -> Missing | None:
+        worker.join()
+        return Missing(found[0]) if found[0] else None
+
+    return result
 
 
 def main() -> int:

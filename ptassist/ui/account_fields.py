@@ -54,8 +54,9 @@ def text_edit(name: str, accessible: str, text: str = "") -> QLineEdit:
 def align_label_columns(*groups: AccountDetailsFields | NewPasswordFields) -> None:
     """Give the label columns of forms stacked one above the other the same width, so their fields
     start at one edge (each QFormLayout sizes its own label column)."""
-    labels = [label for group in groups for row in range(group.form.rowCount())
-              if isinstance(label := group.form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget(), QLabel)]
+    items = [group.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+             for group in groups for row in range(group.form.rowCount())]
+    labels = [label for item in items if item is not None and isinstance(label := item.widget(), QLabel)]
     width = max((label.sizeHint().width() for label in labels), default=0)
     for label in labels:
         label.setMinimumWidth(width)

@@ -84,3 +84,19 @@ def test_the_app_stops_before_qt_with_the_message(monkeypatch, capsys):
     monkeypatch.setattr(platform_check, "missing_libraries", lambda _plugin: ("libxcb-cursor.so.0",))
     assert main(["--smoke-test"]) == 1
     assert "apt-get install libxcb-cursor0" in capsys.readouterr().err
+
+
+def test_the_check_runs_while_qt_imports_and_still_names_what_qt_itself_lacks(monkeypatch, capsys):
+    """The check overlaps the imports of Qt (cli.cmd_gui); when Qt's own libraries are missing too,
+    so that Qt cannot even be imported, the message is still the check's."""
+    from ptassist.cli import main
+
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    monkeypatch.setitem(sys.modules, "ptassist.ui.app", None)  # importing it raises ImportError
+    monkeypatch.setattr(platform_check, "missing_libraries", lambda _plugin: ("libxkbcommon.so.0",))
+    assert main(["--smoke-test"]) == 1
+    assert "apt-get install libxkbcommon0" in capsys.readouterr().err
+    monkeypatch.setattr(platform_check, "missing_libraries", lambda _plugin: ())
+    assert main(["--smoke-test"]) == 1  # nothing the check knows of: the import error stands
+    said = capsys.readouterr().err
+    assert "ModuleNotFoundError" in said and "apt-get" not in said
