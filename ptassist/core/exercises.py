@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from ptassist.core.conditions import CONDITION_IDS
 from ptassist.core.resources import load_toml, resource_path
-from ptassist.core.ruleset import CONDITION_IDS
 from ptassist.core.vocabulary import Reader, load_sources
 
 LIBRARY_FILE = "exercises/library.toml"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
+from ptassist.core.conditions import CONDITION_IDS
 from ptassist.core.errors import ResourceError
 from ptassist.core.expressions import ExpressionError, Node, Schema, compile_expression
 from ptassist.core.intake import DISTAL_RESPONSES, LOCAL_RESPONSES
@@ -18,21 +19,6 @@ from ptassist.core.vocabulary import Accuracy, Reader, Vocabulary, format_lr, lo
 RULESET_FILE = "clinical/ruleset.toml"
 URGENCIES = ("emergency", "urgent", "routine", "none")
 URGENCY_RANK = {name: rank for rank, name in enumerate(reversed(URGENCIES))}
-CONDITION_IDS = (
-    "itbs",
-    "lumbar_radicular",
-    "meralgia_paresthetica",
-    "fibular_neuropathy",
-    "gtps",
-    "hip_oa",
-    "lateral_meniscus",
-    "lcl_injury",
-    "patellofemoral_pain",
-    "ptfj_dysfunction",
-    "biceps_femoris_tendinopathy",
-    "popliteus_tendinopathy",
-    "bone_stress_injury",
-)
 SUSPECTS = (
     "cauda_equina",
     "spinal_malignancy",

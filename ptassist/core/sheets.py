@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from ptassist.core.engine import default_engine
 from ptassist.core.exercises import PrescribedItem, load_library, prescribe, suggested_for
 from ptassist.core.intake import Intake, parse_intake
 from ptassist.core.measures import compare, load_measures
@@ -20,7 +19,7 @@ from ptassist.core.records import Addendum, ClinicSettings, Patient, Visit, Visi
 from ptassist.core.report import SUSPECT_LABELS, describe_key, key_label
 from ptassist.core.resources import load_toml
 from ptassist.core.screen_status import screen_summary
-from ptassist.core.vocabulary import Reader
+from ptassist.core.vocabulary import Reader, load_vocabulary
 from ptassist.core.when import in_zone, long_day
 
 SHEETS_FILE = "clinical/sheets.toml"
@@ -381,11 +380,11 @@ def hep_content(
 def _intake(visit: Visit | None) -> Intake | None:
     if visit is None or visit.intake is None:
         return None
-    return parse_intake(assessed_intake(visit), default_engine().vocabulary)
+    return parse_intake(assessed_intake(visit), load_vocabulary())
 
 
 def flag_reasons(assessment: Mapping[str, Any], intake: Intake | None) -> tuple[FlagReason, ...]:
-    vocab = default_engine().vocabulary
+    vocab = load_vocabulary()
     reasons = []
     for flag in assessment.get("red_flags", []):
         findings = tuple(describe_key(k, intake, vocab) for k in flag.get("because", [])) if intake else tuple(
@@ -456,7 +455,7 @@ def trend(history: Sequence[VisitSummary]) -> dict[str, tuple[tuple[str, float],
 def _findings_lines(intake: Intake | None, *, positive: bool) -> tuple[str, ...]:
     if intake is None:
         return ()
-    vocab = default_engine().vocabulary
+    vocab = load_vocabulary()
     lines = []
     if positive and intake.symptoms:
         for mark in intake.symptoms:
@@ -492,7 +491,7 @@ def _findings_lines(intake: Intake | None, *, positive: bool) -> tuple[str, ...]
 def _neuro_tables(intake: Intake | None) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], str]:
     if intake is None:
         return (), (), "not examined"
-    vocab = default_engine().vocabulary
+    vocab = load_vocabulary()
     strength = tuple((vocab.strength[m], f"{g.text}/5") for m, g in intake.strength.items())
     reflexes = tuple((vocab.reflexes[r], v) for r, v in intake.reflexes.items())
     if intake.sensory_loss is None:
@@ -568,7 +567,7 @@ def screen_note(assessment: Mapping[str, Any]) -> str:
     missing = summary.follow_up if summary.complete else summary.not_asked
     if not summary.recorded or not missing:
         return ""
-    vocab = default_engine().vocabulary
+    vocab = load_vocabulary()
     names = [key_label(key, vocab) for key in missing]
     shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
     return f"{summary.line}: {shown}."
@@ -617,7 +616,7 @@ def referral_content(
     request = requests.get(top["suspects"], requests.get("default", "")) if top else requests.get("default", "")
     strength, reflexes, sensory = _neuro_tables(intake)
     labels = _labels(assessment)
-    vocab = default_engine().vocabulary
+    vocab = load_vocabulary()
     tests = tuple(
         (vocab.findings[fid].label, "positive" if value else "negative")
         for fid, value in (intake.findings.items() if intake else ())

@@ -3,6 +3,8 @@ first page, then one unbreakable block per exercise, pain monitoring and advice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from reportlab.platypus import (
     KeepTogether,
     ListFlowable,
     ListItem,
+    PageBreak,
     Paragraph,
     Spacer,
     Table,
@@ -24,13 +27,35 @@ from reportlab.platypus import (
 from ptassist.core.exercises import PrescribedItem
 from ptassist.core.sheets import NO_EXERCISES, HepContent, SheetMeta, level_words
 from ptassist.documents.illustrations import illustration
-from ptassist.documents.layout import LaidOut, lay_out, usable_width
+from ptassist.documents.layout import BAND_BASELINE, LaidOut, lay_out, usable_height, usable_width
 from ptassist.documents.styles import ACCENT, INK, RULE, TINT, URGENCY_COLOURS, styles
-from ptassist.documents.text import NBSP, isolate, rich
+from ptassist.documents.text import NBSP, draw_text, isolate, rich
 
 LEGEND = "(drawings: dashed figure = start, solid figure = finish)"
-NEARLY_EMPTY = 0.3  # a last page filled less than this is worth a closer layout
 LEVEL_COLOURS = {"emergency": "emergency", "today": "urgent", "soon": "routine"}
+SMALL_PICTURE = 50 * mm
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How tightly a programme is set: ``split`` lets an exercise continue on the next page,
+    ``guidance_first`` puts "While you exercise" and the general advice before the exercises (their
+    lines fill the foot of a page that a drawing does not fit), ``dense`` sets lines and paragraphs a
+    little closer (same sizes), ``small_drawings`` draws the pictures 50 mm wide on Letter."""
+
+    split: bool = False
+    guidance_first: bool = False
+    dense: bool = False
+    small_drawings: bool = False
+
+
+# The layouts tried, most generous first; the first with the fewest pages is kept.
+FITS = (Fit(), Fit(split=True), Fit(split=True, guidance_first=True), Fit(split=True, dense=True),
+        Fit(split=True, guidance_first=True, dense=True), Fit(split=True, dense=True, small_drawings=True),
+        Fit(split=True, guidance_first=True, dense=True, small_drawings=True))
+# The closest layout sets a programme at least this much shorter than the first (measured on the
+# library: 8-10 %); when even that could not save a page, the later layouts are not tried.
+MOST_SAVED = 0.12
 
 
 def _s(meta: SheetMeta, dense: bool) -> dict[str, Any]:
@@ -65,38 +90,46 @@ def call_line(level: str, meta: SheetMeta) -> str:
 
 
 def seek_help_table(content: HepContent, dense: bool = False) -> Flowable:
-    """'When to seek help': one row per level, each saying which number to call."""
+    """'When to seek help': one band per level, led by the level and the number to call, then what
+    to look out for (the whole width of the page for the text)."""
     meta = content.meta
     s = _s(meta, dense)
     width = usable_width(meta.paper)
-    first = 27 * mm if not meta.large_print else 32 * mm
     levels = [level for level in ("emergency", "today", "soon") if any(c.level == level for c in content.seek_care)]
     rows = []
     for level in levels:
-        texts = [c.text for c in content.seek_care if c.level == level]
-        cell: list[Flowable] = [Paragraph(("• " if len(texts) > 1 else "") + rich(t), s["cell"]) for t in texts]
-        cell.append(Paragraph("<b>" + rich(call_line(level, meta)) + "</b>", s["cell"]))
-        rows.append([Paragraph(f"<b>{level_words(level)}</b>", s["cell"]), cell])
-    table = Table(rows, colWidths=[first, width - first])
+        colour = URGENCY_COLOURS[LEVEL_COLOURS[level]]
+        lead = _run(f"<b>{level_words(level)}:</b>", s["cell"], colour) + f" <b>{rich(call_line(level, meta))}</b>"
+        cell: list[Flowable] = [Paragraph(lead, s["cell"])]
+        cell += [Paragraph(rich(c.text), s["cell_bullet"], bulletText="•") for c in content.seek_care
+                 if c.level == level]
+        rows.append([cell])
+    table = Table(rows, colWidths=[width])
     style: list[Any] = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("GRID", (0, 0), (-1, -1), 0.6, RULE),
-                        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5)]
+                        ("TOPPADDING", (0, 0), (-1, -1), 1 if dense else 2),
+                        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5 if dense else 2.5)]
     for row, level in enumerate(levels):
         style.append(("LINEBEFORE", (0, row), (0, row), 5, URGENCY_COLOURS[LEVEL_COLOURS[level]]))
     table.setStyle(TableStyle(style))
     return KeepTogether([Paragraph("When to seek help", s["h2"]), table])
 
 
-def picture_width(meta: SheetMeta) -> float:
-    """The drawing's width: at least 58 mm (64 mm in large print), a little more on a wide page."""
+def picture_width(meta: SheetMeta, fit: Fit | None = None) -> float:
+    """The drawing's width: 56 mm (62 mm in large print); 50 mm on Letter in the closest layout."""
+    if fit is not None and fit.small_drawings and meta.paper == "letter" and not meta.large_print:
+        return SMALL_PICTURE
     return (62 if meta.large_print else 56) * mm
 
 
-def exercise_block(item: PrescribedItem, content: HepContent, override_dir: Path | None,
-                   dense: bool = False) -> Flowable:
-    """The drawing (with the affected side marked under it) and beside it, then under it, the name,
-    what it is for, numbered steps, dosage, the therapist's note and cautions; never split."""
+def exercise_block(item: PrescribedItem, content: HepContent, override_dir: Path | None, fit: Fit | None = None,
+                   lead: Sequence[Flowable] = ()) -> Flowable:
+    """The drawing and beside it, then under it, the name (with the affected side), what it is for,
+    numbered steps, dosage, the therapist's note and cautions. ``lead`` (the section heading) stays
+    with it. When ``fit.split`` allows, a block that does not fit continues on the next page under its
+    name; the drawing always keeps the name and at least the first step beside it."""
+    fit = fit or Fit()
     meta = content.meta
-    s = _s(meta, dense)
+    s = _s(meta, fit.dense)
     exercise = item.exercise
     heading = _run(rich(exercise.name, bold=True), s["h3"], ACCENT)
     if content.affected_side in ("left", "right") and exercise.kind == "exercise":
@@ -109,12 +142,91 @@ def exercise_block(item: PrescribedItem, content: HepContent, override_dir: Path
     if item.notes:
         text.append(Paragraph(rich(f"Note from your therapist: {item.notes}"), s["body"]))
     text += [Paragraph("<b>Caution:</b> " + rich(caution), s["caution"]) for caution in exercise.cautions]
-    picture = illustration(exercise, picture_width(meta), override_dir)
-    rule = HRFlowable(width="100%", thickness=0.8, color=RULE, spaceBefore=1, spaceAfter=2.5)
+    picture = illustration(exercise, picture_width(meta, fit), override_dir)
     # the text runs beside the drawing while it lasts, then on across the whole width
+    pad = 1 if fit.dense else 2
     beside = ImageAndFlowables(_Picture(picture), text,  # type: ignore[arg-type]  # any flowable with _restrictSize
-                               imageSide="left", imageRightPadding=4 * mm, imageTopPadding=2, imageBottomPadding=2)
-    return KeepTogether([beside, rule])
+                               imageSide="left", imageRightPadding=4 * mm, imageTopPadding=pad, imageBottomPadding=pad)
+    rule = _rule(fit.dense)
+    if not fit.split:
+        return KeepTogether([*lead, beside, rule])
+    continued = Paragraph(_run(rich(f"{exercise.name} (continued)", bold=True), s["h3"], ACCENT), s["continued"])
+    continues = _Continues(s["continues"], meta.large_print)
+    return _ExerciseBlock([*lead, beside, rule], min(2, len(text)), continued, continues)
+
+
+CONTINUES = "(continued on the next page)"
+
+
+class _Continues(Flowable):
+    """'(continued on the next page)', right-aligned at the foot of the page. In normal print it
+    takes no room in the frame: it sits in the band above the footer rule, right of the centred
+    DRAFT line; in large print it takes a line of its own under the text."""
+
+    def __init__(self, style: Any, own_line: bool) -> None:
+        super().__init__()
+        self._style = style
+        self._own_line = own_line
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - reportlab API
+        self.width = availWidth
+        self.height = self._style.leading if self._own_line else 0.0
+        return self.width, self.height
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802,N803 - reportlab API
+        baseline = y + self.height - self._style.fontSize if self._own_line else BAND_BASELINE
+        canvas.setFillColor(self._style.textColor)
+        draw_text(canvas, x + self.width, baseline, CONTINUES, self._style.fontSize, align="right")
+
+
+def _rule(dense: bool) -> Flowable:
+    return HRFlowable(width="100%", thickness=0.8, color=RULE, spaceBefore=0.5 if dense else 1,
+                      spaceAfter=1.5 if dense else 2.5)
+
+
+class _ExerciseBlock(KeepTogether):
+    """An exercise kept together when it fits; otherwise, when enough of it fits beside its drawing,
+    split: the drawing with the name and first steps, "(continued on the next page)", then on the next
+    page the name "(continued)" and the rest."""
+
+    def __init__(self, flowables: list[Flowable], least: int, continued: Flowable, continues: Flowable) -> None:
+        super().__init__(flowables)
+        self._least = least  # how many paragraphs at least print with the drawing: the name and the first step
+        self._continued = continued
+        self._continues = continues
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:  # noqa: N803 - reportlab API
+        if getattr(self, "_wrapInfo", None) != (aW, aH):
+            self.wrap(aW, aH)
+        held: Any = self  # KeepTogether's layout fields (_H, _content, canv: set by wrap and the frame)
+        if aH >= held._H:
+            return super().split(aW, aH)
+        *lead, beside, rule = held._content
+        canv = held.canv
+        room = aH - self._continues.wrapOn(canv, aW, aH)[1]
+        for flowable in lead:
+            room -= flowable.wrapOn(canv, aW, room)[1] + flowable.getSpaceAfter() + flowable.getSpaceBefore()
+        first, rest = _split_beside(beside, canv, aW, room)
+        if len(beside._content) - len(rest) < self._least:
+            return super().split(aW, aH)  # on the next page, whole
+        return [*lead, first, self._continues, PageBreak(), self._continued, *rest, rule]
+
+
+def _split_beside(beside: Any, canv: Any, width: float, height: float) -> tuple[Flowable, list[Flowable]]:
+    """The drawing with as many whole paragraphs of its text as fit in ``height``, and the rest.
+    (ImageAndFlowables.split would drop a one-line paragraph that fits, and may leave the text
+    beside the drawing taller than the room.)"""
+    text = beside._content
+    first: Flowable = beside
+    rest: list[Flowable] = list(text)  # nothing fits: all of it is the rest
+    for count in range(1, len(text)):
+        trial = ImageAndFlowables(beside._I, text[:count], imageLeftPadding=beside._ilpad,
+                                  imageRightPadding=beside._irpad, imageTopPadding=beside._itpad,
+                                  imageBottomPadding=beside._ibpad, imageSide=beside._side)
+        if trial.wrapOn(canv, width, height)[1] > height:
+            break
+        first, rest = trial, text[count:]
+    return first, rest
 
 
 class _Picture(Flowable):
@@ -155,17 +267,21 @@ def _intro(content: HepContent, title: str, dense: bool) -> list[Flowable]:
     s = _s(meta, dense)
     who = (f"For {isolate(meta.patient_name) or 'you'}, {meta.date}"
            + (f", from {isolate(meta.clinician)}" if meta.clinician else ""))
+    appointment = "<b>Your next appointment:</b> " + rich(content.next_appointment) if content.next_appointment else ""
+    if dense and appointment:  # on the name's line when it fits there
+        return [Paragraph(rich(title), s["title"]), Paragraph(rich(who) + ". " + appointment, s["name"])]
     story: list[Flowable] = [Paragraph(rich(title), s["title"]), Paragraph(rich(who), s["name"])]
-    if content.next_appointment:
-        story.append(Paragraph("<b>Your next appointment:</b> " + rich(content.next_appointment), s["body"]))
+    if appointment:
+        story.append(Paragraph(appointment, s["body"]))
     return story
 
 
-def emergency_story(content: HepContent, dense: bool = False) -> list[Flowable]:
+def emergency_story(content: HepContent) -> list[Flowable]:
     """No exercises: go to the emergency department today, what to tell them and bring, and who to call."""
     assert content.emergency is not None
     sheet = content.emergency
     meta = content.meta
+    dense = False
     s = _s(meta, dense)
     width = usable_width(meta.paper)
     story = _intro(content, "Please read this now", dense)
@@ -185,12 +301,12 @@ def emergency_story(content: HepContent, dense: bool = False) -> list[Flowable]:
     return story
 
 
-def programme_story(content: HepContent, override_dir: Path | None, dense: bool = False,
-                    guidance_first: bool = False) -> list[Flowable]:
+def programme_story(content: HepContent, override_dir: Path | None, fit: Fit | None = None) -> list[Flowable]:
+    fit = fit or Fit()
     meta = content.meta
-    s = _s(meta, dense)
+    s = _s(meta, fit.dense)
     width = usable_width(meta.paper)
-    story = _intro(content, "Your home exercise programme", dense)
+    story = _intro(content, "Your home exercise programme", fit.dense)
     if content.urgent is not None:
         rows: list[list[Any]] = [[Paragraph(rich(content.urgent.title), s["box_title"])],
                                  [Paragraph(rich(content.urgent.text), s["body"])]]
@@ -198,18 +314,19 @@ def programme_story(content: HepContent, override_dir: Path | None, dense: bool 
             rows.append([Paragraph(rich(content.no_programme_note), s["body"])])
         story += [Spacer(1, 2 * mm), _box(rows, width, URGENCY_COLOURS["urgent"])]
     if content.seek_care:
-        story.append(seek_help_table(content, dense))
+        story.append(seek_help_table(content, fit.dense))
     guidance = _guidance(content, s)
-    if guidance_first:
+    if fit.guidance_first:
         story += guidance
     if content.items:
-        story.append(Paragraph("Your exercises " + _run(LEGEND, s["body"], INK), s["h2"]))
-        story += [Paragraph("<b>" + rich(note) + "</b>", s["body"])  # each sentence once
-                  for note in dict.fromkeys(content.finding_notes.values())]
-        story += [exercise_block(item, content, override_dir, dense) for item in content.items]
+        lead: list[Flowable] = [Paragraph("Your exercises " + _run(LEGEND, s["body"], INK), s["h2"])]
+        lead += [Paragraph("<b>" + rich(note) + "</b>", s["body"])  # each sentence once
+                 for note in dict.fromkeys(content.finding_notes.values())]
+        story += [exercise_block(item, content, override_dir, fit, lead if number == 0 else ())
+                  for number, item in enumerate(content.items)]
     if not content.items and not content.no_programme_note:  # (an unconfirmed urgent sheet says why it has none)
         story.append(Paragraph(NO_EXERCISES, s["h2"]))
-    if not guidance_first:
+    if not fit.guidance_first:
         story += guidance
     return story
 
@@ -228,32 +345,40 @@ def _guidance(content: HepContent, s: dict[str, Any]) -> list[Flowable]:
     return story
 
 
-def hep_story(content: HepContent, override_dir: Path | None = None, dense: bool = False,
-              guidance_first: bool = False) -> list[Flowable]:
+def hep_story(content: HepContent, override_dir: Path | None = None, fit: Fit | None = None) -> list[Flowable]:
     if content.emergency is not None:
-        return emergency_story(content, dense)
-    return programme_story(content, override_dir, dense, guidance_first)
-
-
-# The layouts tried, in order of preference, when a sheet's last page would hold only a little:
-# lines and paragraphs a little closer (same sizes), then the guidance before the exercises.
-VARIANTS = ((False, False), (True, False), (False, True), (True, True))
+        return emergency_story(content)
+    return programme_story(content, override_dir, fit)
 
 
 def lay_out_hep(content: HepContent, override_dir: Path | None = None) -> LaidOut:
     """The patient's sheet and how full each of its pages is.
 
-    Exercise blocks never split, so a sheet can end with a few lines alone on its last page; then
-    the variants are tried in turn and the first that needs the fewest pages is kept."""
+    The layouts in ``FITS`` are tried in turn, most generous first, and the first that needs the
+    fewest pages is kept; a later one is tried only while it could still save a page."""
     best: LaidOut | None = None
-    for dense, guidance_first in VARIANTS:
-        laid = lay_out(content.meta, hep_story(content, override_dir, dense, guidance_first))
+    for fit in FITS:
+        if fit.small_drawings and (content.meta.paper != "letter" or content.meta.large_print):
+            continue  # the same layout as the one before
+        laid = lay_out(content.meta, hep_story(content, override_dir, fit))
         if best is None or len(laid.fill) < len(best.fill):
             best = laid
-        if len(best.fill) == 1 or best.fill[-1] >= NEARLY_EMPTY or content.emergency is not None:
+        if content.emergency is not None or not content.items or not _could_save_a_page(content, best):
             break
     assert best is not None
     return best
+
+
+def _could_save_a_page(content: HepContent, laid: LaidOut) -> bool:
+    """Whether a closer layout might need one page fewer than ``laid``: its content, set
+    ``MOST_SAVED`` shorter and with no page left part empty, would fit one page fewer."""
+    pages = len(laid.fill)
+    if pages == 1:
+        return False
+    paper = content.meta.paper
+    heights = [usable_height(paper, first=number == 0) for number in range(pages)]
+    used = sum(f * h for f, h in zip(laid.fill, heights, strict=True))
+    return used * (1 - MOST_SAVED) <= sum(heights[:-1])
 
 
 def render_hep(content: HepContent, override_dir: Path | None = None) -> bytes:

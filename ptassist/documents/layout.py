@@ -40,6 +40,7 @@ FOOTER_SIZE = 10.0
 CREATOR = "ptassist"
 PRODUCER = "ptassist (reportlab)"
 BOTTOM_MARGIN = FOOTER_HEIGHT + 5 * mm  # room for the DRAFT line above the footer rule
+BAND_BASELINE = FOOTER_HEIGHT + 1.2 * mm  # that line's baseline (centred; a "continued" note may sit at its right)
 
 
 @cache
@@ -158,7 +159,7 @@ def _footer_canvas(meta: SheetMeta, title: str, author: str) -> type[rl_canvas.C
                 draw_text(self, 0, 0, "DRAFT", 110, bold=True, align="centre")
                 self.restoreState()
                 self.setFillColorRGB(0.7, 0.1, 0.1)
-                draw_text(self, width / 2, FOOTER_HEIGHT + 1.2 * mm,
+                draw_text(self, width / 2, BAND_BASELINE,
                           "DRAFT: not a signed clinical record", FOOTER_SIZE, bold=True, align="centre")
 
     return SheetCanvas

@@ -62,11 +62,16 @@ def styles(large: bool = False, dense: bool = False) -> dict[str, ParagraphStyle
                                    bulletFontName=BODY, bulletFontSize=size),
         "dose": ParagraphStyle("dose", parent=body, fontName=BOLD, textColor=ACCENT, backColor=TINT,
                                borderPadding=pt(2), spaceBefore=gap(1), spaceAfter=gap(2.5)),
+        # an exercise that runs on to the next page: the marker under its first part, the name above the rest
+        "continues": ParagraphStyle("continues", parent=body, textColor=MUTED),
+        "continued": ParagraphStyle("continued", parent=body, leading=line(16), spaceAfter=gap(1), keepWithNext=1),
         "caution": ParagraphStyle("caution", parent=body, textColor=colors.HexColor("#7a300c")),
         "small": ParagraphStyle("small", parent=body, fontSize=pt(10), leading=line(13), textColor=MUTED),
         "banner": ParagraphStyle("banner", parent=body, fontName=BOLD, fontSize=pt(17), leading=line(21),
                                  textColor=colors.white),
         "cell": ParagraphStyle("cell", parent=body, spaceAfter=0),
+        "cell_bullet": ParagraphStyle("cell_bullet", parent=body, spaceAfter=0, leftIndent=pt(11), bulletIndent=pt(1),
+                                      bulletFontName=BODY, bulletFontSize=size),
         # lines that carry a patient's name: a long name breaks after a hyphen, never mid-word
         "name": ParagraphStyle("name", parent=body, embeddedHyphenation=1),
         "box_title": ParagraphStyle("box_title", parent=body, fontName=BOLD, fontSize=pt(17), leading=line(21),

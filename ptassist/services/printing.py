@@ -14,29 +14,31 @@ from typing import TYPE_CHECKING, Any
 from ptassist import paths
 from ptassist.core.assessment import Assessment
 from ptassist.core.background import background_answers, default_background_rules, parse_background, with_background
-from ptassist.core.engine import Engine, default_engine
 from ptassist.core.intake import parse_intake
 from ptassist.core.records import Document, Visit
 from ptassist.core.sheets import hep_content, referral_content, summary_content
 from ptassist.core.validation import ValidationError, check_paper
 from ptassist.services.actors import default_actor
-from ptassist.services.assessing import assess_intake
 from ptassist.store.errors import StoreError
 from ptassist.store.sheet_store import SheetStore
 
 if TYPE_CHECKING:
+    from ptassist.core.engine import Engine
     from ptassist.services.records import Records
 
 
 class PrintRecords(SheetStore):
     """The records printing needs, read and written with sqlite3 alone (no ORM): the fast path of
-    `ptassist print`. Drafts are assessed live, as the full records do."""
+    `ptassist print`. Drafts are assessed live, as the full records do; a signed visit prints its
+    stored assessment, so the rule engine is loaded only for a draft."""
 
     _engine: Engine | None = None
 
     @property
     def engine(self) -> Engine:
         if self._engine is None:
+            from ptassist.core.engine import default_engine
+
             self._engine = default_engine()
         return self._engine
 
@@ -51,6 +53,8 @@ class PrintRecords(SheetStore):
             if background is not None:
                 rules = default_background_rules()
                 intake = with_background(intake, background_answers(parse_background(background, rules), rules))
+        from ptassist.services.assessing import assess_intake
+
         return assess_intake(self.engine, intake)
 
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ptassist.store.in_use import describe_holders
-
 MIN_FREE = 1 << 20  # what a save needs at least: room for the journal of one transaction
 
 
@@ -83,6 +81,8 @@ def disk_full_message(where: Path, needed: int | None = None) -> str:
 
 
 def in_use_message(path: Path | None) -> str:
+    from ptassist.store.in_use import describe_holders  # (logging, sockets: only when the message is needed)
+
     where = f" {path}" if path else ""
     holders = describe_holders(path.parent) if path else ""
     return f"the database{where} is in use by another program{holders}; close it or try again"

@@ -68,17 +68,50 @@ def test_page_x_of_y_and_the_name_on_every_page(count):
         assert "Zoë Müller" in text  # the patient's name on every page
 
 
-def test_no_exercise_block_is_split_across_pages():
-    content = content_with(15)
-    texts = pages_text(render_hep(content))
+def exercises_follow_their_drawings(content: HepContent, pdf: bytes) -> int:
+    """Assert that each exercise prints whole on one page, or with its name and first step beside its
+    drawing, "(continued on the next page)" at the foot and its name "(continued)" first on the next
+    page, where the rest follows. How many run on."""
+    import re
+
+    from ptassist.documents.hep import CONTINUES
+
+    texts = pages_text(pdf)
+    bodies = [re.split(r"\d{1,2}:\d\d ", text, maxsplit=1)[-1] for text in texts]  # after the header's time
+    split = 0
     for item in content.items:
-        name, last_step = item.exercise.name, " ".join(item.exercise.steps[-1].split()[-3:])
-        holding = [i for i, t in enumerate(texts) if name in t]
+        name, exercise = item.exercise.name, item.exercise
+        # what it ends with: its last caution, else its dosage, else its last step
+        if exercise.cautions:
+            end = " ".join(exercise.cautions[-1].split()[-3:])
+        else:
+            end = item.dosage_text.split(" · ")[0] if item.dosage_text else " ".join(exercise.steps[-1].split()[-3:])
+        first_step = " ".join(exercise.steps[0].split()[-3:])
+        longer = [other.exercise.name for other in content.items if name in other.exercise.name != name]
+        holding = [i for i, t in enumerate(bodies) if name in _without(t, longer) and f"{name} (continued)" not in t]
         assert holding, name
-        page = texts[holding[0]]
-        assert last_step in page, f"{name}: last step not on the page of its title"
-        if item.dosage_text:
-            assert item.dosage_text.split(" · ")[0] in page
+        page = bodies[holding[0]]
+        assert first_step in page, f"{name}: the drawing and name without the first step"
+        rest = bodies[holding[0] + 1] if holding[0] + 1 < len(bodies) else ""
+        if not rest.startswith(f"{name} (continued)"):
+            assert end in page and (not item.dosage_text or item.dosage_text.split(" · ")[0] in page), name
+            continue
+        split += 1
+        assert page.index(name) < page.index(CONTINUES), name
+        assert end in rest, name
+    assert split <= len(texts) - 1  # at most one exercise runs on at each page end
+    return split
+
+
+def _without(text: str, names: list[str]) -> str:
+    for name in names:
+        text = text.replace(name, "")
+    return text
+
+
+def test_many_exercises_follow_their_drawings():
+    content = content_with(15)
+    exercises_follow_their_drawings(content, render_hep(content))
 
 
 @pytest.mark.parametrize(("paper", "size"), [("a4", (595.3, 841.9)), ("letter", (612.0, 792.0))])

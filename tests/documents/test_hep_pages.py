@@ -1,5 +1,6 @@
-"""How the patient's sheet fills its pages: six exercises on two pages in normal print, no page
-but the last mostly blank, drawings big enough, the safety net on page 1."""
+"""How the patient's sheet fills its pages: any six exercises of the library on two pages in
+normal print on A4 and Letter, no page but the last mostly blank, an exercise that runs on to the
+next page says so, drawings big enough, the safety net on page 1."""
 
 from __future__ import annotations
 
@@ -7,20 +8,29 @@ import dataclasses
 import io
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 from reportlab.graphics.shapes import Rect
 from reportlab.lib.units import mm
 
-from ptassist.core.exercises import load_library
+from ptassist.core.engine import default_engine
+from ptassist.core.exercises import PrescribedItem, load_library
 from ptassist.core.sheets import HepContent, hep_content
-from ptassist.documents.hep import hep_story, lay_out_hep, picture_width
+from ptassist.documents.hep import FITS, SMALL_PICTURE, Fit, hep_story, lay_out_hep, picture_width
 from ptassist.documents.illustrations import illustration
 from ptassist.documents.layout import BOTTOM_MARGIN, lay_out, usable_height
 from tests.documents.helpers import pages_text, text_sizes
-from tests.documents.test_hep import CLINIC, RADICULAR, content_with, patient
+from tests.documents.test_hep import CLINIC, RADICULAR, content_with, exercises_follow_their_drawings, patient
+from tests.documents.test_patient_sheet import CANCER
 
-EXERCISES = [e for e in load_library().exercises.values() if e.kind == "exercise"]
+LIBRARY = list(load_library().exercises.values())
+EXERCISES = [e for e in LIBRARY if e.kind == "exercise"]
 MOSTLY_BLANK = 0.4
+LONGEST = ("prone_press_up", "single_leg_squat", "side_lying_hip_abduction", "isometric_hip_abduction",
+           "terminal_knee_extension", "supine_nerve_slider")  # the six tallest blocks (measured)
+SIX = st.lists(st.sampled_from([e.id for e in LIBRARY]), min_size=6, max_size=6, unique=True)
+SOME_SIXES = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def full_programme(count: int, paper: str, large: bool = False) -> HepContent:
@@ -30,6 +40,24 @@ def full_programme(count: int, paper: str, large: bool = False) -> HepContent:
                           prescription=[{"exercise": e.id} for e in EXERCISES[:count]], large_print=large,
                           next_appointment="Tuesday 9 December, 10:30")
     return dataclasses.replace(content, affected_side="left")
+
+
+def programme_of(ids, paper: str, large: bool = False) -> HepContent:
+    """``full_programme`` with these exercises (library ids) in this order."""
+    library = load_library().exercises
+    items = tuple(PrescribedItem(library[i], dict(library[i].dosage)) for i in ids)
+    return dataclasses.replace(full_programme(len(ids), paper, large), items=items)
+
+
+def urgent_programme(ids, paper: str, large: bool = False) -> HepContent:
+    """An urgent visit (suspected cancer: "see your doctor within 24 hours") whose clinician confirmed
+    a programme of these exercises, with the next appointment and the affected side."""
+    assessment = default_engine().assess_json(CANCER).to_json()
+    content = hep_content(patient=patient(), visit=None, assessment=assessment, clinic=CLINIC, paper=paper,
+                          prescription=[{"exercise": i} for i in ids], confirm_programme=True, large_print=large,
+                          next_appointment="Tuesday 9 December, 10:30")
+    assert content.urgent is not None
+    return dataclasses.replace(content, affected_side="right")
 
 
 def with_large_print(content: HepContent) -> HepContent:
@@ -55,13 +83,56 @@ def test_no_page_but_the_last_is_mostly_blank(paper, large):
             assert all(f >= 1 - MOSTLY_BLANK for f in fill[:-1]), (paper, large, count, fill)
 
 
-def test_the_default_radicular_programme_takes_two_a4_pages_with_the_safety_net_on_the_first():
-    content = full_programme(6, "a4")
-    default = hep_content(patient=patient(), visit=None, assessment=RADICULAR, clinic=CLINIC, paper="a4")
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_the_default_radicular_programme_takes_two_pages_with_the_safety_net_on_the_first(paper):
+    content = full_programme(6, paper)
+    default = hep_content(patient=patient(), visit=None, assessment=RADICULAR, clinic=CLINIC, paper=paper)
     content = dataclasses.replace(content, items=default.items)  # the programme the checklist suggests
+    assert len(content.items) == 6
     texts = pages_text(lay_out_hep(content).pdf)
     assert len(texts) == 2
-    assert "When to seek help" in texts[0] and "Call 999" in texts[0]
+    assert "When to seek help" in texts[0] and "Call 999" in texts[0] and "Your next appointment" in texts[0]
+
+
+def _two_full_pages(content: HepContent) -> None:
+    laid = lay_out_hep(content)
+    assert len(laid.fill) <= 2, (content.meta.paper, [i.exercise.id for i in content.items], laid.fill)
+    assert all(f >= 1 - MOSTLY_BLANK for f in laid.fill[:-1]), laid.fill
+    first = pages_text(laid.pdf)[0]
+    assert "When to seek help" in first and "Your next appointment" in first and "Call 999" in first
+    exercises_follow_their_drawings(content, laid.pdf)
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_the_six_longest_exercises_take_two_pages_one_running_on(paper):
+    content = programme_of(LONGEST, paper)
+    _two_full_pages(content)
+    if paper == "letter":  # the page ends inside an exercise: it says so
+        assert exercises_follow_their_drawings(content, lay_out_hep(content).pdf) == 1
+
+
+@SOME_SIXES
+@given(six=SIX, paper=st.sampled_from(["a4", "letter"]))
+def test_any_six_from_the_library_take_two_pages(six, paper):
+    _two_full_pages(programme_of(six, paper))
+
+
+@SOME_SIXES
+@given(six=SIX, paper=st.sampled_from(["a4", "letter"]), large=st.booleans())
+def test_an_urgent_sheet_with_six_takes_at_most_three_pages_and_large_print_four(six, paper, large):
+    laid = lay_out_hep(urgent_programme(six, paper, large))
+    assert len(laid.fill) <= (4 if large else 3), laid.fill
+    assert all(f >= 1 - MOSTLY_BLANK for f in laid.fill[:-1]), laid.fill
+    assert "See your doctor within 24 hours" in pages_text(laid.pdf)[0]
+
+
+def test_a_layout_is_tried_only_while_it_could_save_a_page():
+    content = programme_of(LONGEST, "letter")
+    tried = [len(lay_out(content.meta, hep_story(content, fit=fit)).fill) for fit in FITS]
+    assert tried[0] == 3 and min(tried) == 2  # the generous layout needs three pages, a closer one two
+    assert len(lay_out_hep(content).fill) == 2
+    short = content_with(2)
+    assert len(lay_out_hep(short).fill) == 1
 
 
 def _lowest_text(pdf: bytes) -> list[float]:
@@ -94,10 +165,10 @@ def test_the_measured_fill_is_where_the_printed_text_ends(paper):
 def test_a_closer_layout_keeps_the_text_sizes():
     content = full_programme(6, "letter")
     step = EXERCISES[0].steps[0].split()[0]
-    for dense in (False, True):
-        sizes = text_sizes(lay_out(content.meta, hep_story(content, dense=dense)).pdf)
+    for fit in FITS:
+        sizes = text_sizes(lay_out(content.meta, hep_story(content, fit=fit)).pdf)
         body = [size for text, size in sizes if text.startswith(step)]
-        assert body and min(body) >= 12
+        assert body and min(body) >= 12, fit
 
 
 def _shapes(node):
@@ -110,6 +181,9 @@ def test_drawings_are_at_least_55_mm_wide_without_white_paper_and_keep_their_sca
     meta = content_with(1).meta
     width = picture_width(meta)
     assert width >= 55 * mm and picture_width(with_large_print(content_with(1)).meta) >= width
+    letter = content_with(1, paper="letter").meta
+    assert picture_width(letter, Fit(small_drawings=True)) == SMALL_PICTURE >= 50 * mm  # the closest layout
+    assert picture_width(meta, Fit(small_drawings=True)) == width  # on A4, never smaller
     heights = {}
     for exercise in EXERCISES:
         drawing = illustration(exercise, width)
