@@ -1,0 +1,69 @@
+"""The SQL that differs between the back ends, one module per dialect, chosen by the engine's dialect.
+
+Migrations, repositories and the store's error handling ask :func:`for_name` (with
+``engine.dialect.name`` or ``op.get_bind().dialect.name``) instead of testing for SQLite
+themselves. The modules hold SQL text and take a plain ``execute`` callable, so no database
+library is imported here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ptassist.store.errors import StoreError
+
+Execute = Callable[[str], Any]
+"""Runs one statement of SQL without parameters (``op.execute`` in a migration)."""
+
+Scalar = Callable[[str], Any]
+"""Runs one statement and returns the first column of its first row."""
+
+
+@dataclass(frozen=True)
+class Lock:
+    """A trigger refusing ``event`` (UPDATE or DELETE) on ``table`` when ``condition`` holds (always if None)."""
+
+    name: str
+    event: str
+    table: str
+    condition: str | None
+    message: str
+
+
+class Dialect(Protocol):
+    """What each back end's module provides."""
+
+    name: str
+    full_text_search: bool  # SQLite's FTS5 index; elsewhere the portable LIKE search on an indexed column
+    on_connect_sql: tuple[str, ...]  # settings for each new connection
+    begin_write_sql: str | None  # run first in every writing transaction: writers take turns
+
+    def create_locks(self, execute: Execute, locks: Iterable[Lock]) -> None: ...
+
+    def drop_locks(self, execute: Execute, locks: Iterable[Lock]) -> None: ...
+
+    def create_name_search(self, execute: Execute) -> None: ...
+
+    def drop_name_search(self, execute: Execute) -> None: ...
+
+    def lock_chain_head_sql(self) -> str | None: ...
+
+    def reserve_patient_id(self, scalar: Scalar) -> int: ...
+
+    def realign_ids(self, execute: Execute, tables: Sequence[str]) -> None: ...
+
+    def problem(self, exc: BaseException, where: str = "") -> StoreError | None:
+        """The driver's error as a StoreError with one clear line, None when this module does not know it."""
+
+
+def for_name(name: str) -> Dialect:
+    """The module for ``engine.dialect.name`` ('sqlite', 'postgresql'); unknown back ends are refused."""
+    from ptassist.store.dialects import postgresql, sqlite
+
+    modules: dict[str, Dialect] = {"sqlite": sqlite.SQLITE, "postgresql": postgresql.POSTGRESQL}
+    try:
+        return modules[name]
+    except KeyError:
+        raise ValueError(f"ptassist supports SQLite and PostgreSQL databases, not {name}") from None
