@@ -62,7 +62,7 @@ def test_changing_a_signed_snapshot_breaks_its_hash(records, patient):
     records.save_background(patient.id, CANCER, base_version=0, actor="t")
     visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
     records.sign(visit.id, TEST_PASSWORD)
-    tamper(records.database.path, f"UPDATE visit SET background_json = '{{}}' WHERE id = {visit.id}")
+    tamper(records.database, f"UPDATE visit SET background_json = '{{}}' WHERE id = {visit.id}")
     report = verify_chain(records.database)
     assert not report.ok and report.problems[0].record_id == visit.id
 

@@ -1,10 +1,22 @@
-"""PostgreSQL's SQL: PL/pgSQL lock triggers, a trigram index for the name search, a row lock on the
-chain head, patient ids (and so chart numbers) from the table's sequence, and the server's errors
-as one clear line each."""
+r"""PostgreSQL's SQL: PL/pgSQL lock triggers, a trigram index for the name search, full-text search
+over the visits' notes, a row lock on the chain head, patient ids (and so chart numbers) from the
+table's sequence, and the server's errors as one clear line each.
+
+Note search: ``ptassist_note_words(narrative_json)`` is the note's text folded exactly as
+:func:`ptassist.core.validation.search_key` folds a query (NFKD, combining marks removed, NFC,
+case folded) with every character Python's ``\w`` does not match turned into a space, so the server
+splits words where the query does. The character classes are written from Python's own Unicode
+tables when the migration runs, and case is folded with the ICU root locale when the server has it
+(else the database's locale, which in a C-locale database folds ASCII only). A GIN index on
+``to_tsvector('simple', ...)`` of it answers prefix queries (``'marath':*``), as SQLite's FTS5
+prefix indexes do.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from ptassist.store.dialects import Execute, Lock, Scalar
 from ptassist.store.errors import ConflictError, DiskFullError, InUseError, ReadOnlyError, StoreError
@@ -17,8 +29,65 @@ _BUSY = {"55P03": "lock_not_available", "57014": "query_canceled"}
 _RETRY = {"40001": "serialization_failure", "40P01": "deadlock_detected"}
 
 
+NOTE_PREFIX_LETTERS = 6  # as SQLite's longest prefix index: a longer word matches on its first letters
+NOTE_FIELDS = ("subjective", "objective", "assessment", "plan")
+NOTE_INDEX = "ix_visit_note_search"
+NOTE_FUNCTIONS = ("ptassist_note_words(text)", "ptassist_note_text(text)", "ptassist_fold(text)")
+NOTE_VECTOR = "to_tsvector('simple'::regconfig, ptassist_note_words(v.narrative_json))"
+HEADLINE_OPTIONS = "StartSel=[, StopSel=], MaxWords=12, MinWords=4, ShortWord=0, MaxFragments=1, FragmentDelimiter=…"
+# The newest matching visits (highest ids) first, as on SQLite; the snippet only for those.
+NOTE_QUERY = (
+    "SELECT v.id, v.patient_id, p.family_name, p.given_name, v.visit_time, v.kind, v.status, "
+    f"ts_headline('simple', ptassist_note_text(v.narrative_json), q.q, '{HEADLINE_OPTIONS}') "
+    f"FROM (SELECT v.id FROM visit v WHERE {NOTE_VECTOR} @@ to_tsquery('simple', :q) {{patient}}"
+    "ORDER BY v.id DESC LIMIT :n) f JOIN visit v ON v.id = f.id JOIN patient p ON p.id = v.patient_id "
+    "CROSS JOIN to_tsquery('simple', :q) AS q(q) ORDER BY v.visit_time DESC, v.id DESC"
+)
+
+
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def _regex_class(wanted: Callable[[str], bool]) -> str:
+    """A regular-expression bracket class of every character ``wanted`` accepts (PostgreSQL's
+    ``\\uXXXX`` / ``\\UXXXXXXXX`` escapes; NUL and surrogates cannot be in text and are left out)."""
+    ranges: list[tuple[int, int]] = []
+    start: int | None = None
+    for code in range(1, 0x110001):
+        ok = code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF and wanted(chr(code))
+        if ok and start is None:
+            start = code
+        elif not ok and start is not None:
+            ranges.append((start, code - 1))
+            start = None
+
+    def escape(code: int) -> str:
+        return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+    return "[" + "".join(escape(a) if a == b else f"{escape(a)}-{escape(b)}" for a, b in ranges) + "]"
+
+
+def note_functions_sql(icu: bool) -> tuple[str, ...]:
+    """The folding functions of the note index (IMMUTABLE, so an index can use them)."""
+    combining = _regex_class(lambda ch: unicodedata.combining(ch) != 0)
+    not_word = _regex_class(lambda ch: not (ch.isalnum() or ch == "_"))
+    collate = ' COLLATE "und-x-icu"' if icu else ""
+    text = " || ' ' || ".join(f"coalesce(n::jsonb ->> '{name}', '')" for name in NOTE_FIELDS)
+    return (
+        "CREATE OR REPLACE FUNCTION ptassist_fold(t text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE "
+        f"AS $$ SELECT replace(replace(lower(normalize(regexp_replace(normalize(t, NFKD), '{combining}', '', 'g'), "
+        f"NFC){collate}), 'ß', 'ss'), 'ς', 'σ') $$",
+        "CREATE OR REPLACE FUNCTION ptassist_note_text(n text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE "
+        f"AS $$ SELECT {text} $$",
+        "CREATE OR REPLACE FUNCTION ptassist_note_words(n text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE "
+        f"AS $$ SELECT regexp_replace(ptassist_fold(ptassist_note_text(n)), '{not_word}+', ' ', 'g') $$",
+    )
+
+
+def note_tsquery(words: Sequence[str]) -> str:
+    """Every word (already folded, word characters only) as a required prefix: ``'marath':* & 'cafe':*``."""
+    return " & ".join(_quote(word[:NOTE_PREFIX_LETTERS]) + ":*" for word in words)
 
 
 class PostgresqlDialect:
@@ -65,6 +134,26 @@ class PostgresqlDialect:
 
     def drop_name_search(self, execute: Execute) -> None:
         execute("DROP INDEX IF EXISTS ix_patient_search_trgm")
+
+    def create_note_search(self, execute: Execute) -> None:
+        # The server decides which folding it can run: with ICU's root locale, or its own.
+        with_icu, without = (" ".join(f"EXECUTE {_quote(sql)};" for sql in note_functions_sql(icu))
+                             for icu in (True, False))
+        execute("DO $do$ BEGIN IF EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu') "
+                f"THEN {with_icu} ELSE {without} END IF; END $do$")
+        execute(f"CREATE INDEX {NOTE_INDEX} ON visit USING gin "
+                "(to_tsvector('simple'::regconfig, ptassist_note_words(narrative_json)))")
+
+    def drop_note_search(self, execute: Execute) -> None:
+        execute(f"DROP INDEX IF EXISTS {NOTE_INDEX}")
+        for function in NOTE_FUNCTIONS:
+            execute(f"DROP FUNCTION IF EXISTS {function}")
+
+    def note_search_sql(self, words: Sequence[str], patient_id: int | None) -> tuple[str, dict[str, Any]]:
+        params: dict[str, Any] = {"q": note_tsquery(words)}
+        if patient_id is not None:
+            params["p"] = patient_id
+        return NOTE_QUERY.format(patient="AND v.patient_id = :p " if patient_id is not None else ""), params
 
     def lock_chain_head_sql(self) -> str | None:
         # Every signature and addendum appends to one chain: a row lock on its head makes the
