@@ -10,6 +10,8 @@ from __future__ import annotations
 import itertools
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from tests.pg_server import PgServer, ServerUnavailableError, start_server
@@ -83,7 +85,19 @@ def new_database(*, migrated: bool = True) -> str:
     name = f"t{os.getpid()}_{next(_names)}"
     template = TEMPLATE if migrated else "template0"
     _admin().execute(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
+    if migrated:
+        _new_identity(pg, name)
     return pg.url(name)
+
+
+def _new_identity(pg: PgServer, name: str) -> None:
+    """Each copy of the template its own identity, as each new database has (the anchor's key)."""
+    import secrets
+
+    import psycopg
+
+    with psycopg.connect(host=str(pg.socket_dir), port=pg.port, user="ptassist", dbname=name) as connection:
+        connection.execute("UPDATE evidence_head SET database_id = %s WHERE id = 1", (secrets.token_hex(16),))
 
 
 def drop_database(url: str) -> None:
@@ -127,6 +141,12 @@ class RawConnection:
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         return self.connection.execute(sql if self.sqlite else sql.replace("?", "%s"), params)
 
+    def fetch_dict(self, sql: str, params: tuple[Any, ...] = ()) -> dict[str, Any]:
+        """The first row of ``sql`` as {column: value}."""
+        cursor = self.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return dict(zip(names, cursor.fetchone(), strict=True))
+
     def drop_trigger(self, name: str) -> None:
         if self.sqlite:
             self.execute(f"DROP TRIGGER {name}")
@@ -134,8 +154,36 @@ class RawConnection:
         table = self.execute("SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = ?", (name,)).fetchone()[0]
         self.execute(f"DROP TRIGGER {name} ON {table}")
 
+    def drop_locks(self) -> None:
+        """Every lock trigger dropped, as the file's owner or the server's superuser can (SQLite keeps
+        its search index triggers)."""
+        if self.sqlite:
+            names = [name for (name,) in self.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                                      "AND name NOT LIKE '%fts%'")]
+            for name in names:
+                self.execute(f"DROP TRIGGER {name}")
+            return
+        for name, table in self.execute("SELECT tgname, tgrelid::regclass::text FROM pg_trigger "
+                                        "WHERE NOT tgisinternal").fetchall():
+            self.execute(f"DROP TRIGGER {name} ON {table}")
+
     def commit(self) -> None:
         self.connection.commit()
 
     def close(self) -> None:
         self.connection.close()
+
+
+@contextmanager
+def elsewhere() -> Iterator[None]:
+    """Records opened in another folder inside this block get records of their own: on SQLite the
+    folder's file; on PostgreSQL a second fresh database (PTASSIST_DATABASE_URL is put back after)."""
+    url = os.environ.get("PTASSIST_DATABASE_URL")
+    if not url:
+        yield
+        return
+    os.environ["PTASSIST_DATABASE_URL"] = new_database()
+    try:
+        yield
+    finally:
+        os.environ["PTASSIST_DATABASE_URL"] = url
