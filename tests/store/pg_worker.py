@@ -8,18 +8,18 @@ import sys
 import time
 from pathlib import Path
 
-from ptassist.services.records import Records
+from tests.helpers import TEST_PASSWORD, open_clinic
 
 
 def main(folder: str, start_at: str, mode: str, *args: str) -> None:
-    records = Records.open(Path(folder), daily_backup=False)
+    records = open_clinic(Path(folder))  # the test's clinician, logged in on this workstation
     try:
         time.sleep(max(0.0, float(start_at) - time.time()))
         for arg in args:
             try:
                 if mode == "sign":
-                    records.sign(int(arg), "Alex Carter")
-                    records.add_addendum(int(arg), f"Late entry {arg}", "Alex Carter")
+                    records.sign(int(arg), TEST_PASSWORD)
+                    records.add_addendum(int(arg), f"Late entry {arg}", TEST_PASSWORD)
                     print(f"ok signed {arg}", flush=True)
                 else:
                     added = records.patients.add(family_name=f"Worker{arg}", given_name="Zoë", date_of_birth="1980-01-01")

@@ -3,6 +3,7 @@ connection problems are one clear line, and several workstations write at once w
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import time
@@ -15,10 +16,10 @@ from sqlalchemy import text
 from ptassist.services.records import Records
 from ptassist.store import transfer
 from ptassist.store.database import Database, current_revision, head_revision, make_engine, open_database
-from ptassist.store.demo import build_demo
 from ptassist.store.errors import ConflictError, StoreError
 from ptassist.store.verify import verify_chain
 from tests import backends
+from tests.helpers import TEST_PASSWORD, ensure_login, login_env, open_clinic
 from tests.pg_server import PASSWORD, TLS_ONLY_USER
 from tests.store.conftest import INTAKE
 
@@ -28,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _signed_with_addendum(records, patient):
     visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
-    records.sign(visit.id, "Alex Carter")
-    records.add_addendum(visit.id, "Late entry", "Alex Carter")
+    records.sign(visit.id, TEST_PASSWORD)
+    records.add_addendum(visit.id, "Late entry", TEST_PASSWORD)
     return records.patients.count(), records.visits.count()
 
 
@@ -46,7 +47,13 @@ def test_an_empty_database_opens_and_migrates(pg_server, tmp_path, monkeypatch):
                 "WHERE table_name = 'patient' AND column_name = 'search_name'")).scalar_one()
         assert {"visit_signed_no_update", "visit_signed_no_delete", "addendum_no_update", "addendum_no_delete",
                 "document_no_update", "document_no_delete", "audit_no_update", "audit_no_delete",
-                "audit_event_no_truncate", "visit_no_truncate"} <= triggers
+                "audit_event_no_truncate", "visit_no_truncate",
+                "signing_key_no_update", "signing_key_no_delete", "signing_key_no_truncate",  # 0005
+                "patient_revision_no_update", "patient_revision_no_delete", "evidence_head_no_delete",  # 0006
+                "patient_background_no_update", "patient_background_no_delete"} <= triggers  # 0007
+        with database.engine.connect() as connection:
+            indexes = {r[0] for r in connection.execute(text("SELECT indexname FROM pg_indexes"))}
+        assert {"ix_patient_search_trgm", "ix_visit_note_search"} <= indexes
         assert collation == "C"  # the list's order does not depend on the server's locale
     finally:
         database.close()
@@ -57,7 +64,8 @@ def test_truncate_cannot_empty_the_permanent_tables(records, patient):
     before = _signed_with_addendum(records, patient)
     raw = backends.RawConnection(records.database)
     try:
-        for table in ("audit_event", "addendum", "document", "visit"):
+        for table in ("audit_event", "addendum", "document", "visit", "signing_key", "patient_revision",
+                      "evidence_head", "patient_background"):
             with pytest.raises(raw.Error, match=r"permanent|locked"):
                 raw.execute(f"TRUNCATE {table} CASCADE")
             raw.connection.rollback()
@@ -68,7 +76,7 @@ def test_truncate_cannot_empty_the_permanent_tables(records, patient):
 
 def test_a_raw_refusal_reaches_the_app_as_one_line(records, patient):
     visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
-    records.sign(visit.id, "Alex Carter")
+    records.sign(visit.id, TEST_PASSWORD)
     from ptassist.store.errors import LockedError
 
     with pytest.raises(LockedError) as refused, records.database.transaction() as session:
@@ -98,6 +106,8 @@ def test_connection_problems_are_one_clear_line_without_the_password(pg_server, 
     }
     monkeypatch.setenv("PTASSIST_DATABASE_URL", urls[case])
     monkeypatch.setenv("PGPASSFILE", str(tmp_path / "none"))
+    ensure_login(tmp_path / "data")  # only the key file: the command gets as far as the database
+    login_env(monkeypatch, "Alex Carter")
     with pytest.raises(StoreError) as failed:
         open_database(tmp_path / "data")
     message = str(failed.value)
@@ -130,7 +140,7 @@ def test_eight_workstations_signing_at_once_all_succeed_and_the_chain_verifies(r
     assert [line for line in lines if not line.startswith("ok")] == []
     assert len(lines) == 24
     report = verify_chain(records.database)
-    assert report.ok and report.records == 48
+    assert report.ok and report.records == 49  # the signer's key record, 24 visits, 24 addenda
 
 
 def test_ten_front_desks_adding_patients_at_once_get_their_own_chart_numbers(records, tmp_path):
@@ -156,7 +166,7 @@ def test_the_name_search_is_accent_and_case_blind_in_any_script_and_uses_its_ind
     assert [p.family_name for p in records.patients.search("αθηνα")] == ["Παπαδόπουλος"]
     assert [p.family_name for p in records.patients.search("ОЛЬГА")] == ["Иванов"]
     assert [p.family_name for p in records.patients.search("nguyen")] == ["Nguyễn"]
-    build_demo(records.database, 1000, seed=4, visits_per_patient=(1, 1))
+    records.build_demo(1000, 4, TEST_PASSWORD, visits_per_patient=(1, 1))
     records.patients.add(family_name="Quixotlan", given_name="Ana", date_of_birth="1980-01-01")
     with records.database.engine.connect() as connection:
         connection.execute(text("ANALYZE patient"))
@@ -168,26 +178,46 @@ def test_the_name_search_is_accent_and_case_blind_in_any_script_and_uses_its_ind
     assert [p.family_name for p in records.patients.search("QUIXOT")] == ["Quixotlan"]
 
 
+def test_the_note_search_uses_its_index(records, patient):
+    from ptassist.store.dialects.postgresql import POSTGRESQL
+
+    visit = records.new_visit(patient.id, "follow_up", intake=INTAKE)
+    records.save_draft(visit, narrative={"subjective": "Zygapophyseal joint pain"})
+    sql, params = POSTGRESQL.note_search_sql(["zygapo"], None)
+    with records.database.engine.connect() as connection:
+        connection.execute(text("SET enable_seqscan = off"))  # a table this small is cheaper to read whole
+        plan = "\n".join(r[0] for r in connection.execute(text(f"EXPLAIN {sql}"), {**params, "n": 50}))
+    assert "ix_visit_note_search" in plan
+    assert [hit.visit_id for hit in records.notes.search("ZYGAPOPHYSEAL")] == [visit.id]
+
+
 def test_demo_fills_the_server_and_the_chain_verifies(records):
-    counts = build_demo(records.database, 30, seed=3)
+    counts = records.build_demo(30, 3, TEST_PASSWORD)
     assert records.patients.count() == 30 and records.visits.count() == counts["visits"]
     assert verify_chain(records.database).ok
     # The ids go on after the demo's: new records and signatures on top of it work.
     added = records.patients.add(family_name="After", given_name="Demo", date_of_birth="1990-02-02")
     assert added.id == 31
     visit = records.new_visit(added.id, "initial_evaluation", intake=INTAKE)
-    records.sign(visit.id, "Alex Carter")
+    records.sign(visit.id, TEST_PASSWORD)
     assert verify_chain(records.database).ok
 
 
 @contextmanager
-def _imported_into_a_new_server_database(export, folder, monkeypatch):
-    """A new server database holding ``export``, open as Records (``folder``); dropped afterwards."""
+def _imported_into_a_new_server_database(export, folder, monkeypatch, keys):
+    """A new server database holding ``export``, open as Records (``folder``, the clinic's key file
+    ``keys`` beside it, logged in); dropped afterwards."""
     url = backends.new_database()
     monkeypatch.setenv("PTASSIST_DATABASE_URL", url)
-    target = Records.open(folder)
+    opened = Records.open(folder)
     try:
-        transfer.import_database(target.database, export)
+        transfer.import_database(opened.database, export)
+    finally:
+        opened.close()
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(keys, folder / "ptassist.keys")  # the clinic's accounts travel with its records
+    target = open_clinic(folder)
+    try:
         yield target
     finally:
         target.close()
@@ -197,17 +227,18 @@ def _imported_into_a_new_server_database(export, folder, monkeypatch):
 def test_an_export_imports_into_the_server_and_writing_goes_on(records, tmp_path, monkeypatch):
     records.close()
     monkeypatch.delenv("PTASSIST_DATABASE_URL")
-    source = Records.open(tmp_path / "sqlite")
-    build_demo(source.database, 5, seed=2)
+    source = open_clinic(tmp_path / "sqlite")
+    source.build_demo(5, 2, TEST_PASSWORD)
     export = tmp_path / "records.json"
     transfer.export_database(source.database, export, "test")
     expected = source.patients.count(), source.visits.count()
     source.close()
-    with _imported_into_a_new_server_database(export, tmp_path / "server", monkeypatch) as target:
+    with _imported_into_a_new_server_database(export, tmp_path / "server", monkeypatch,
+                                              tmp_path / "sqlite" / "ptassist.keys") as target:
         assert (target.patients.count(), target.visits.count()) == expected
         added = target.patients.add(family_name="New", given_name="One", date_of_birth="1990-02-02")
         visit = target.new_visit(added.id, "initial_evaluation", intake=INTAKE)
-        target.sign(visit.id, "Alex Carter")
+        target.sign(visit.id, TEST_PASSWORD)
         assert verify_chain(target.database).ok
 
 
@@ -246,7 +277,8 @@ def test_without_pg_dump_the_backup_is_an_export_that_imports(records, patient, 
     target = backups.backup_to(records.database, tmp_path / "records.json")
     assert target.read_text(encoding="utf-8").lstrip().startswith("{")
     records.close()
-    with _imported_into_a_new_server_database(target, tmp_path / "again", monkeypatch) as again:
+    with _imported_into_a_new_server_database(target, tmp_path / "again", monkeypatch,
+                                              records.database.folder / "ptassist.keys") as again:
         assert (again.patients.count(), again.visits.count()) == expected
         assert verify_chain(again.database).ok
 

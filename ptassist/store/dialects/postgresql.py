@@ -32,7 +32,7 @@ _RETRY = {"40001": "serialization_failure", "40P01": "deadlock_detected"}
 NOTE_PREFIX_LETTERS = 6  # as SQLite's longest prefix index: a longer word matches on its first letters
 NOTE_FIELDS = ("subjective", "objective", "assessment", "plan")
 NOTE_INDEX = "ix_visit_note_search"
-NOTE_FUNCTIONS = ("ptassist_note_words(text)", "ptassist_note_text(text)", "ptassist_fold(text)")
+NOTE_FUNCTIONS = ("ptassist_note_words(text)", "ptassist_note_text(text)")
 NOTE_VECTOR = "to_tsvector('simple'::regconfig, ptassist_note_words(v.narrative_json))"
 HEADLINE_OPTIONS = "StartSel=[, StopSel=], MaxWords=12, MinWords=4, ShortWord=0, MaxFragments=1, FragmentDelimiter=…"
 # The newest matching visits (highest ids) first, as on SQLite; the snippet only for those.
@@ -69,19 +69,19 @@ def _regex_class(wanted: Callable[[str], bool]) -> str:
 
 
 def note_functions_sql(icu: bool) -> tuple[str, ...]:
-    """The folding functions of the note index (IMMUTABLE, so an index can use them)."""
+    """The note index's functions (IMMUTABLE, so an index can use them). Each calls only built-in
+    functions: pg_restore runs the index's expression with an empty search_path."""
     combining = _regex_class(lambda ch: unicodedata.combining(ch) != 0)
     not_word = _regex_class(lambda ch: not (ch.isalnum() or ch == "_"))
     collate = ' COLLATE "und-x-icu"' if icu else ""
     text = " || ' ' || ".join(f"coalesce(n::jsonb ->> '{name}', '')" for name in NOTE_FIELDS)
+    folded = (f"replace(replace(lower(normalize(regexp_replace(normalize({text}, NFKD), '{combining}', '', 'g'), "
+              f"NFC){collate}), 'ß', 'ss'), 'ς', 'σ')")
     return (
-        "CREATE OR REPLACE FUNCTION ptassist_fold(t text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE "
-        f"AS $$ SELECT replace(replace(lower(normalize(regexp_replace(normalize(t, NFKD), '{combining}', '', 'g'), "
-        f"NFC){collate}), 'ß', 'ss'), 'ς', 'σ') $$",
         "CREATE OR REPLACE FUNCTION ptassist_note_text(n text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE "
         f"AS $$ SELECT {text} $$",
         "CREATE OR REPLACE FUNCTION ptassist_note_words(n text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE "
-        f"AS $$ SELECT regexp_replace(ptassist_fold(ptassist_note_text(n)), '{not_word}+', ' ', 'g') $$",
+        f"AS $$ SELECT regexp_replace({folded}, '{not_word}+', ' ', 'g') $$",
     )
 
 
