@@ -67,34 +67,33 @@ def _sign_throughput(folder: Path, drafts: list[int]) -> float:
 def _worker(folder: str, start_at: str, *ids: str) -> None:
     from ptassist.services.records import Records
 
-    records = Records.open(Path(folder), daily_backup=False)
+    records = Records.open(Path(folder), daily_backup=False, signed_in=bench_store._bench_clinician(Path(folder)))
     time.sleep(max(0.0, float(start_at) - time.time()))
     for visit_id in ids:
-        records.sign(int(visit_id), "Bench Clinician")
+        records.sign(int(visit_id), bench_store.BENCH_PASSWORD)
     print(f"done {time.time()}")
     records.close()
 
 
 def _measure(server: PgServer, patients: int, quick: bool) -> dict[str, float]:
     from ptassist.services.records import Records
-    from ptassist.store.demo import build_demo
 
     name = f"bench_{patients}"
     server.psql(f"CREATE DATABASE {name}")
     os.environ["PTASSIST_DATABASE_URL"] = server.url(name)
     folder = server.base / f"folder-{patients}"
-    records = Records.open(folder, daily_backup=False)
+    records = Records.open(folder, daily_backup=False, signed_in=bench_store._bench_clinician(folder))
     results: dict[str, float] = {}
     try:
         start = time.perf_counter()
-        build_demo(records.database, patients, seed=1)
+        records.build_demo(patients, 1, bench_store.BENCH_PASSWORD)  # signed by the benchmark's clinician
         results["build"] = time.perf_counter() - start
         repeats = 5 if quick else 15
         samples = [median_seconds(partial(records.patients.search, query), repeats, warmup=1) for query in QUERIES]
         results["search"] = statistics.median(samples) * 1000
         results["search_floor"] = _psql_floor(server, name, list(QUERIES), repeats)
 
-        build_demo(records.database, 1, seed=99, visits_per_patient=(200, 200))
+        records.build_demo(1, 99, bench_store.BENCH_PASSWORD, visits_per_patient=(200, 200))
         long_patient = records.patients.count()
         assert len(records.visits.history(long_patient)) >= 200
         results["history"] = median_seconds(lambda: records.visits.history(long_patient), repeats * 2) * 1000
