@@ -66,12 +66,25 @@ def continue_from(cursor: Any) -> tuple[int, int, int, int, str]:
 
 
 def writer_for(database: Database) -> DemoWriter:
+    """The file's writer, or the server's."""
     if database.path is not None:
         return SqliteDemoWriter(database)
     return PostgresqlDemoWriter(database)
 
 
-class SqliteDemoWriter:
+class _CursorWriter:
+    """What both writers read through their DB-API cursor."""
+
+    cursor: Any
+
+    def signing_keys(self) -> int:
+        return count_signing_keys(self.cursor)
+
+    def start(self) -> tuple[int, int, int, int, str]:
+        return continue_from(self.cursor)
+
+
+class SqliteDemoWriter(_CursorWriter):
     """One sqlite3 connection; a commit per batch keeps the WAL small and an interrupted build verifiable."""
 
     def __init__(self, database: Database) -> None:
@@ -85,12 +98,6 @@ class SqliteDemoWriter:
     def clinician_id(self, name: str) -> int:
         self.cursor.execute("INSERT OR IGNORE INTO clinician (name, credentials) VALUES (?, 'PT, DPT')", (name,))
         return int(self.cursor.execute("SELECT id FROM clinician WHERE name = ?", (name,)).fetchone()[0])
-
-    def signing_keys(self) -> int:
-        return count_signing_keys(self.cursor)
-
-    def start(self) -> tuple[int, int, int, int, str]:
-        return continue_from(self.cursor)
 
     def write(self, batches: Sequence[list[Row]], seq: int, head: str) -> None:
         for (table, columns), rows in zip(TABLES, batches, strict=True):
@@ -112,7 +119,7 @@ class SqliteDemoWriter:
         self.connection.close()
 
 
-class PostgresqlDemoWriter:
+class PostgresqlDemoWriter(_CursorWriter):
     """COPY into the server in one transaction that holds the chain head's lock, so signatures made
     meanwhile on other workstations wait instead of forking the chain."""
 
@@ -133,12 +140,6 @@ class PostgresqlDemoWriter:
         self.cursor.execute("INSERT INTO clinician (name, credentials) VALUES (%s, 'PT, DPT') "
                             "ON CONFLICT (name) DO NOTHING", (name,))
         return int(self.cursor.execute("SELECT id FROM clinician WHERE name = %s", (name,)).fetchone()[0])
-
-    def signing_keys(self) -> int:
-        return count_signing_keys(self.cursor)
-
-    def start(self) -> tuple[int, int, int, int, str]:
-        return continue_from(self.cursor)
 
     def write(self, batches: Sequence[list[Row]], seq: int, head: str) -> None:
         for (table, columns), rows in zip(TABLES, batches, strict=True):
