@@ -60,6 +60,30 @@ def test_an_empty_database_opens_and_migrates(pg_server, tmp_path, monkeypatch):
     backends.drop_database(url)
 
 
+def test_a_server_database_from_before_the_evidence_upgrades_with_its_events_chained(pg_server, tmp_path):
+    """Migration 0006 lifts the audit lock to link the events already there, then puts it back."""
+    from ptassist.store.database import upgrade
+
+    url = backends.new_database(migrated=False)
+    database = Database(engine=make_engine(url), url=url, folder=tmp_path, path=None)
+    try:
+        upgrade(database, "0005")
+        with database.engine.begin() as connection:
+            connection.execute(text("INSERT INTO audit_event (at, actor, action, record_type, record_id) VALUES "
+                                    "('2026-01-01T09:00:00+00:00', 'Alex Carter', 'create', 'patient', NULL)"))
+        upgrade(database)
+        assert current_revision(database.engine) == head_revision()
+        with database.engine.connect() as connection:
+            links = connection.execute(text("SELECT prev_hash, hash FROM audit_event")).all()
+        assert len(links) == 1 and all(links[0])
+        assert verify_chain(database).ok
+        with pytest.raises(StoreError, match="audit events are permanent"), database.transaction() as session:
+            session.connection().execute(text("UPDATE audit_event SET actor = 'Mallory'"))
+    finally:
+        database.close()
+    backends.drop_database(url)
+
+
 def test_truncate_cannot_empty_the_permanent_tables(records, patient):
     before = _signed_with_addendum(records, patient)
     raw = backends.RawConnection(records.database)
