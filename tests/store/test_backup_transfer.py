@@ -14,6 +14,7 @@ from ptassist.store.database import current_revision, head_revision
 from ptassist.store.errors import StoreError
 from ptassist.store.transfer import export_database, import_database
 from ptassist.store.verify import verify_chain
+from tests.backends import elsewhere
 from tests.helpers import TEST_PASSWORD
 from tests.store.conftest import INTAKE
 from tests.store.test_migrations import FIXTURES
@@ -111,7 +112,6 @@ def test_daily_backup_is_taken_once_a_day(tmp_path):
     assert [p.name.endswith("-daily.db") for p in backups.list_backups(folder)] == [True]
 
 
-@pytest.mark.sqlite_only  # two data folders: two SQLite files
 def test_export_import_export_is_identical(records, tmp_path):
     records.build_demo(25, 3, TEST_PASSWORD)
     patient = records.patients.add(family_name="Ζήσης", given_name="Zoë 🏃", date_of_birth="1985-06-15")
@@ -126,7 +126,8 @@ def test_export_import_export_is_identical(records, tmp_path):
     assert hashlib.sha256(__import__("base64").b64decode(stored["content_base64"])).hexdigest() == stored["sha256"]
     assert document["visits"][-1]["intake"] == INTAKE and document["visits"][-1]["assessment"]["format"]
 
-    target = Records.open(tmp_path / "other")
+    with elsewhere():
+        target = Records.open(tmp_path / "other")
     try:
         import_database(target.database, first)
         assert verify_chain(target.database).ok
