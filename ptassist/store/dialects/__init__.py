@@ -35,6 +35,9 @@ Execute = Callable[[str], Any]
 Scalar = Callable[[str], Any]
 """Runs one statement and returns the first column of its first row."""
 
+NOTE_PREFIX_LETTERS = 6
+"""A note-search word matches as a prefix on its first letters (SQLite's longest prefix index)."""
+
 
 @dataclass(frozen=True)
 class Lock:
@@ -52,6 +55,7 @@ class Dialect(Protocol):
 
     name: str
     full_text_search: bool  # SQLite's FTS5 index; elsewhere the portable LIKE search on an indexed column
+    note_snippets: bool  # note_search_sql's last column is the snippet; else the note's text to make it from
     on_connect_sql: tuple[str, ...]  # settings for each new connection
     begin_write_sql: str | None  # run first in every writing transaction: writers take turns
 
@@ -73,7 +77,8 @@ class Dialect(Protocol):
         folds, each a prefix), in one patient's visits or all, the newest ``:n`` (the caller adds ``n``).
 
         Rows: visit id, patient id, family name, given name, visit time, kind, status, and a snippet
-        of the note with the words found in [brackets]; newest visit first.
+        of the note with the words found in [brackets] (``note_snippets``; else the note's text, and
+        ``ptassist.store.note_search.snippet`` makes it); newest visit first.
         """
 
     def lock_chain_head_sql(self) -> str | None: ...

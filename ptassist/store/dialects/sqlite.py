@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ptassist.store.dialects import Execute, Lock, Scalar
+from ptassist.store.dialects import NOTE_PREFIX_LETTERS, Execute, Lock, Scalar
 from ptassist.store.errors import StoreError
 from ptassist.store.patient_queries import fts_query
 
@@ -15,7 +15,6 @@ FTS_TRIGGERS = ("patient_fts_insert", "patient_fts_delete", "patient_fts_update"
 # holds one token per visit ('p42'), so a search within one patient's notes intersects two posting
 # lists instead of filtering every match. Prefix indexes for 2 to 6 letters keep a prefix search
 # lazy (without one FTS5 merges every matching term's list first: 30-50 ms at 100,000 patients).
-PREFIX_LETTERS = 6  # the longest prefix index of visit_note_fts
 NOTE_TRIGGERS = ("visit_note_fts_insert", "visit_note_fts_update", "visit_note_fts_delete")
 NOTE_TEXT = ("coalesce(json_extract({v}.narrative_json, '$.subjective'), '') || ' ' || "
              "coalesce(json_extract({v}.narrative_json, '$.objective'), '') || ' ' || "
@@ -23,7 +22,7 @@ NOTE_TEXT = ("coalesce(json_extract({v}.narrative_json, '$.subjective'), '') || 
              "coalesce(json_extract({v}.narrative_json, '$.plan'), '')")
 NOTE_SEARCH_SQL = (
     "CREATE VIRTUAL TABLE visit_note_fts USING fts5(patient, notes, tokenize='unicode61 remove_diacritics 2', "
-    "prefix='2 3 4 5 6')",
+    "prefix='2 3 4 5 6')",  # up to NOTE_PREFIX_LETTERS
     "INSERT INTO visit_note_fts(rowid, patient, notes) SELECT id, 'p' || patient_id, "
     + NOTE_TEXT.format(v="visit") + " FROM visit",
     "CREATE TRIGGER visit_note_fts_insert AFTER INSERT ON visit BEGIN "
@@ -49,9 +48,9 @@ NOTE_QUERY = (
 def match_expression(words: Sequence[str], patient_id: int | None) -> str:
     """The FTS5 MATCH text: every word as a prefix in the notes, and the patient's token if given.
 
-    A word longer than :data:`PREFIX_LETTERS` matches on its first letters, so that every prefix
-    is answered from a prefix index ("stretching" also finds "stretched")."""
-    notes = "notes : (" + fts_query([w[:PREFIX_LETTERS] for w in words]) + ")"
+    A word longer than ``NOTE_PREFIX_LETTERS`` matches on its first letters, so that every prefix is
+    answered from a prefix index ("stretching" also finds "stretched")."""
+    notes = "notes : (" + fts_query([w[:NOTE_PREFIX_LETTERS] for w in words]) + ")"
     return f'patient : "p{patient_id}" AND {notes}' if patient_id is not None else notes
 
 
@@ -60,6 +59,7 @@ class SqliteDialect:
 
     name = "sqlite"
     full_text_search = True
+    note_snippets = True  # FTS5's snippet()
     on_connect_sql: tuple[str, ...] = ()  # the pragmas are set in ptassist.store.database
     begin_write_sql: str | None = None  # BEGIN IMMEDIATE (ptassist.store.database) already does it
 
