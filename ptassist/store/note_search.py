@@ -1,9 +1,9 @@
 """Search the visits' notes (the SOAP narrative) by what they say, in one patient or across all.
 
-SQLite answers from the FTS5 index of migration 0007 (``visit_note_fts``); another back end scans
-the narrative with LIKE (correct, not fast). Words are matched as prefixes (on their first six
-letters), all of them required, accents and case folded. Hits carry a short snippet of the note for
-the screen; nothing here logs.
+Each back end answers from its own index of migration 0007 (the dialect's ``note_search_sql``:
+SQLite's FTS5 ``visit_note_fts``, PostgreSQL's GIN index). Words are matched as prefixes (on their
+first six letters), all of them required, accents and case folded. Hits carry a short snippet of
+the note for the screen; nothing here logs.
 """
 
 from __future__ import annotations
@@ -15,24 +15,11 @@ from sqlalchemy import text
 
 from ptassist.core.validation import search_key
 from ptassist.store.database import Database
-from ptassist.store.patient_queries import fts_query
+from ptassist.store.dialects import NOTE_PREFIX_LETTERS
 
 MAX_WORDS = 8
-PREFIX_LETTERS = 6  # the longest prefix index of visit_note_fts (migration 0007)
+SNIPPET_WORDS = 12  # as SQLite's snippet(visit_note_fts, ..., 12)
 _WORD = re.compile(r"\w+")
-
-# The newest visits (highest ids) first: FTS5 walks its rowids backwards and stops at the limit, so a
-# word found in every other note costs no more than a rare one.
-FTS_SQL = (
-    "SELECT v.id, v.patient_id, p.family_name, p.given_name, v.visit_time, v.kind, v.status, f.snippet "
-    "FROM (SELECT rowid AS id, snippet(visit_note_fts, 1, '[', ']', '…', 12) AS snippet FROM visit_note_fts "
-    "WHERE visit_note_fts MATCH :q ORDER BY rowid DESC LIMIT :n) f "
-    "JOIN visit v ON v.id = f.id JOIN patient p ON p.id = v.patient_id ORDER BY v.visit_time DESC, v.id DESC"
-)
-LIKE_SQL = (
-    "SELECT v.id, v.patient_id, p.family_name, p.given_name, v.visit_time, v.kind, v.status, '' "
-    "FROM visit v JOIN patient p ON p.id = v.patient_id WHERE {where} ORDER BY v.visit_time DESC, v.id DESC LIMIT :n"
-)
 
 
 @dataclass(frozen=True)
@@ -53,13 +40,24 @@ def search_words(query: str) -> list[str]:
     return _WORD.findall(search_key(query))[:MAX_WORDS]
 
 
-def match_expression(words: list[str], patient_id: int | None) -> str:
-    """The FTS5 MATCH text: every word as a prefix in the notes, and the patient's token if given.
-
-    A word longer than :data:`PREFIX_LETTERS` matches on its first letters, so that every prefix
-    is answered from a prefix index ("stretching" also finds "stretched")."""
-    notes = "notes : (" + fts_query([w[:PREFIX_LETTERS] for w in words]) + ")"
-    return f'patient : "p{patient_id}" AND {notes}' if patient_id is not None else notes
+def snippet(note: str, words: list[str]) -> str:
+    """Up to :data:`SNIPPET_WORDS` words of ``note`` around the most query words, each word found
+    in [brackets] (folded as the query is), '…' where the note goes on: the snippet SQLite's FTS5
+    makes, for a back end whose index makes none with this folding."""
+    prefixes = tuple(word[:NOTE_PREFIX_LETTERS] for word in words)
+    tokens = list(_WORD.finditer(note))
+    if not tokens:
+        return ""
+    found = [next((p for p in prefixes if search_key(t.group()).startswith(p)), None) for t in tokens]
+    starts = range(max(1, len(tokens) - SNIPPET_WORDS + 1))
+    first = max(starts, key=lambda i: (len({f for f in found[i:i + SNIPPET_WORDS] if f}), -i))
+    last = min(len(tokens), first + SNIPPET_WORDS) - 1
+    parts, at = [], tokens[first].start()
+    for token, hit in zip(tokens[first:last + 1], found[first:last + 1], strict=True):
+        parts.append(note[at:token.start()])
+        parts.append(f"[{token.group()}]" if hit else token.group())
+        at = token.end()
+    return ("…" if first else "") + "".join(parts) + ("…" if last < len(tokens) - 1 else "")
 
 
 class NoteSearch:
@@ -72,19 +70,9 @@ class NoteSearch:
         words = search_words(query)
         if not words:
             return []
+        sql, params = self.database.dialect.note_search_sql(words, patient_id)
         with self.database.session() as session:
-            connection = session.connection()
-            if connection.dialect.name == "sqlite":
-                rows = connection.execute(text(FTS_SQL), {"q": match_expression(words, patient_id),
-                                                          "n": limit}).all()
-            else:
-                params: dict[str, object] = {"n": limit}
-                clauses = []
-                for index, word in enumerate(words):
-                    clauses.append(f"lower(v.narrative_json) LIKE :w{index}")
-                    params[f"w{index}"] = f"%{word}%"
-                if patient_id is not None:
-                    clauses.append("v.patient_id = :p")
-                    params["p"] = patient_id
-                rows = connection.execute(text(LIKE_SQL.format(where=" AND ".join(clauses))), params).all()
-        return [NoteHit(r[0], r[1], f"{r[2]}, {r[3]}", r[4], r[5], r[6], r[7]) for r in rows]
+            rows = session.connection().execute(text(sql), {**params, "n": limit}).all()
+        made = self.database.dialect.note_snippets  # else the last column is the note's text
+        return [NoteHit(r[0], r[1], f"{r[2]}, {r[3]}", r[4], r[5], r[6], r[7] if made else snippet(r[7], words))
+                for r in rows]

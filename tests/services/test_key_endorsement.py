@@ -28,6 +28,10 @@ from ptassist.store.visits import visit_content
 from tests.helpers import TEST_PASSWORD, add_clinician, open_clinic
 from tests.store.conftest import INTAKE
 
+# The forgeries here write the SQLite file with sqlite3; on a server the same key trust runs in the
+# other services tests, and migration 0008's locks are checked in tests/store/test_postgresql.py.
+pytestmark = pytest.mark.sqlite_only
+
 NEW_PASSWORD = "a brand new passphrase"
 UNVOUCHED = ("no administrator whose key leads back to the clinic's root key vouches for this signing key: it was "
              "added outside ptassist")

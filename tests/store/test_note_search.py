@@ -18,6 +18,7 @@ def test_words_are_found_as_prefixes_with_accents_and_case_folded(records, patie
     assert [h.visit_id for h in hits][-1] == first.id and len(hits) == 2
     assert {h.patient_name for h in hits} == {"Okafor, Chidi", "Ngata, Aroha"}
     assert [h.patient_id for h in records.notes.search("cafe")] == [other.id]
+    assert records.notes.search("cafe")[0].snippet.startswith("[Café] stairs hurt")  # marked as folded
     assert "[Marathon]" in records.notes.search("marathon", patient_id=patient.id)[0].snippet
     assert records.notes.search("marathon iliotibial", patient_id=other.id) == []
     assert records.notes.search('" OR * (') == []  # punctuation is not syntax
@@ -35,3 +36,22 @@ def test_the_index_follows_draft_edits_and_deletion(records, patient):
     assert records.notes.search("swelling") == [] and records.notes.search("effusion")
     records.visits.delete_draft(visit.id, "t")
     assert records.notes.search("effusion") == []
+
+
+def test_other_scripts_fold_case_and_accents_alike(records, patient):
+    _visit(records, patient.id, "Ольга: КОЛЕНО болит. Nguyễn, ÉTÉ—stairs")
+    assert len(records.notes.search("колено")) == 1
+    assert len(records.notes.search("ольга NGUYEN ete")) == 1
+    assert len(records.notes.search("stairs")) == 1  # a dash between words splits them
+    assert "[КОЛЕНО]" in records.notes.search("колено")[0].snippet
+    assert records.notes.search("колени") == []
+
+
+def test_a_long_note_is_cut_around_the_words_found():
+    from ptassist.store.note_search import snippet
+
+    note = " ".join(f"w{n}" for n in range(30)) + " Marathon done. " + " ".join(f"x{n}" for n in range(30))
+    cut = snippet(note, ["marath"])
+    assert cut.startswith("…") and cut.endswith("…") and "[Marathon]" in cut
+    assert len(cut.strip("…").split()) == 12
+    assert snippet("Knee pain", ["hip"]) == "Knee pain"  # nothing marked: the note's start

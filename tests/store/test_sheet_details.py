@@ -10,6 +10,7 @@ from ptassist.core.records import ClinicSettings
 from ptassist.services.records import Records
 from ptassist.store.export_checks import ExportError
 from ptassist.store.transfer import export_database, import_database
+from tests.backends import elsewhere
 from tests.helpers import TEST_PASSWORD, clinic
 from tests.store.conftest import INTAKE
 
@@ -34,7 +35,8 @@ def test_sheet_details_round_trip_and_an_older_export_imports(tmp_path):
         export_database(source.database, tmp_path / "x.json", "t")
     finally:
         source.close()
-    target = Records.open(tmp_path / "b")
+    with elsewhere():
+        target = Records.open(tmp_path / "b")
     try:
         import_database(target.database, tmp_path / "x.json")
         visit = target.visits.get(visit_id)
@@ -51,7 +53,8 @@ def test_sheet_details_round_trip_and_an_older_export_imports(tmp_path):
             for key in DETAILS:
                 row.pop(key, None)
     (tmp_path / "old.json").write_text(json.dumps(document), encoding="utf-8")
-    older = Records.open(tmp_path / "c")
+    with elsewhere():
+        older = Records.open(tmp_path / "c")
     try:
         import_database(older.database, tmp_path / "old.json")
         visit = older.visits.get(visit_id)
@@ -60,7 +63,8 @@ def test_sheet_details_round_trip_and_an_older_export_imports(tmp_path):
         older.close()
     document["schema_revision"] = "0007"
     (tmp_path / "changed.json").write_text(json.dumps(document), encoding="utf-8")
-    refused = Records.open(tmp_path / "d")
+    with elsewhere():
+        refused = Records.open(tmp_path / "d")
     try:
         with pytest.raises(ExportError, match=r"^clinic_settings\[0\]: lacks emergency_number, which every record "
                                               r"of a schema revision 0007 export has"):

@@ -17,15 +17,17 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from ptassist.store.dialects import Lock, for_name
+
 revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
 
-LOCKS = {
-    "key_endorsement_no_update": ("UPDATE", "endorsements are permanent records"),
-    "key_endorsement_no_delete": ("DELETE", "endorsements are permanent records"),
-}
+LOCKS = (
+    Lock("key_endorsement_no_update", "UPDATE", "key_endorsement", None, "endorsements are permanent records"),
+    Lock("key_endorsement_no_delete", "DELETE", "key_endorsement", None, "endorsements are permanent records"),
+)
 
 
 def upgrade() -> None:
@@ -41,15 +43,10 @@ def upgrade() -> None:
         sa.Column("created_at", sa.Text(), nullable=False),
     )
     op.create_index("ix_key_endorsement_key", "key_endorsement", ["key_id"])
-    if op.get_bind().dialect.name == "sqlite":
-        for name, (event, message) in LOCKS.items():
-            op.execute(f"CREATE TRIGGER {name} BEFORE {event} ON key_endorsement BEGIN "
-                       f"SELECT RAISE(ABORT, '{message}'); END")
+    for_name(op.get_bind().dialect.name).create_locks(op.execute, LOCKS)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for name in LOCKS:
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for_name(op.get_bind().dialect.name).drop_locks(op.execute, LOCKS)
     op.drop_index("ix_key_endorsement_key", table_name="key_endorsement")
     op.drop_table("key_endorsement")
