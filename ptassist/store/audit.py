@@ -22,7 +22,8 @@ from ptassist.store.sql_run import connection_runner
 
 log = logging.getLogger(__name__)
 ACTIONS = ("create", "view", "edit", "sign", "addendum", "print", "export", "backup", "restore", "baseline",
-           "login", "login_failed", "logout", "lock", "unlock", "account")
+           "login", "login_failed", "logout", "lock", "unlock", "account",
+           "take_over")
 _ANCHOR_HOOK = "ptassist_anchor_hook"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from ptassist.core.validation import MAX_TEXT
@@ -15,6 +17,7 @@ from ptassist.services.draft_session import (
 )
 from ptassist.services.records import Records
 from ptassist.services.recovery import RecoveryJournal
+from ptassist.store.leases import LEASE_TIMEOUT, utc_now
 from tests.helpers import TEST_PASSWORD
 
 
@@ -30,7 +33,10 @@ def draft(records, patient):
 
 @pytest.fixture
 def other_desk(records):
+    """Another workstation whose clock is past this one's lease timeout: as if this workstation had
+    gone silent (asleep, cut off), so the other may change the draft and a conflict can happen."""
     second = Records.open(records.database.folder, signed_in=records.actor, daily_backup=False)
+    second.leases.clock = lambda: utc_now() + LEASE_TIMEOUT + timedelta(seconds=1)
     yield second
     second.close()
 
