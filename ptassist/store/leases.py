@@ -81,7 +81,8 @@ class Lease:
         """'Being edited by Alex Carter on FRONT-DESK since 10:42' (the day too if not today)."""
         since = local_minute(self.acquired_at)
         today = local_minute(stamp(utc_now()))[:10]
-        return f"Being edited by {self.account} on {self.workstation} since {since[11:] if since[:10] == today else since}"
+        when = since[11:] if since[:10] == today else since
+        return f"Being edited by {self.account} on {self.workstation} since {when}"
 
 
 class LeasedError(StoreError):

@@ -64,7 +64,7 @@ def test_renewing_keeps_when_it_was_taken_and_a_signed_visit_takes_no_lease(reco
 def test_the_services_refuse_a_save_or_sign_of_a_draft_someone_else_is_editing(records, front_desk, draft):
     assert records.leases.acquire(draft.id, records.lease_holder).held_by(records.lease_holder)
     stale = front_desk.visits.get(draft.id)
-    with pytest.raises(LeasedError, match="Being edited by Alex Carter on .* since"):
+    with pytest.raises(LeasedError, match=r"Being edited by Alex Carter on .* since"):
         front_desk.save_draft(stale, narrative={"plan": "theirs"})
     with pytest.raises(LeasedError):
         front_desk.sign(draft.id, TEST_PASSWORD)
