@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from ptassist.core.records import AuditEvent
-from ptassist.store import anchor
+from ptassist.store import anchor, change_feed
 from ptassist.store.audit_chain import append_event
 from ptassist.store.clock import now_iso
 from ptassist.store.database import Database
@@ -38,6 +38,7 @@ def record(session: Session, actor: str, action: str, record_type: str, record_i
     event_id = append_event(connection_runner(session.connection()), at=now_iso(), actor=actor, action=action,
                             record_type=record_type, record_id=record_id, digest=digest)
     anchor_after_commit(session)
+    change_feed.announce(session.connection(), change_feed.AUDITED)
     return event_id
 
 

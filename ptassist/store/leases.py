@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from ptassist.core.when import local_minute
 from ptassist.store import audit
+from ptassist.store.change_feed import announce
 from ptassist.store.database import Database
 from ptassist.store.errors import StoreError
 
@@ -169,6 +170,8 @@ class LeaseRepository:
                 "visit_id": visit_id, "token": holder.token, "account": holder.account,
                 "workstation": holder.workstation, "pid": holder.pid, "now": now, "cutoff": cutoff})
             after = read_lease(session, visit_id)
+            if result.rowcount == 1 and (before is None or before.token != holder.token):
+                announce(session.connection(), "lease_changed", visit_id)
             if result.rowcount == 1 and before is not None and before.token != holder.token:
                 # An expired lease of another workstation (crashed, switched off, asleep) taken over.
                 audit.record(session, holder.account, "take_over", "visit", visit_id)
@@ -187,15 +190,19 @@ class LeaseRepository:
     def release(self, visit_id: int, holder: Holder) -> None:
         """Give a lease back (only the holder's own: a lease taken over meanwhile stays)."""
         with self.database.transaction() as session:
-            session.connection().execute(
+            result = session.connection().execute(
                 text("DELETE FROM draft_lease WHERE visit_id = :visit_id AND token = :token"),
                 {"visit_id": visit_id, "token": holder.token})
+            if result.rowcount:
+                announce(session.connection(), "lease_changed", visit_id)
 
     def release_all(self, holder: Holder) -> None:
         """At logout or exit: every lease of ``holder``."""
         with self.database.transaction() as session:
-            session.connection().execute(text("DELETE FROM draft_lease WHERE token = :token"),
-                                         {"token": holder.token})
+            result = session.connection().execute(text("DELETE FROM draft_lease WHERE token = :token"),
+                                                  {"token": holder.token})
+            if result.rowcount:
+                announce(session.connection(), "lease_changed")
 
     def current(self, visit_id: int) -> Lease | None:
         """The live lease of a visit, whoever holds it (None: free, or expired)."""

@@ -17,6 +17,7 @@ from ptassist.core.signed_content import CURRENT_CONTENT_VERSION, signed_message
 from ptassist.core.validation import MAX_NAME, MAX_TEXT, ValidationError, check_kind, clean_text
 from ptassist.security.encoding import b64
 from ptassist.store import audit
+from ptassist.store.change_feed import announce
 from ptassist.store.clock import now_iso
 from ptassist.store.database import Database
 from ptassist.store.demographics import demographics_snapshot
@@ -222,6 +223,7 @@ class VisitRepository:
                 if lease is not None:
                     refuse_if_leased(session, visit_id, lease)
                 raise self._conflict(session, visit_id, base_version)
+            announce(session.connection(), "draft_saved", visit_id)
             row = session.get(VisitRow, visit_id)
             assert row is not None
             session.refresh(row)

@@ -1,0 +1,68 @@
+"""The change feed: another connection's commits are seen cheaply, and say what changed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from ptassist.services.records import Records
+from ptassist.store.change_feed import Change, open_change_feed
+from tests.helpers import TEST_PASSWORD
+from tests.store.conftest import INTAKE
+
+
+@pytest.fixture
+def other_desk(records):
+    other = Records.open(records.database.folder, signed_in=records.actor, daily_backup=False)
+    yield other
+    other.close()
+
+
+@pytest.fixture
+def feed(records):
+    opened = open_change_feed(records.database)
+    yield opened
+    opened.close()
+
+
+def test_nothing_committed_means_nothing_to_report(feed, records, patient):
+    assert feed.poll() == [Change("patient_added", patient.id)]  # the fixture's patient came after the feed
+    assert feed.poll() == []
+    records.patients.search("okafor")  # reading changes nothing
+    assert feed.poll() == []
+
+
+def test_a_sign_and_a_patient_added_on_another_workstation_are_reported(feed, other_desk, patient):
+    feed.poll()
+    draft = other_desk.new_visit(patient.id, "initial_evaluation")
+    other_desk.save_draft(draft, intake=INTAKE)
+    other_desk.sign(draft.id, TEST_PASSWORD)
+    added = other_desk.patients.add(family_name="Ng", given_name="Mei", date_of_birth="1990-01-01")
+    assert feed.poll() == [Change("draft_added", draft.id), Change("visit_signed", draft.id),
+                           Change("patient_added", added.id)]
+    assert feed.poll() == []
+
+
+def test_a_change_the_audit_does_not_hold_is_still_seen(feed, other_desk, patient):
+    draft = other_desk.new_visit(patient.id, "follow_up")
+    feed.poll()
+    other_desk.leases.acquire(draft.id, other_desk.lease_holder)
+    assert feed.poll() == [Change("records")]
+    other_desk.save_draft(other_desk.visits.get(draft.id), narrative={"plan": "x"})
+    assert feed.poll() == [Change("records")]
+
+
+def test_another_process_signing_is_seen(feed, records, patient, tmp_path):
+    draft = records.new_visit(patient.id, "initial_evaluation")
+    records.save_draft(draft, intake=INTAKE)
+    feed.poll()
+    script = ("import sys; from ptassist.store.database import open_database; from pathlib import Path; "
+              "from ptassist.store.visits import VisitRepository, Derived; "
+              "db = open_database(Path(sys.argv[1]), daily_backup=False); "
+              "VisitRepository(db).sign(int(sys.argv[2]), clinician='Alex Carter', assessment={}, "
+              "ruleset_version='x', derived=Derived(None, (), {}), actor='Alex Carter'); db.close()")
+    subprocess.run([sys.executable, "-c", script, str(records.database.folder), str(draft.id)], check=True,
+                   timeout=60)
+    assert Change("visit_signed", draft.id) in feed.poll()
