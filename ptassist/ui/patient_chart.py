@@ -209,6 +209,7 @@ class PatientChartScreen(QWidget):
         if self.patient is None:
             return
         selected = self.selected_visit()
+        scroll = self.timeline.verticalScrollBar().value()
         self.history = self.records.visits.history(self.patient.id)
         self.timeline.setRowCount(len(self.history))
         for row, visit in enumerate(self.history):
@@ -232,6 +233,7 @@ class PatientChartScreen(QWidget):
         if self.history:
             ids = [v.id for v in self.history]
             self.timeline.selectRow(ids.index(selected) if selected in ids else 0)
+            self.timeline.verticalScrollBar().setValue(scroll)  # a refresh after a change elsewhere stays put
         self._show_documents()  # also when the selection did not change (a sheet was just printed)
 
     def new_visit(self) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from ptassist.core.validation import MAX_TEXT
@@ -17,8 +15,7 @@ from ptassist.services.draft_session import (
 )
 from ptassist.services.records import Records
 from ptassist.services.recovery import RecoveryJournal
-from ptassist.store.leases import LEASE_TIMEOUT, utc_now
-from tests.helpers import TEST_PASSWORD
+from tests.helpers import TEST_PASSWORD, past_lease_timeout
 
 
 @pytest.fixture
@@ -35,8 +32,7 @@ def draft(records, patient):
 def other_desk(records):
     """Another workstation whose clock is past this one's lease timeout: as if this workstation had
     gone silent (asleep, cut off), so the other may change the draft and a conflict can happen."""
-    second = Records.open(records.database.folder, signed_in=records.actor, daily_backup=False)
-    second.leases.clock = lambda: utc_now() + LEASE_TIMEOUT + timedelta(seconds=1)
+    second = past_lease_timeout(Records.open(records.database.folder, signed_in=records.actor, daily_backup=False))
     yield second
     second.close()
 
