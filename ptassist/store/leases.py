@@ -15,9 +15,10 @@ from __future__ import annotations
 import os
 import secrets
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session
@@ -123,8 +124,8 @@ _ACQUIRE = text(
 )
 
 
-def _lease(row: object) -> Lease:
-    visit_id, token, account, workstation, pid, acquired_at, heartbeat_at = tuple(row)  # type: ignore[call-overload]
+def _lease(row: Sequence[Any]) -> Lease:
+    visit_id, token, account, workstation, pid, acquired_at, heartbeat_at = tuple(row)
     return Lease(int(visit_id), str(token), str(account), str(workstation), int(pid), str(acquired_at),
                  str(heartbeat_at))
 
