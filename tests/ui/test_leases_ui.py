@@ -13,6 +13,7 @@ from ptassist.store.leases import LeasedError
 from ptassist.ui.main_window import MainWindow
 from tests.helpers import TEST_PASSWORD, past_lease_timeout
 from tests.store.conftest import INTAKE
+from tests.ui.conftest import close_test_window
 
 pytestmark = pytest.mark.gui
 
@@ -26,11 +27,8 @@ def front_desk(qtbot, records, signed_in, tmp_path):
                      signed_in=signed_in)
     win.show()
     yield win
-    if win._editor is not None and win._editor.visit is not None:
-        win._editor.leave()
-    win.close()
+    close_test_window(win)
     win.close_records()
-    win.deleteLater()
 
 
 def click(qtbot, widget):
