@@ -119,3 +119,22 @@ def test_a_lease_lost_while_silent_turns_the_editor_read_only_keeping_what_was_t
         assert editor.session.recovered()["narrative.subjective"] == "Typed while the network was down."
     finally:
         other.close()
+
+
+def test_the_app_started_over_its_patient_directory_shows_a_patient_added_elsewhere(qtbot, tmp_path, signed_in,
+                                                                                   records, zoe):
+    """As started for real: the list reads through the start-up directory, not the ORM."""
+    from ptassist.security.argon2_params import TEST_ONLY
+    from ptassist.ui.app_shell import AppShell
+
+    shell = AppShell(tmp_path / "data", params=TEST_ONLY)
+    shell.open_records(signed_in)
+    try:
+        qtbot.waitUntil(lambda: shell.window is not None and shell.window._records is not None, timeout=10000)
+        window = shell.window
+        assert shell.directory is not None and window.patients.lookup is shell.directory
+        added = records.patients.add(family_name="Aalto", given_name="Aino", date_of_birth="1991-02-03")
+        qtbot.waitUntil(lambda: added.id in [p.id for p in window.patients.model.patients], timeout=5000)
+    finally:
+        shell.window.close()
+        shell.close()
