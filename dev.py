@@ -53,8 +53,9 @@ def _create_venv() -> None:
                  "On Debian/Ubuntu install Python's venv module first: sudo apt-get install python3-venv")
 
 
-def ensure_environment(extras: tuple[str, ...] = ("test",)) -> Path:
-    """Create .venv and install ptassist (editable) with the ``extras`` (its test tools), once."""
+def ensure_environment(extras: tuple[str, ...] = ("test", "postgresql")) -> Path:
+    """Create .venv and install ptassist (editable) with the ``extras`` (its test tools, and psycopg:
+    the tests also run on a throwaway PostgreSQL server, tests/pg_server.py), once."""
     if sys.version_info < (3, 11):  # noqa: UP036 - this file must run on any Python to say so
         sys.exit(f"ptassist needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     python = _venv_python()
@@ -185,7 +186,7 @@ def main(argv: list[str]) -> int:
         return 2
     if argv[0] == "package":
         # PyInstaller is a build tool, not something the app or its tests need: an extra of its own.
-        return package(ensure_environment(("test", "package")))
+        return package(ensure_environment(("test", "postgresql", "package")))
     python = ensure_environment()
     if argv[0] == "run":
         # The app checks the system libraries of Qt's platform plugin before Qt loads

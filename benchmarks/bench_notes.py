@@ -21,7 +21,8 @@ FLOOR_SQL = "SELECT rowid FROM visit_note_fts WHERE visit_note_fts MATCH ? ORDER
 
 def _measure(patients: int, quick: bool) -> dict[str, float]:
     from ptassist.services.records import Records
-    from ptassist.store.note_search import match_expression, search_words
+    from ptassist.store.dialects.sqlite import match_expression
+    from ptassist.store.note_search import search_words
 
     folder, _ = _demo(patients)
     records = Records.open(folder)

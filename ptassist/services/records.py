@@ -23,6 +23,7 @@ from ptassist.core.measures import MeasureError, score_visit_measures
 from ptassist.core.records import Addendum, Visit
 from ptassist.core.validation import ValidationError
 from ptassist.core.visit_time import check_after_birth, check_not_future, normalise_visit_time
+from ptassist.security.keyfile import WRONG_LOGIN
 from ptassist.security.keyfile import same_name as identity_same_name
 from ptassist.services import pending_audit
 from ptassist.services.actors import default_actor
@@ -105,6 +106,11 @@ class Records:
         if enrol:
             identity.enrol(self.database, signed_in)
         stored = self.accounts.get(signed_in.account.name)
+        unlisted = stored is None and bool(self.accounts.all())
+        if not enrol and (unlisted or (stored is not None and not stored.active)):
+            # The login read the account from an SQLite file before the records opened; records on a
+            # server (or a file that could not be read then) are checked here, with the same answer.
+            raise identity.WrongPassword(WRONG_LOGIN)
         if stored is not None:
             signed_in.account = Account(stored.name, stored.roles, stored.credentials, stored.registration,
                                         stored.contact)

@@ -97,7 +97,12 @@ def _require_sqlite(database: Database) -> Path:
 
 
 def backup_to(database: Database, target: Path) -> Path:
-    """Copy the live database to ``target`` with the online backup API, then check the copy."""
+    """Copy the live database to ``target`` with the online backup API, then check the copy
+    (a server database: pg_dump, else an export; see :mod:`ptassist.store.server_backup`)."""
+    if database.path is None:
+        from ptassist.store.server_backup import backup_server
+
+        return backup_server(database, target)
     return snapshots.copy_database(_require_sqlite(database), target, database.key)
 
 
@@ -271,6 +276,9 @@ def restore_from(database: Database, candidate: Path, *, replace_newer: bool = F
     the copy of the database as it was before the restore.
     """
     database.refuse_if_read_only()
+    if database.path is None:
+        raise StoreError("a server database is restored with pg_restore into an empty database, then checked "
+                         "with ptassist verify (docs/postgresql.md); nothing was changed")
     target = _require_sqlite(database)
     candidate = candidate.expanduser().resolve()
     key = database.key

@@ -1,4 +1,8 @@
-"""Open the database safely: check the file, set the pragmas, back up, then migrate."""
+"""Open the database safely: check the file, set the pragmas, back up, then migrate.
+
+A PostgreSQL URL (``postgresql://`` or ``postgresql+psycopg://``) opens a shared server's database
+instead: its SQL that differs from SQLite's lives in :mod:`ptassist.store.dialects`.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import URL, Engine, QueuePool, create_engine, event, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy import URL, Engine, QueuePool, create_engine, event, inspect, make_url, text
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlmodel import Session
 
 from ptassist import paths
 from ptassist.security.encoding import sqlcipher_key_pragma_value
 from ptassist.security.files import create_private, make_private_folder, tighten, tighten_tree
 from ptassist.store import in_use, snapshots
+from ptassist.store.dialects import Dialect, for_name
 from ptassist.store.errors import (
     DiskFullError,
     LockedError,
@@ -121,7 +126,49 @@ def make_engine(url: str, key: bytes | None = None) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return _make_server_engine(url)
+
+
+def server_url(url: str) -> URL:
+    """A server URL with ptassist's driver: ``postgresql://`` means psycopg 3, not psycopg2."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def safe_location(url: str) -> str:
+    """Where a server database is, for messages and logs: host, port and name, never the password."""
+    parsed = make_url(url)
+    host = parsed.host or parsed.query.get("host") or "local socket"
+    port = f":{parsed.port}" if parsed.port else ""
+    return f"{host if isinstance(host, str) else host[0]}{port}/{parsed.database or ''}"
+
+
+def _make_server_engine(url: str) -> Engine:
+    target = server_url(url)
+    dialect = for_name(target.get_dialect().name)
+    # prepare_threshold None: no server-side prepared statements. A prepared name search gets a
+    # generic plan that cannot see the pattern, and was 2-5x slower than the same query run raw.
+    engine = create_engine(target, pool_pre_ping=True,
+                           connect_args={"application_name": "ptassist", "prepare_threshold": None})
+
+    def _settings(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        for statement in dialect.on_connect_sql:
+            cursor.execute(statement)
+        cursor.close()
+        dbapi_connection.commit()
+
+    def _begin_write(connection: Any) -> None:
+        # Writers take turns, as on SQLite (BEGIN IMMEDIATE): every read-then-write (the chains'
+        # heads, generated numbers) sees the previous writer's commit.
+        if connection.get_execution_options().get(WRITE_OPTION) and dialect.begin_write_sql:
+            connection.exec_driver_sql(dialect.begin_write_sql)
+
+    event.listen(engine, "connect", _settings)
+    event.listen(engine, "begin", _begin_write)
+    return engine
 
 
 def _read_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -172,6 +219,22 @@ class Database:
         """Whether the SQLite file is SQLCipher-encrypted (its backups are too, with the same key)."""
         return self.key is not None
 
+    @property
+    def dialect(self) -> Dialect:
+        """The SQL that differs between back ends, for this database's."""
+        return for_name(self.engine.dialect.name)
+
+    @property
+    def location(self) -> str:
+        """The file, or the server database without its password, for messages."""
+        return str(self.path) if self.path is not None else safe_location(self.url)
+
+    def store_error(self, exc: BaseException) -> StoreError | None:
+        """A driver error as a StoreError fit for the clinician (None: not one this store knows)."""
+        if self.is_sqlite:
+            return store_error_for(exc, self.path) if isinstance(exc, OperationalError) else None
+        return self.dialect.problem(exc, self.location)
+
     def session(self) -> Session:
         """A session for reading (a consistent snapshot; it takes no write lock)."""
         return Session(self.engine, expire_on_commit=False)
@@ -192,13 +255,14 @@ class Database:
             try:
                 yield session
                 session.commit()
-            except OperationalError as exc:
-                session.rollback()
-                raise store_error_for(exc, self.path) from exc
             except DBAPIError as exc:
                 session.rollback()
-                if "locked" in str(exc.orig) or "permanent" in str(exc.orig):
-                    raise LockedError(str(exc.orig)) from exc
+                known = self.store_error(exc)
+                if known is not None:
+                    raise known from exc
+                message = _primary_message(exc)  # a lock trigger's refusal
+                if "locked" in message or "permanent" in message:
+                    raise LockedError(message) from exc
                 raise
             except BaseException:
                 session.rollback()
@@ -210,13 +274,18 @@ class Database:
         self.in_use_marker = None
 
 
+def _primary_message(exc: DBAPIError) -> str:
+    """The driver's message without PostgreSQL's CONTEXT lines (a trigger's refusal, as on SQLite)."""
+    diag = getattr(exc.orig, "diag", None)
+    return str(getattr(diag, "message_primary", None) or exc.orig)
+
+
 def current_revision(engine: Engine) -> str | None:
     """The schema revision recorded in the database (None for a new one), read without Alembic."""
     with engine.connect() as connection:
-        try:
-            row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
-        except OperationalError:
-            return None  # no alembic_version table yet: a new database
+        if not inspect(connection).has_table("alembic_version"):
+            return None  # a new database
+        row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
         return str(row[0]) if row else None
 
 
@@ -240,7 +309,11 @@ def open_database(
     folder = folder or paths.data_dir()
     url = url or paths.database_url(folder)
     if not url.startswith("sqlite:///"):
-        return _open_engine(Database(engine=make_engine(url), url=url, folder=folder, path=None), migrate=migrate)
+        try:
+            engine = make_engine(url)
+        except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
+            raise StoreError(f"the database URL cannot be used: {_url_problem(exc)}") from None
+        return _open_engine(Database(engine=engine, url=url, folder=folder, path=None), migrate=migrate)
     path = Path(url.removeprefix("sqlite:///"))
     try:
         private_data_folder(path.parent)
@@ -311,7 +384,7 @@ def _open_engine(database: Database, *, migrate: bool, backup: bool = False, dai
         revision = current_revision(database.engine)
         if revision is not None and revision not in known_revisions():
             raise StoreError(
-                f"{path or database.url} was written by a newer ptassist (schema {revision}); "
+                f"{database.location} was written by a newer ptassist (schema {revision}); "
                 "update ptassist to open it"
             )
         if database.read_only and revision != head_revision():
@@ -328,9 +401,14 @@ def _open_engine(database: Database, *, migrate: bool, backup: bool = False, dai
             except StoreError as exc:
                 log.info("daily backup not taken: %s", type(exc).__name__)
                 database.warnings.append(f"today's automatic backup was not taken: {exc}")
-    except OperationalError as exc:
+    except DBAPIError as exc:
         database.close()
-        raise store_error_for(exc, path) from exc
+        known = database.store_error(exc)
+        if known is not None:
+            raise known from exc
+        if database.is_sqlite:
+            raise
+        raise StoreError(f"database error ({database.location}): {_primary_message(exc)}") from exc
     except BaseException:
         database.close()
         raise
@@ -346,6 +424,12 @@ def _compare_with_anchor(database: Database) -> None:
         backups = snapshots.backup_policy(database.folder).folder
         database.warnings += anchor.on_open(connection_runner(connection), backups, writable=not database.read_only)
         connection.rollback()
+
+
+def _url_problem(exc: BaseException) -> str:
+    if isinstance(exc, NoSuchModuleError | ImportError):
+        return "its back end is not installed (for PostgreSQL: pip install 'ptassist[postgresql]')"
+    return "it is not a database URL such as postgresql://user@server/ptassist?sslmode=verify-full"
 
 
 def upgrade(database: Database, revision: str = "head") -> None:

@@ -2,15 +2,14 @@
 
 Names come in many scripts; each patient has several visits with improving outcome scores; most
 visits are signed (some with addenda) and linked into the hash chain exactly as signing does, so
-``ptassist verify`` passes on a demo database. Built with plain ``executemany`` for speed:
-100,000 patients and about 1,000,000 visits take a few minutes.
+``ptassist verify`` passes on a demo database. Built with plain ``executemany`` (SQLite) or COPY
+(PostgreSQL) for speed: 100,000 patients and about 1,000,000 visits take a few minutes.
 """
 
 from __future__ import annotations
 
 import json
 import random
-import sqlite3
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,11 +22,11 @@ from ptassist.core.resources import resource_path
 from ptassist.core.signed_content import CONTENT_V1, CONTENT_V2, signed_message, versioned_content
 from ptassist.core.validation import search_key
 from ptassist.security.encoding import b64
-from ptassist.store.audit_chain import append_event, baseline_signings, dbapi_runner
+from ptassist.store.audit_chain import append_event, baseline_signings
 from ptassist.store.database import Database
+from ptassist.store.demo_writers import DemoWriter, writer_for
 from ptassist.store.demographics import baseline_revisions
 from ptassist.store.errors import StoreError
-from ptassist.store.sqlite_file import connect
 from ptassist.store.visits import CONTENT_FIELDS
 
 NAMES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
@@ -158,24 +157,22 @@ def build_demo(
     addendum is signed by ``signer`` (the logged-in clinician) and names it; without keys they are
     the unsigned kind made before accounts, by several synthetic clinicians.
     """
-    if database.path is None:
-        raise StoreError("demo data is built into the SQLite database")
     if patients < 1:
         raise StoreError("--patients must be at least 1")
     rng = random.Random(seed)
     templates = _templates()
     ruleset_version = default_engine().ruleset.version
-    connection = connect(database.path, key=database.key, timeout=30)  # keyed for encrypted records
+    writer = writer_for(database)
     try:
-        if signer is None and connection.execute("SELECT count(*) FROM signing_key").fetchone()[0]:
+        if signer is None and writer.signing_keys():
             raise StoreError("these records hold signing keys: demo visits must be signed by a logged-in clinician")
-        return _build(connection, rng, templates, ruleset_version, patients, visits_per_patient, progress, signer)
+        return _build(writer, rng, templates, ruleset_version, patients, visits_per_patient, progress, signer)
     finally:
-        connection.close()
+        writer.close()
 
 
 def _build(
-    connection: sqlite3.Connection,
+    writer: DemoWriter,
     rng: random.Random,
     templates: list[Template],
     ruleset_version: str,
@@ -184,24 +181,14 @@ def _build(
     progress: Callable[[int, int], None] | None,
     signer: DemoSigner | None = None,
 ) -> dict[str, int]:
-    connection.execute("PRAGMA foreign_keys = ON")
-    connection.execute("PRAGMA synchronous = OFF")  # bulk build: durability comes from the final commit
-    cursor = connection.cursor()
-    cursor.execute("BEGIN IMMEDIATE")
-    clinician_ids = []
     names = (signer.name,) if signer else CLINICIANS
     version, key_id = (CONTENT_V2, signer.key_id) if signer else (CONTENT_V1, None)
 
     def signature(kind: str, digest: str, prev: str) -> str | None:
         return b64(signer.sign(signed_message(kind, digest, prev))) if signer else None
 
-    for name in names:
-        cursor.execute("INSERT OR IGNORE INTO clinician (name, credentials) VALUES (?, 'PT, DPT')", (name,))
-        clinician_ids.append(cursor.execute("SELECT id FROM clinician WHERE name = ?", (name,)).fetchone()[0])
-    next_patient = cursor.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM patient").fetchone()[0]
-    next_visit = cursor.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM visit").fetchone()[0]
-    next_addendum = cursor.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM addendum").fetchone()[0]
-    seq, head = cursor.execute("SELECT seq, hash FROM chain_head WHERE id = 1").fetchone()
+    clinician_ids = [writer.clinician_id(name) for name in names]
+    next_patient, next_visit, next_addendum, seq, head = writer.start()
     today = date(2026, 11, 1)
     counts = {"patients": 0, "visits": 0, "signed": 0, "addenda": 0}
     patient_rows: list[tuple[Any, ...]] = []
@@ -209,33 +196,10 @@ def _build(
     addendum_rows: list[tuple[Any, ...]] = []
 
     def flush() -> None:
-        cursor.executemany(
-            "INSERT INTO patient (id, chart_number, family_name, given_name, date_of_birth, sex, phone, email, "
-            "address, referring_physician, referring_practice, referring_contact, notes, search_name, created_at, "
-            "updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            patient_rows,
-        )
-        cursor.executemany(
-            "INSERT INTO visit (id, patient_id, clinician_id, visit_time, kind, status, version, intake_json, "
-            "assessment_z, ruleset_version, narrative_json, measures_json, prescription_json, urgency, "
-            "working_diagnosis, nprs, lefs, odi, psfs, updated_at, updated_by, signed_at, signed_by, chain_seq, "
-            "content_hash, prev_hash, content_version, signer_key_id, signature) VALUES (" + ", ".join("?" * 29) + ")",
-            visit_rows,
-        )
-        cursor.executemany(
-            "INSERT INTO addendum (id, visit_id, text, clinician_name, created_at, chain_seq, content_hash, prev_hash, "
-            "content_version, signer_key_id, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            addendum_rows,
-        )
+        writer.write((patient_rows, visit_rows, addendum_rows), seq, head)
         patient_rows.clear()
         visit_rows.clear()
         addendum_rows.clear()
-        # Commit each batch with the chain head that matches it: the WAL stays small (it can be
-        # checkpointed between batches) and an interrupted build still verifies.
-        cursor.execute("UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1", (seq, head))
-        connection.commit()
-        cursor.execute("BEGIN IMMEDIATE")
 
     for n in range(patients):
         pid = next_patient + n
@@ -326,16 +290,14 @@ def _build(
             if progress:
                 progress(n + 1, patients)
     flush()
-    run = dbapi_runner(connection)
+    run = writer.runner()
     append_event(run, at=datetime.now(UTC).isoformat(timespec="microseconds"), actor="demo", action="create",
                  record_type="demo", record_id=None)
     # The evidence a demo's records would have had, had they been entered in the app.
     stamp = datetime.now(UTC).isoformat(timespec="microseconds")
     baseline_signings(run, at=stamp, actor="demo")
     baseline_revisions(run, at=stamp, actor="demo")
-    connection.commit()
-    connection.execute("PRAGMA synchronous = FULL")
-    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    writer.finish()
     if progress:
         progress(patients, patients)
     return counts

@@ -118,4 +118,8 @@ class PatientReader:
             )
         where = " AND ".join(f"search_name LIKE :w{n} ESCAPE '\\'" for n in range(len(words)))
         params: dict[str, Any] = {f"w{n}": "%" + _like_prefix(w) for n, w in enumerate(words)}
-        return self._ids(f"SELECT id FROM patient WHERE {where} {ORDER} LIMIT :n", {**params, "n": limit})
+        # Matching first, then ordering (a materialised CTE): otherwise PostgreSQL walks the name
+        # index in order hoping for 50 matches soon, and reads most of the table when they are all
+        # at its end (Иванов after Smith); this way the trigram index finds them and 50 are sorted.
+        return self._ids(f"WITH m AS MATERIALIZED (SELECT id, search_name FROM patient WHERE {where}) "
+                         f"SELECT id FROM m {ORDER} LIMIT :n", {**params, "n": limit})

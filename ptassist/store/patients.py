@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, text
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from ptassist.core.records import Patient
@@ -80,11 +80,13 @@ class PatientRepository:
         cleaned = clean_patient_fields({k: v for k, v in fields.items() if v is not None})
         stamp = now_iso()
         with self.database.transaction() as session:
+            connection = session.connection()
+            new_id = self.database.dialect.reserve_patient_id(lambda sql: connection.execute(text(sql)).scalar_one())
             if not cleaned.get("chart_number"):
-                next_id = session.exec(select(func.coalesce(func.max(PatientRow.id), 0) + 1)).one()
-                cleaned["chart_number"] = f"P{next_id:06d}"
+                cleaned["chart_number"] = f"P{new_id:06d}"
             self._check_chart_unique(session, cleaned["chart_number"], None)
             row = PatientRow(
+                id=new_id,
                 **cleaned,
                 search_name=search_key(cleaned["family_name"], cleaned["given_name"]),
                 created_at=stamp,
@@ -131,7 +133,7 @@ class PatientRepository:
         def run(sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
             return connection.execute(text(sql), params).all()
 
-        return PatientReader(run, full_text=self.database.is_sqlite)
+        return PatientReader(run, full_text=self.database.dialect.full_text_search)
 
     def get(self, patient_id: int) -> Patient | None:
         with self.database.session() as session:

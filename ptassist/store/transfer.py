@@ -355,6 +355,8 @@ def import_database(database: Database, source: Path, secret: ExportSecret | Non
                 if rows:
                     connection.execute(statement, rows)
                 counts[key] = len(rows)
+            tables = [table for _key, table, _columns, _rows in planned]
+            database.dialect.realign_ids(lambda sql: connection.execute(text(sql)), tables)
             run = connection_runner(connection)
             adopt_evidence(run, now_iso())
             _refuse_broken_evidence(run)

@@ -113,6 +113,7 @@ def verify_chain(database: Database, key_check: KeyCheck | None = None) -> Verif
     with database.session() as session:
         visits = session.exec(
             select(VisitRow).where(or_(col(VisitRow.chain_seq).is_not(None), col(VisitRow.status) == "signed"))
+            .order_by(col(VisitRow.id))  # findings in the same order on every back end
         ).all()
         addenda = session.exec(select(AddendumRow).order_by(col(AddendumRow.chain_seq))).all()
         head = session.get(ChainHeadRow, 1)

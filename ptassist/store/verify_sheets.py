@@ -12,7 +12,7 @@ import hashlib
 from ptassist.store.audit_chain import Run
 from ptassist.store.verify_report import Problem
 
-_PRINTED = "SELECT record_id, digest FROM audit_event WHERE record_type = 'document' AND digest <> ''"
+_PRINTED = "SELECT record_id, digest FROM audit_event WHERE record_type = 'document' AND digest <> '' ORDER BY id"
 
 
 def sheet_problems(run: Run) -> list[Problem]:

@@ -314,9 +314,11 @@ class VisitRepository:
         session.flush()
         return row
 
-    @staticmethod
-    def _advance_chain(session: Session) -> tuple[ChainHeadRow, int, str]:
-        head = session.get(ChainHeadRow, 1)
+    def _advance_chain(self, session: Session) -> tuple[ChainHeadRow, int, str]:
+        lock = self.database.dialect.lock_chain_head_sql()
+        if lock is not None:  # the appends take turns (see the dialect)
+            session.connection().execute(text(lock))
+        head = session.get(ChainHeadRow, 1, populate_existing=True)
         assert head is not None, "chain head missing"
         return head, head.seq + 1, head.hash
 
@@ -359,8 +361,9 @@ class VisitRepository:
                 raise self._conflict(session, visit_id, base_version)
             session.connection().execute(text("DELETE FROM draft_lease WHERE visit_id = :visit_id"),
                                          {"visit_id": visit_id})
-            clinician_row = self._clinician(session, name, credentials, licence, contact)
+            # The chain first: signers take turns from here on, so a new clinician's row is made once.
             head, seq, prev = self._advance_chain(session)
+            clinician_row = self._clinician(session, name, credentials, licence, contact)
             row.clinician_id = clinician_row.id
             row.signer_credentials = clinician_row.credentials
             row.signer_licence = clinician_row.licence_number
@@ -401,8 +404,8 @@ class VisitRepository:
                 raise ValidationError("visit_id", f"no visit with id {visit_id}")
             if visit.status != "signed":
                 raise ValidationError("visit_id", f"visit {visit_id} is a draft: edit it instead of adding an addendum")
-            self._clinician(session, name)
             head, seq, prev = self._advance_chain(session)
+            self._clinician(session, name)
             next_id = session.exec(select(func.coalesce(func.max(AddendumRow.id), 0) + 1)).one()
             row = AddendumRow(id=next_id, visit_id=visit_id, text=body, clinician_name=name, created_at=now_iso(),
                               chain_seq=seq, content_hash="", prev_hash=prev)

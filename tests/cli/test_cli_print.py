@@ -6,9 +6,13 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.documents.helpers import all_text, page_size
 from tests.helpers import prepare_cli
 from tests.store.conftest import INTAKE
+
+pytestmark = pytest.mark.usefixtures("backend")  # the commands run on SQLite and PostgreSQL
 
 
 def run(folder, *args):
@@ -108,6 +112,7 @@ def test_an_urgent_programme_prints_only_with_confirm_programme(tmp_path):
     assert "How much" in all_text(confirmed.read_bytes())  # the clinician confirmed the programme
 
 
+@pytest.mark.sqlite_only  # print's fast path reads the SQLite file with sqlite3
 def test_print_reads_and_writes_without_the_orm_and_agrees_with_the_records(tmp_path, monkeypatch):
     monkeypatch.setenv("PTASSIST_USER", "Demo Clinician")
     monkeypatch.setenv("PTASSIST_PASSWORD", "demo")
@@ -136,6 +141,7 @@ def test_print_reads_and_writes_without_the_orm_and_agrees_with_the_records(tmp_
         records.close()
 
 
+@pytest.mark.sqlite_only  # print's fast path reads the SQLite file with sqlite3
 def test_print_on_an_older_database_migrates_it_first(tmp_path):
     import shutil
     from pathlib import Path

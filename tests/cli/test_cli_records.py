@@ -9,8 +9,12 @@ import stat
 import subprocess
 import sys
 
+import pytest
+
 from tests.helpers import prepare_cli
 from tests.store.conftest import INTAKE
+
+pytestmark = pytest.mark.usefixtures("backend")  # the commands run on SQLite and PostgreSQL
 
 
 def run(folder, *args, stdin=None, env=None):
@@ -19,12 +23,13 @@ def run(folder, *args, stdin=None, env=None):
                           capture_output=True, text=True, check=False, timeout=120, env=env)
 
 
-def test_a_whole_visit_from_the_command_line(tmp_path):
+def test_a_whole_visit_from_the_command_line(tmp_path, backend):
     folder = tmp_path / "data"
     added = run(folder, "patient", "add", "--family", "Müller", "--given", "Zoë", "--dob", "1980-03-07", "--sex", "female")
     assert added.returncode == 0, added.stderr
     pid = added.stdout.strip()
-    assert stat.S_IMODE(os.stat(folder / "ptassist.db").st_mode) == 0o600
+    if backend == "sqlite":
+        assert stat.S_IMODE(os.stat(folder / "ptassist.db").st_mode) == 0o600
     assert "Müller, Zoë" in run(folder, "search", "zoe muller").stdout
     assert json.loads(run(folder, "search", "1980-03-07", "--json").stdout)[0]["chart_number"] == "P000001"
     intake = tmp_path / "intake.json"
@@ -47,6 +52,7 @@ def test_a_whole_visit_from_the_command_line(tmp_path):
 DEMO_LOGIN = {"PTASSIST_USER": "Demo Clinician", "PTASSIST_PASSWORD": "demo"}
 
 
+@pytest.mark.sqlite_only  # backup files of the SQLite file
 def test_backup_restore_export_import_and_demo_commands(tmp_path, monkeypatch):
     folder = tmp_path / "data"
     demo = run(folder, "demo", "--patients", "20", "--seed", "5")
@@ -79,6 +85,7 @@ def test_backup_restore_export_import_and_demo_commands(tmp_path, monkeypatch):
     assert again.pop("audit_events")[:kept] == first.pop("audit_events") and again == first
 
 
+@pytest.mark.sqlite_only  # two data folders: two SQLite files
 def test_the_same_demo_seed_gives_the_same_data(tmp_path, monkeypatch):
     for name, value in DEMO_LOGIN.items():
         monkeypatch.setenv(name, value)
@@ -91,6 +98,7 @@ def test_the_same_demo_seed_gives_the_same_data(tmp_path, monkeypatch):
     assert any(ord(ch) > 0x370 for ch in scripts)  # not only Latin names
 
 
+@pytest.mark.sqlite_only  # two data folders: two SQLite files
 def test_data_dir_may_follow_the_command_and_comes_from_the_environment(tmp_path):
     folder = tmp_path / "data"
     prepare_cli(folder, ("patient",))

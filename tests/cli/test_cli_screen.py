@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.cli.test_cli_records import run  # the records CLI runner of this package
+
+pytestmark = pytest.mark.usefixtures("backend")  # the commands run on SQLite and PostgreSQL
 
 
 def test_visit_show_never_says_none_before_the_screen_is_done(tmp_path):

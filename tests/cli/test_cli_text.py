@@ -14,6 +14,8 @@ import pytest
 from ptassist import cli
 from tests.helpers import prepare_cli
 
+pytestmark = pytest.mark.usefixtures("backend")  # the commands run on SQLite and PostgreSQL
+
 
 def run(folder: Path, *args: str | bytes) -> subprocess.CompletedProcess[bytes]:
     prepare_cli(folder, args)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -25,7 +26,8 @@ from ptassist.services.identity import (
     set_up,
 )
 from ptassist.services.records import Records
-from tests.helpers import TEST_PASSWORD, add_clinician, open_clinic
+from tests.backends import elsewhere
+from tests.helpers import TEST_PASSWORD, add_clinician, clinic, open_clinic
 from tests.store.conftest import INTAKE
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -59,6 +61,17 @@ def test_a_wrong_password_and_an_unknown_name_get_the_same_message(signed_in, tm
         log_in(folder, "Nobody Here", TEST_PASSWORD, params=TEST_ONLY)
     assert str(wrong.value) == str(unknown.value) == "Unknown user or wrong password."
     assert log_in(folder, "  alex CARTER ", TEST_PASSWORD, params=TEST_ONLY).account.name == "Alex Carter"
+
+
+def test_a_key_file_account_the_records_do_not_list_does_not_open_them(signed_in, tmp_path):
+    """Accounts live in the database: a key file brought from other records opens none of these,
+    on a server too (where the login cannot read the records before they open)."""
+    other = tmp_path / "other"
+    with elsewhere():
+        clinic(other, name="Mallory Stone")
+    shutil.copyfile(keyfile_path(other), keyfile_path(tmp_path / "data"))
+    with pytest.raises(WrongPassword, match="Unknown user or wrong password"):
+        open_clinic(tmp_path / "data", "Mallory Stone")
 
 
 def test_failed_attempts_bring_a_delay_and_are_audited_at_the_next_open(signed_in, tmp_path):

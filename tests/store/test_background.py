@@ -7,6 +7,7 @@ import pytest
 from ptassist.core.background import Background, Condition, Medication
 from ptassist.store.errors import ConflictError, LockedError
 from ptassist.store.verify import verify_chain
+from tests.backends import elsewhere
 from tests.helpers import TEST_PASSWORD
 from tests.store.conftest import INTAKE
 from tests.store.test_verify import tamper
@@ -62,7 +63,7 @@ def test_changing_a_signed_snapshot_breaks_its_hash(records, patient):
     records.save_background(patient.id, CANCER, base_version=0, actor="t")
     visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
     records.sign(visit.id, TEST_PASSWORD)
-    tamper(records.database.path, f"UPDATE visit SET background_json = '{{}}' WHERE id = {visit.id}")
+    tamper(records.database, f"UPDATE visit SET background_json = '{{}}' WHERE id = {visit.id}")
     report = verify_chain(records.database)
     assert not report.ok and report.problems[0].record_id == visit.id
 
@@ -91,7 +92,8 @@ def test_backgrounds_survive_export_and_import_and_an_older_export_imports(tmp_p
     records.sign(visit.id, TEST_PASSWORD)
     export_database(records.database, tmp_path / "x.json", "t")
     document = json.loads((tmp_path / "x.json").read_text())
-    target = Records.open(tmp_path / "b")
+    with elsewhere():
+        target = Records.open(tmp_path / "b")
     try:
         import_database(target.database, tmp_path / "x.json")
         assert target.background(patient.id)[1] == CANCER
@@ -102,7 +104,8 @@ def test_backgrounds_survive_export_and_import_and_an_older_export_imports(tmp_p
     del document["patient_backgrounds"]
     document["visits"][0]["background"] = {"conditions": [{"text": "x", "flags": ["nonsense"]}]}
     (tmp_path / "y.json").write_text(json.dumps(document))
-    other = Records.open(tmp_path / "c")
+    with elsewhere():
+        other = Records.open(tmp_path / "c")
     try:
         from ptassist.store.export_checks import ExportError
         with pytest.raises(ExportError, match=r"visits\[0\]\.background\.conditions\[0\]\.flags"):

@@ -19,6 +19,7 @@ from tests.store.conftest import INTAKE
 from tests.store.test_migrations import FIXTURES
 
 
+@pytest.mark.sqlite_only  # backup files of the SQLite file
 def test_backup_and_restore_round_trip(records, patient, tmp_path):
     visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
     records.sign(visit.id, TEST_PASSWORD)
@@ -37,6 +38,7 @@ def test_backup_and_restore_round_trip(records, patient, tmp_path):
     assert safety.exists() and "pre-restore" in safety.name
 
 
+@pytest.mark.sqlite_only  # backup files of the SQLite file
 def test_restore_refuses_a_file_that_is_not_a_good_backup(records, tmp_path):
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all" * 100)
@@ -46,12 +48,14 @@ def test_restore_refuses_a_file_that_is_not_a_good_backup(records, tmp_path):
         backups.restore_from(records.database, tmp_path / "missing.db")
 
 
+@pytest.mark.sqlite_only  # backup files of the SQLite file
 def test_rotation_keeps_the_newest(records):
     for _ in range(5):
         backups.rotate_backup(records.database, reason="test", keep=3)
     assert len(backups.list_backups(records.database.folder)) == 3
 
 
+@pytest.mark.sqlite_only  # backup files of the SQLite file
 def test_a_backup_policy_sets_the_folder_and_how_many_are_kept(records, tmp_path):
     folder = records.database.folder
     assert backups.backup_policy(folder) == backups.BackupPolicy(folder / "backups", backups.KEEP_DEFAULT)
@@ -65,6 +69,7 @@ def test_a_backup_policy_sets_the_folder_and_how_many_are_kept(records, tmp_path
     assert backups.backup_policy(folder) == backups.BackupPolicy(folder / "backups", 5)
 
 
+@pytest.mark.sqlite_only  # backup files of the SQLite file
 @pytest.mark.parametrize(("keep", "words"), [(0, "keep between"), (1001, "keep between")])
 def test_a_bad_backup_policy_is_refused_naming_the_field(records, keep, words):
     with pytest.raises(ValidationError, match=words):
@@ -72,6 +77,7 @@ def test_a_bad_backup_policy_is_refused_naming_the_field(records, keep, words):
     assert backups.backup_policy(records.database.folder).keep == backups.KEEP_DEFAULT
 
 
+@pytest.mark.sqlite_only  # backup files of the SQLite file
 def test_a_backup_folder_that_cannot_be_written_is_refused(records, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
@@ -79,12 +85,14 @@ def test_a_backup_folder_that_cannot_be_written_is_refused(records, tmp_path):
         backups.save_backup_policy(records.database.folder, blocker / "inside", 3)
 
 
+@pytest.mark.sqlite_only  # backup files of the SQLite file
 def test_an_unreadable_policy_file_falls_back_to_the_defaults(records):
     folder = records.database.folder
     (folder / backups.POLICY_FILE).write_text("{not json", encoding="utf-8")
     assert backups.backup_policy(folder) == backups.BackupPolicy(folder / "backups", backups.KEEP_DEFAULT)
 
 
+@pytest.mark.sqlite_only  # backup files of the SQLite file
 def test_restoring_a_backup_from_an_earlier_version_brings_it_up_to_date(records, patient):
     earlier = FIXTURES / "schema_0002.db"
     backups.restore_from(records.database, earlier, replace_newer=True)  # the fixture patient is newer
@@ -93,6 +101,7 @@ def test_restoring_a_backup_from_an_earlier_version_brings_it_up_to_date(records
     assert verify_chain(records.database).ok
 
 
+@pytest.mark.sqlite_only  # backup files of the SQLite file
 def test_daily_backup_is_taken_once_a_day(tmp_path):
     folder = tmp_path / "daily"
     Records.open(folder).close()  # a new database: nothing to back up yet
@@ -102,6 +111,7 @@ def test_daily_backup_is_taken_once_a_day(tmp_path):
     assert [p.name.endswith("-daily.db") for p in backups.list_backups(folder)] == [True]
 
 
+@pytest.mark.sqlite_only  # two data folders: two SQLite files
 def test_export_import_export_is_identical(records, tmp_path):
     records.build_demo(25, 3, TEST_PASSWORD)
     patient = records.patients.add(family_name="Ζήσης", given_name="Zoë 🏃", date_of_birth="1985-06-15")
@@ -140,6 +150,7 @@ def test_import_rejects_what_is_not_an_export(records, tmp_path):
         import_database(records.database, bad)
 
 
+@pytest.mark.sqlite_only  # two data folders: two SQLite files
 def test_the_data_folder_chosen_in_settings_is_used_from_the_next_start(tmp_path, monkeypatch):
     from ptassist import paths
 

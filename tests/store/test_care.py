@@ -29,7 +29,7 @@ def test_care_round_trips_and_a_signed_visit_covers_it(records, patient):
     assert visit.care == CARE
     records.sign(visit.id, TEST_PASSWORD)
     assert verify_chain(records.database).ok
-    tamper(records.database.path, f"UPDATE visit SET care_json = NULL WHERE id = {visit.id}")
+    tamper(records.database, f"UPDATE visit SET care_json = NULL WHERE id = {visit.id}")
     assert not verify_chain(records.database).ok
 
 

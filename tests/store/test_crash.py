@@ -16,6 +16,9 @@ import pytest
 from ptassist.services.records import Records
 from ptassist.store.verify import verify_chain
 
+# About the SQLite file: a killed writer, the WAL and fsync on this disk.
+pytestmark = pytest.mark.sqlite_only
+
 ROOT = Path(__file__).resolve().parents[2]
 ROUNDS = 8
 MAX_LOSS_SECONDS = 2.0

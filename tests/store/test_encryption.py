@@ -25,6 +25,8 @@ from ptassist.store.transfer import export_database, import_database
 from tests.helpers import TEST_PASSWORD, clinic
 from tests.store.conftest import INTAKE
 
+pytestmark = pytest.mark.sqlite_only  # SQLCipher encrypts the SQLite file; a server protects its own disk (docs/postgresql.md)
+
 # Synthetic, and unusual enough that a hit in a file's bytes can only be our own record.
 FAMILY, GIVEN = "Quixbyrne", "Zeltavia"
 NOTE = "Vornquil tendon glides tolerated without flare"

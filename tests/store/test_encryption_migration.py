@@ -16,6 +16,8 @@ from ptassist.store.verify import verify_chain
 from tests.helpers import TEST_PASSWORD, clinic
 from tests.store.conftest import INTAKE
 
+pytestmark = pytest.mark.sqlite_only  # encrypting a plain SQLite file in place; a server has no file to encrypt
+
 FAMILY = "Quixbyrne"
 
 

@@ -17,6 +17,9 @@ from ptassist.store.errors import StoreError
 from tests.helpers import prepare_cli
 from tests.store.conftest import INTAKE
 
+# About the SQLite file: its header, its lock, its folder's disk and permissions.
+pytestmark = pytest.mark.sqlite_only
+
 
 def cli(folder, *args):
     prepare_cli(folder, args)

@@ -9,6 +9,9 @@ import pytest
 
 from tests.store.import_fuzz import campaign
 
+# Each case imports into a data folder of its own, i.e. an SQLite file of its own.
+pytestmark = pytest.mark.sqlite_only
+
 MUTANTS = 200
 
 

@@ -35,3 +35,11 @@ def test_the_index_follows_draft_edits_and_deletion(records, patient):
     assert records.notes.search("swelling") == [] and records.notes.search("effusion")
     records.visits.delete_draft(visit.id, "t")
     assert records.notes.search("effusion") == []
+
+
+def test_other_scripts_fold_case_and_accents_alike(records, patient):
+    _visit(records, patient.id, "Ольга: КОЛЕНО болит. Nguyễn, ÉTÉ—stairs")
+    assert len(records.notes.search("колено")) == 1
+    assert len(records.notes.search("ольга NGUYEN ete")) == 1
+    assert len(records.notes.search("stairs")) == 1  # a dash between words splits them
+    assert records.notes.search("колени") == []

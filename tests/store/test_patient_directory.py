@@ -14,6 +14,9 @@ from ptassist.store.patient_queries import PatientReader
 from tests.helpers import TEST_PASSWORD
 from tests.store.test_patients import NAMES
 
+# The start-up directory reads the SQLite file with sqlite3 before the ORM loads.
+pytestmark = pytest.mark.sqlite_only
+
 QUERIES = ("zoe", "ZOË", "mül", "zoe mul", "helene", "αθηνα", "иван", "小", "nguyen", "o'connor", '"', "a AND",
            "NEAR(", "*", "-", "P0000", "p000012", "1970-01-01", "01/01/1970", "nobody", "s", "ch", "mar")
 

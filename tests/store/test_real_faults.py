@@ -21,7 +21,8 @@ from ptassist.store.errors import ReadOnlyError
 from tests.helpers import open_clinic
 from tests.store.disks import ROOT, cli_as, fill, read_only_mount, small_disk, unprivileged
 
-pytestmark = pytest.mark.slow
+# About the SQLite file: real locks, full disks and read-only mounts.
+pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only]
 
 
 def cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -18,6 +18,9 @@ from ptassist.store.errors import StoreError
 from tests.helpers import TEST_PASSWORD, open_clinic, prepare_cli
 from tests.store.conftest import INTAKE
 
+# Restoring a backup file over the SQLite file (a server is restored with pg_restore).
+pytestmark = pytest.mark.sqlite_only
+
 
 def cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     prepare_cli(folder, args)

@@ -26,6 +26,7 @@ def _filled(records):
     return visit.id
 
 
+@pytest.mark.sqlite_only  # two data folders: two SQLite files
 def test_sheet_details_round_trip_and_an_older_export_imports(tmp_path):
     source = Records.open(tmp_path / "a", signed_in=clinic(tmp_path / "a", name="Alex Carter", credentials="PT",
                                                            registration="PNZ 1", contact="09 555 0142"))

@@ -1,12 +1,14 @@
-"""Every tamper of issue 12 point 4, done with raw sqlite3 and every trigger dropped, fails verify
+"""Every tamper of issue 12 point 4, done with raw SQL and every trigger dropped, fails verify
 with a message naming the record (the signed-record chain, the audit chain, stored sheets, visit
-status, history, demographics, and the chain heads this workstation last saw)."""
+status, history, demographics, and the chain heads this workstation last saw).
+
+On both back ends: anyone with the SQLite file, or the PostgreSQL server's superuser, can drop the
+triggers. The tests about the file itself (an older copy, backups) are SQLite's only."""
 
 from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import stat
 import subprocess
 import sys
@@ -25,6 +27,7 @@ from ptassist.store.errors import StoreError
 from ptassist.store.models import AddendumRow, ChainHeadRow, SigningKeyRow, VisitRow
 from ptassist.store.verify import verify_chain, verify_records
 from ptassist.store.visits import addendum_content, visit_content
+from tests.backends import RawConnection
 from tests.helpers import TEST_PASSWORD
 from tests.store.conftest import INTAKE
 
@@ -47,17 +50,22 @@ def signed(records, patient):
     return ids
 
 
-def raw(path, *statements, params=()):
-    """Change the file as anyone with access to it can: every trigger dropped first."""
-    connection = sqlite3.connect(path)
-    triggers = connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
-                                  "AND name NOT LIKE 'patient_fts%'").fetchall()
-    for (name,) in triggers:
-        connection.execute(f"DROP TRIGGER {name}")
+def raw(database, *statements, params=()):
+    """Change the records as anyone with the file (or the server's superuser) can: every lock dropped first."""
+    connection = RawConnection(database)
+    connection.drop_locks()
     for statement in statements:
         connection.execute(statement, params if "?" in statement else ())
     connection.commit()
     connection.close()
+
+
+def query(database, sql):
+    connection = RawConnection(database)
+    try:
+        return connection.execute(sql).fetchall()
+    finally:
+        connection.close()
 
 
 def rehash_signed_chain(records, from_seq=1):
@@ -83,21 +91,19 @@ def rehash_signed_chain(records, from_seq=1):
                               f"WHERE id = {row.id}")
         prev = row.content_hash
     statements.append(f"UPDATE chain_head SET seq = {links[-1].chain_seq}, hash = '{prev}' WHERE id = 1")
-    raw(records.database.path, *statements)
+    raw(records.database, *statements)
 
 
-def rehash_audit_chain(path):
+def rehash_audit_chain(database):
     """Recompute every audit link and the audit head, as a forger who removed events would."""
-    connection = sqlite3.connect(path)
-    rows = connection.execute(f"SELECT {', '.join(AUDIT_FIELDS)} FROM audit_event ORDER BY id").fetchall()
-    connection.close()
+    rows = query(database, f"SELECT {', '.join(AUDIT_FIELDS)} FROM audit_event ORDER BY id")
     statements, prev = [], GENESIS
     for values in rows:
         link = audit_hash(prev, values)
         statements.append(f"UPDATE audit_event SET prev_hash = '{prev}', hash = '{link}' WHERE id = {values[0]}")
         prev = link
     statements.append(f"UPDATE evidence_head SET audit_seq = {rows[-1][0]}, audit_hash = '{prev}' WHERE id = 1")
-    raw(path, *statements)
+    raw(database, *statements)
 
 
 def problems(records, *, anchored=True):
@@ -117,13 +123,12 @@ def any_message(found, expected):
 # ------------------------------------------------------------------ the end of the chain and the anchor
 def test_deleting_the_last_record_with_the_head_moved_back_is_reported_by_the_anchor(records, signed):
     # The chain: the clinician's signing key at 1, visits 1-3 at positions 2-4, the addendum at 5 (the newest).
-    with sqlite3.connect(records.database.path) as probe:
-        (gone,) = probe.execute("SELECT id FROM audit_event WHERE action = 'addendum'").fetchone()
-        later = [i for (i,) in probe.execute(f"SELECT id FROM audit_event WHERE id > {gone} ORDER BY id")]
-    raw(records.database.path, "DELETE FROM addendum", f"DELETE FROM audit_event WHERE id = {gone}",
+    ((gone,),) = query(records.database, "SELECT id FROM audit_event WHERE action = 'addendum'")
+    later = [i for (i,) in query(records.database, f"SELECT id FROM audit_event WHERE id > {gone} ORDER BY id")]
+    raw(records.database, "DELETE FROM addendum", f"DELETE FROM audit_event WHERE id = {gone}",
         *(f"UPDATE audit_event SET id = {i - 1} WHERE id = {i}" for i in later),
         "UPDATE chain_head SET seq = 4, hash = (SELECT content_hash FROM visit WHERE chain_seq = 4) WHERE id = 1")
-    rehash_audit_chain(records.database.path)
+    rehash_audit_chain(records.database)
     assert verify_chain(records.database).ok  # the file alone holds together: only the anchor can tell
     found = messages(records)
     assert "records: the records end at 4 signed entries but this workstation last saw 5: signed records were " \
@@ -132,7 +137,7 @@ def test_deleting_the_last_record_with_the_head_moved_back_is_reported_by_the_an
 
 
 def test_truncating_the_chain_is_reported_with_both_counts(records, signed):
-    raw(records.database.path, f"DELETE FROM visit WHERE id = {signed[2]}", "DELETE FROM addendum",
+    raw(records.database, f"DELETE FROM visit WHERE id = {signed[2]}", "DELETE FROM addendum",
         "UPDATE chain_head SET seq = 3, hash = (SELECT content_hash FROM visit WHERE chain_seq = 3) WHERE id = 1")
     found = messages(records)
     assert any_message(found, "records: the records end at 3 signed entries but this workstation last saw 5")
@@ -140,7 +145,7 @@ def test_truncating_the_chain_is_reported_with_both_counts(records, signed):
 
 
 def test_editing_the_last_record_and_rehashing_it_is_a_rewritten_end(records, signed):
-    raw(records.database.path, "UPDATE addendum SET text = 'rewritten'")
+    raw(records.database, "UPDATE addendum SET text = 'rewritten'")
     rehash_signed_chain(records, from_seq=5)
     forged = "addendum 1: the signature does not match the record and its signer's key: it was forged or changed"
     assert [f"{p.record_type} {p.record_id}: {p.message}" for p in verify_chain(records.database).problems] == [forged]
@@ -149,7 +154,7 @@ def test_editing_the_last_record_and_rehashing_it_is_a_rewritten_end(records, si
 
 
 def test_rehashing_everything_after_an_edited_record_is_caught_by_the_anchor(records, signed):
-    raw(records.database.path, f"UPDATE visit SET signed_by = 'Mallory' WHERE id = {signed[0]}")
+    raw(records.database, f"UPDATE visit SET signed_by = 'Mallory' WHERE id = {signed[0]}")
     rehash_signed_chain(records, from_seq=1)
     found = messages(records)
     forged = "the signature does not match the record and its signer's key: it was forged or changed"
@@ -159,6 +164,7 @@ def test_rehashing_everything_after_an_edited_record_is_caught_by_the_anchor(rec
                      "from there on"]
 
 
+@pytest.mark.sqlite_only  # an older copy of the file put back
 def test_a_rollback_to_an_older_copy_warns_on_open_and_fails_verify(records, patient, signed, tmp_path):
     folder = records.database.folder
     records.close()
@@ -184,19 +190,21 @@ def test_a_rollback_to_an_older_copy_warns_on_open_and_fails_verify(records, pat
     assert "ptassist: warning: the records end at 5 signed entries" in done.stderr
 
 
+@pytest.mark.sqlite_only  # the file's own backups and their sidecars
 def test_the_newest_backup_remembers_the_head_when_the_workstation_state_is_lost(records, signed, tmp_path):
     folder = records.database.folder
     backup.rotate_backup(records.database, reason="manual")
     newest = backup.newest_backup(folder)
     sidecar = json.loads(anchor.backup_anchor_file(newest).read_text(encoding="utf-8"))
     assert sidecar["seq"] == 5
-    raw(records.database.path, "DELETE FROM addendum",
+    raw(records.database, "DELETE FROM addendum",
         "UPDATE chain_head SET seq = 4, hash = (SELECT content_hash FROM visit WHERE chain_seq = 4) WHERE id = 1")
     shutil.rmtree(paths.anchors_dir())
     assert any_message(messages(records), "records: the records end at 4 signed entries but the newest backup last "
                                           "saw 5")
 
 
+@pytest.mark.sqlite_only  # the app restores SQLite backups only (a server: pg_restore)
 def test_restoring_a_backup_on_purpose_moves_the_anchor(records, patient, signed, tmp_path):
     copy = backup.backup_to(records.database, tmp_path / "kept.db")
     visit = records.new_visit(patient.id, "discharge", intake=INTAKE)
@@ -218,7 +226,7 @@ def test_the_anchor_is_private_and_follows_every_append(records, signed):
 
 # ------------------------------------------------------------------ stored sheets
 def test_a_changed_stored_pdf_fails_verify_and_the_viewer(records, signed):
-    raw(records.database.path, "UPDATE document SET content = ? WHERE id = 1", params=(b"%PDF-1.4 forged",))
+    raw(records.database, "UPDATE document SET content = ? WHERE id = 1", params=(b"%PDF-1.4 forged",))
     assert messages(records) == ["document 1: its bytes do not match the SHA-256 recorded when it was printed: "
                                  "the stored sheet was changed or replaced"]
     with pytest.raises(StoreError, match="run 'ptassist verify'"):
@@ -229,21 +237,21 @@ def test_a_replaced_pdf_with_its_sha256_rewritten_disagrees_with_the_audit_chain
     import hashlib
 
     forged = b"%PDF-1.4 forged"
-    raw(records.database.path, "UPDATE document SET content = ?, sha256 = ? WHERE id = 1",
+    raw(records.database, "UPDATE document SET content = ?, sha256 = ? WHERE id = 1",
         params=(forged, hashlib.sha256(forged).hexdigest()))
     assert messages(records) == ["document 1: its SHA-256 differs from the one the audit trail recorded when it "
                                  "was printed: the stored sheet was replaced"]
 
 
 def test_a_removed_stored_sheet_is_named(records, signed):
-    raw(records.database.path, "DELETE FROM document WHERE id = 1")
+    raw(records.database, "DELETE FROM document WHERE id = 1")
     assert messages(records) == ["document 1: the audit trail records it was printed, but it is missing: a stored "
                                  "sheet was removed"]
 
 
 # ------------------------------------------------------------------ the audit trail
 def test_a_deleted_audit_row_is_caught(records, signed):
-    raw(records.database.path, "DELETE FROM audit_event WHERE id = 3")
+    raw(records.database, "DELETE FROM audit_event WHERE id = 3")
     found = messages(records)
     assert "audit_event 4: events 3 to 3 before it are missing: audit events were removed" in found
     assert ("audit_event 4: its link to the previous event does not match: an event before it was changed or "
@@ -251,12 +259,12 @@ def test_a_deleted_audit_row_is_caught(records, signed):
 
 
 def test_a_changed_audit_row_is_caught(records, signed):
-    raw(records.database.path, "UPDATE audit_event SET actor = 'Mallory' WHERE id = 2")
+    raw(records.database, "UPDATE audit_event SET actor = 'Mallory' WHERE id = 2")
     assert messages(records) == ["audit_event 2: it does not match its hash: the event was changed"]
 
 
 def test_the_newest_audit_rows_deleted_are_caught_by_the_audit_head(records, signed):
-    raw(records.database.path, "DELETE FROM audit_event WHERE id = (SELECT MAX(id) FROM audit_event)")
+    raw(records.database, "DELETE FROM audit_event WHERE id = (SELECT MAX(id) FROM audit_event)")
     found = messages(records)
     assert any_message(found, "audit_head: the audit trail ends at event")
     assert any_message(found, "records: audit event 12 is not the one this workstation last saw")
@@ -264,7 +272,7 @@ def test_the_newest_audit_rows_deleted_are_caught_by_the_audit_head(records, sig
 
 # ------------------------------------------------------------------ visit status
 def test_a_signed_visit_set_back_to_draft_is_named(records, signed):
-    raw(records.database.path, f"UPDATE visit SET status = 'draft', chain_seq = NULL, content_hash = NULL, "
+    raw(records.database, f"UPDATE visit SET status = 'draft', chain_seq = NULL, content_hash = NULL, "
                                f"prev_hash = NULL WHERE id = {signed[0]}")
     found = messages(records)
     assert (f"visit {signed[0]}: the audit trail records its signing, but it is a draft now: a signed visit was set "
@@ -272,7 +280,7 @@ def test_a_signed_visit_set_back_to_draft_is_named(records, signed):
 
 
 def test_a_signed_visit_set_back_to_draft_keeping_its_link_is_named(records, signed):
-    raw(records.database.path, f"UPDATE visit SET status = 'draft' WHERE id = {signed[1]}")
+    raw(records.database, f"UPDATE visit SET status = 'draft' WHERE id = {signed[1]}")
     found = messages(records)
     assert f"visit {signed[1]}: a draft linked into the chain" in found
     assert any_message(found, f"visit {signed[1]}: the audit trail records its signing, but it is a draft now")
@@ -280,7 +288,7 @@ def test_a_signed_visit_set_back_to_draft_keeping_its_link_is_named(records, sig
 
 def test_a_draft_made_signed_by_update_is_named(records, patient, signed):
     draft = records.new_visit(patient.id, "follow_up", intake=INTAKE)
-    raw(records.database.path, f"UPDATE visit SET status = 'signed', signed_by = 'Alex Carter' WHERE id = {draft.id}")
+    raw(records.database, f"UPDATE visit SET status = 'signed', signed_by = 'Alex Carter' WHERE id = {draft.id}")
     found = messages(records)
     assert (f"visit {draft.id}: signed, but the audit trail has no signing of it: it was made signed outside the "
             "app") in found
@@ -293,7 +301,7 @@ def test_a_draft_made_signed_by_update_is_named(records, patient, signed):
     ("nprs", "1", "NPRS"),
 ])
 def test_history_values_changed_behind_the_signed_content_are_named(records, signed, column, value, named):
-    raw(records.database.path, f"UPDATE visit SET {column} = {value} WHERE id = {signed[2]}")
+    raw(records.database, f"UPDATE visit SET {column} = {value} WHERE id = {signed[2]}")
     assert messages(records) == [f"visit {signed[2]}: history shows a different {named} than its signed content: "
                                  "changed outside the app"]
 
@@ -302,17 +310,24 @@ def test_history_values_changed_behind_the_signed_content_are_named(records, sig
 def test_a_patient_name_or_birth_date_changed_outside_the_app_is_named(records, patient, signed):
     records.patients.update(patient.id, given_name="Chidiebere")
     assert verify_records(records.database).ok
-    raw(records.database.path, f"UPDATE patient SET family_name = 'Other', date_of_birth = '1990-01-01' "
+    raw(records.database, f"UPDATE patient SET family_name = 'Other', date_of_birth = '1990-01-01' "
                                f"WHERE id = {patient.id}")
     assert messages(records) == [f"patient {patient.id}: family_name, date_of_birth differ from its last recorded "
                                  "revision: changed outside the app"]
 
 
+def _renamed_revision(records, patient_id):
+    """The patient's first revision with the family name changed, as its JSON text."""
+    ((fields_json,),) = query(records.database, f"SELECT fields_json FROM patient_revision WHERE patient_id = "
+                                                f"{patient_id}")
+    return json.dumps({**json.loads(fields_json), "family_name": "Other"}, sort_keys=True, separators=(",", ":"))
+
+
 def test_a_rewritten_revision_is_named(records, patient, signed):
-    raw(records.database.path,
+    fields_json = _renamed_revision(records, patient.id)
+    raw(records.database,
         f"UPDATE patient SET family_name = 'Other' WHERE id = {patient.id}",
-        f"UPDATE patient_revision SET fields_json = json_set(fields_json, '$.family_name', 'Other') "
-        f"WHERE patient_id = {patient.id}")
+        f"UPDATE patient_revision SET fields_json = ? WHERE patient_id = {patient.id}", params=(fields_json,))
     assert messages(records) == [f"patient {patient.id}: revision 1 does not match its SHA-256: it was changed "
                                  "outside the app"]
 
@@ -320,10 +335,8 @@ def test_a_rewritten_revision_is_named(records, patient, signed):
 def test_a_revision_rewritten_with_its_sha256_disagrees_with_the_audit_chain(records, patient, signed):
     from ptassist.store.demographics import revision_digest
 
-    with sqlite3.connect(records.database.path) as probe:
-        (fields_json,) = probe.execute("SELECT json_set(fields_json, '$.family_name', 'Other') FROM "
-                                       f"patient_revision WHERE patient_id = {patient.id}").fetchone()
-    raw(records.database.path,
+    fields_json = _renamed_revision(records, patient.id)
+    raw(records.database,
         f"UPDATE patient SET family_name = 'Other' WHERE id = {patient.id}",
         f"UPDATE patient_revision SET fields_json = ?, sha256 = '{revision_digest(patient.id, 1, fields_json)}' "
         f"WHERE patient_id = {patient.id}", params=(fields_json,))
@@ -333,13 +346,14 @@ def test_a_revision_rewritten_with_its_sha256_disagrees_with_the_audit_chain(rec
 
 def test_every_change_is_a_revision_and_audited(records, patient):
     records.patients.update(patient.id, date_of_birth="1979-05-03")
-    with sqlite3.connect(records.database.path) as probe:
-        rows = probe.execute("SELECT r.revision, json_extract(r.fields_json, '$.date_of_birth'), e.action "
-                             "FROM patient_revision r JOIN audit_event e ON e.id = r.audit_event_id "
-                             f"WHERE r.patient_id = {patient.id} ORDER BY r.revision").fetchall()
-    assert rows == [(1, "1979-05-02", "create"), (2, "1979-05-03", "edit")]
+    rows = query(records.database, "SELECT r.revision, r.fields_json, e.action FROM patient_revision r "
+                                   "JOIN audit_event e ON e.id = r.audit_event_id "
+                                   f"WHERE r.patient_id = {patient.id} ORDER BY r.revision")
+    assert [(n, json.loads(fields)["date_of_birth"], action) for n, fields, action in rows] == [
+        (1, "1979-05-02", "create"), (2, "1979-05-03", "edit")]
 
 
+@pytest.mark.sqlite_only  # the file's own backups and their sidecars
 def test_a_rotated_out_backup_takes_its_heads_with_it(records, signed):
     for _ in range(3):
         backup.rotate_backup(records.database, reason="manual", keep=2)
@@ -359,7 +373,7 @@ def test_a_back_dated_signed_visit_inserted_with_a_correct_hash_is_named(records
                       signed_at="2025-06-01T10:00:00+00:00", signed_by="Alex Carter", updated_at="2025-06-01",
                       chain_seq=seq, prev_hash=prev)
     forged.content_hash = chain_hash(prev, "visit", visit_content(forged))
-    connection = sqlite3.connect(records.database.path)
+    connection = RawConnection(records.database)  # no lock refuses an INSERT
     connection.execute(
         "INSERT INTO visit (id, patient_id, visit_time, kind, status, narrative_json, measures_json, "
         "prescription_json, signed_at, signed_by, updated_at, chain_seq, prev_hash, content_hash) "

@@ -16,12 +16,14 @@ from ptassist.services.records import Records
 from ptassist.store.errors import StoreError
 from ptassist.store.transfer import export_database, import_database
 from ptassist.store.verify import verify_records
+from tests.backends import RawConnection, elsewhere
 from tests.helpers import TEST_PASSWORD, open_clinic
 from tests.store.conftest import INTAKE
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+@pytest.mark.sqlite_only  # the older database is a fixture file
 def test_an_upgraded_database_is_brought_into_the_evidence_as_it_is(tmp_path):
     folder = tmp_path / "data"
     folder.mkdir()
@@ -51,10 +53,14 @@ def test_an_upgraded_database_is_brought_into_the_evidence_as_it_is(tmp_path):
 def test_a_demo_build_verifies_and_its_patients_are_versioned(records):
     records.build_demo(6, 2, TEST_PASSWORD)  # records with a signing key: every demo visit signed by the login
     assert records.verify().ok  # the signatures and the key records' tags too
-    with sqlite3.connect(records.database.path) as probe:
+    probe = RawConnection(records.database)
+    try:
         assert probe.execute("SELECT count(DISTINCT patient_id) FROM patient_revision").fetchone()[0] == 6
+    finally:
+        probe.close()
 
 
+@pytest.mark.sqlite_only  # the print path without the ORM reads the SQLite file
 def test_the_print_path_without_the_orm_chains_its_events_and_moves_the_anchor(tmp_path):
     folder = tmp_path / "data"
     records = open_clinic(folder)  # the CLI below logs in as this account (PTASSIST_USER)
@@ -89,7 +95,8 @@ def exported(records, patient, tmp_path):
 
 
 def _imported(exported, tmp_path):
-    """Import ``exported`` into a fresh folder; returns its verify report, or raises as import does."""
+    """Import ``exported`` into a fresh folder; returns its verify report, or raises as import does.
+    Called inside ``elsewhere()``: on PostgreSQL the folder's records are a second database."""
     target = Records.open(tmp_path / "other")
     try:
         import_database(target.database, exported)
@@ -109,7 +116,8 @@ def test_an_export_carries_its_evidence_and_imports_verified(exported, tmp_path)
     document = json.loads(exported.read_text(encoding="utf-8"))
     assert [r["revision"] for r in document["patient_revisions"]] == [1, 2]
     assert all(e["hash"] for e in document["audit_events"])
-    assert _imported(exported, tmp_path).ok
+    with elsewhere():
+        assert _imported(exported, tmp_path).ok
 
 
 def _change_patient(document):
@@ -135,19 +143,21 @@ def _strip_evidence(document):
 ])
 def test_an_export_changed_after_it_was_written_is_refused_naming_the_record(exported, tmp_path, change, named):
     _rewrite(exported, change)
-    with pytest.raises(StoreError) as refused:
-        _imported(exported, tmp_path)
-    assert str(refused.value).startswith(named) and str(refused.value).endswith("nothing was imported")
-    target = Records.open(tmp_path / "other")
-    try:
-        assert target.patients.count() == 0
-    finally:
-        target.close()
+    with elsewhere():
+        with pytest.raises(StoreError) as refused:
+            _imported(exported, tmp_path)
+        assert str(refused.value).startswith(named) and str(refused.value).endswith("nothing was imported")
+        target = Records.open(tmp_path / "other")
+        try:
+            assert target.patients.count() == 0
+        finally:
+            target.close()
 
 
 def test_an_export_from_before_the_evidence_imports_with_a_baseline(exported, tmp_path):
     _rewrite(exported, _strip_evidence)
-    assert _imported(exported, tmp_path).ok
+    with elsewhere():
+        assert _imported(exported, tmp_path).ok
 
 
 def test_evidence_stripped_from_a_newer_export_is_refused(exported, tmp_path):
@@ -157,5 +167,5 @@ def test_evidence_stripped_from_a_newer_export_is_refused(exported, tmp_path):
         document["schema_revision"] = revision  # a 0006-or-later export must carry its evidence
 
     _rewrite(exported, strip_but_keep_the_revision)
-    with pytest.raises(StoreError, match="audit_events"):
+    with elsewhere(), pytest.raises(StoreError, match="audit_events"):
         _imported(exported, tmp_path)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 
 import pytest
 
 from ptassist.store.verify import verify_chain
+from tests.backends import RawConnection
 from tests.helpers import TEST_PASSWORD
 from tests.store.conftest import INTAKE
 
@@ -24,10 +24,10 @@ def chain(records, patient):
     return ids
 
 
-def tamper(path, *statements):
-    raw = sqlite3.connect(path)
+def tamper(database, *statements):
+    raw = RawConnection(database)
     for name in ("visit_signed_no_update", "visit_signed_no_delete", "addendum_no_update", "addendum_no_delete"):
-        raw.execute(f"DROP TRIGGER {name}")
+        raw.drop_trigger(name)
     for statement in statements:
         raw.execute(statement)
     raw.commit()
@@ -40,7 +40,7 @@ def test_an_untouched_chain_verifies(records, chain):
 
 
 def test_a_changed_value_is_caught(records, chain):
-    tamper(records.database.path, f"UPDATE visit SET narrative_json = '{{\"plan\":\"altered\"}}' WHERE id = {chain[1]}")
+    tamper(records.database, f"UPDATE visit SET narrative_json = '{{\"plan\":\"altered\"}}' WHERE id = {chain[1]}")
     report = verify_chain(records.database)
     assert not report.ok
     assert [(p.record_type, p.record_id) for p in report.problems] == [("visit", chain[1])]
@@ -48,7 +48,7 @@ def test_a_changed_value_is_caught(records, chain):
 
 
 def test_a_changed_value_with_a_recomputed_hash_breaks_the_next_link(records, chain):
-    tamper(records.database.path,
+    tamper(records.database,
            f"UPDATE visit SET signed_by = 'Mallory', content_hash = '{'f' * 64}' WHERE id = {chain[0]}")
     problems = verify_chain(records.database).problems
     kinds = {(p.record_type, p.record_id) for p in problems}
@@ -56,7 +56,7 @@ def test_a_changed_value_with_a_recomputed_hash_breaks_the_next_link(records, ch
 
 
 def test_a_deleted_addendum_is_caught(records, chain):
-    tamper(records.database.path, "DELETE FROM addendum")
+    tamper(records.database, "DELETE FROM addendum")
     problems = verify_chain(records.database).problems
     assert any("missing" in p.message or "removed" in p.message for p in problems)
 
@@ -65,7 +65,7 @@ def test_a_deleted_newest_record_is_caught_by_the_chain_head(records, patient, c
     newest = records.new_visit(patient.id, "discharge", intake=INTAKE)
     records.sign(newest.id, TEST_PASSWORD)
     assert verify_chain(records.database).ok
-    tamper(records.database.path, f"DELETE FROM visit WHERE id = {newest.id}")
+    tamper(records.database, f"DELETE FROM visit WHERE id = {newest.id}")
     problems = verify_chain(records.database).problems
     assert [(p.record_type, p.record_id) for p in problems] == [("chain_head", None), ("visit", newest.id)]
     assert "a signed visit was removed" in problems[1].message
@@ -73,7 +73,7 @@ def test_a_deleted_newest_record_is_caught_by_the_chain_head(records, patient, c
 
 def test_verify_command_exits_1_and_names_the_record(records, chain, tmp_path):
     folder = records.database.folder
-    tamper(records.database.path, f"UPDATE addendum SET text = 'rewritten' WHERE visit_id = {chain[1]}")
+    tamper(records.database, f"UPDATE addendum SET text = 'rewritten' WHERE visit_id = {chain[1]}")
     records.close()
     done = subprocess.run([sys.executable, "-m", "ptassist", "--data-dir", str(folder), "verify"],
                           capture_output=True, text=True, check=False)

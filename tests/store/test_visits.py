@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from ptassist.core.validation import ValidationError
 from ptassist.store.errors import ConflictError, LockedError
+from tests.backends import RawConnection
 from tests.helpers import TEST_PASSWORD
 from tests.store.conftest import INTAKE
 
@@ -103,9 +102,9 @@ def test_raw_sql_cannot_change_signed_records(records, patient, statement):
     records.sign(visit.id, TEST_PASSWORD)
     records.add_addendum(visit.id, "Addendum", TEST_PASSWORD)
     records.documents.store(visit.id, "hep", b"%PDF-1.4 test", "Alex Carter")
-    raw = sqlite3.connect(records.database.path)
+    raw = RawConnection(records.database)
     try:
-        with pytest.raises(sqlite3.DatabaseError, match=r"locked|permanent"):
+        with pytest.raises(raw.Error, match=r"locked|permanent"):
             raw.execute(statement)
     finally:
         raw.close()
@@ -113,7 +112,7 @@ def test_raw_sql_cannot_change_signed_records(records, patient, statement):
 
 def test_raw_sql_can_still_change_and_discard_drafts(records, patient):
     visit = records.new_visit(patient.id, "initial_evaluation", intake=INTAKE)
-    raw = sqlite3.connect(records.database.path)
+    raw = RawConnection(records.database)
     raw.execute("UPDATE visit SET kind = 'follow_up' WHERE id = ?", (visit.id,))
     raw.commit()
     raw.close()

@@ -1,6 +1,7 @@
 """The first schema: patients, clinicians, visits, addenda, documents, audit, settings, chain head.
 
-Signed visits, addenda, documents and audit events are protected by triggers on SQLite.
+Signed visits, addenda, documents and audit events are protected by triggers (each dialect's own, see
+ptassist.store.dialects).
 
 Revision ID: 0001
 Revises:
@@ -12,6 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from ptassist.store.dialects import Lock, for_name
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -19,17 +22,17 @@ depends_on = None
 
 GENESIS = "0" * 64
 
-LOCKS = {
-    # trigger name: (event, table, condition, message)
-    "visit_signed_no_update": ("UPDATE", "visit", "OLD.status = 'signed'", "signed visit is locked: add an addendum"),
-    "visit_signed_no_delete": ("DELETE", "visit", "OLD.status = 'signed'", "signed visit is locked"),
-    "addendum_no_update": ("UPDATE", "addendum", None, "addenda are permanent"),
-    "addendum_no_delete": ("DELETE", "addendum", None, "addenda are permanent"),
-    "document_no_update": ("UPDATE", "document", None, "stored documents are permanent"),
-    "document_no_delete": ("DELETE", "document", None, "stored documents are permanent"),
-    "audit_no_update": ("UPDATE", "audit_event", None, "audit events are permanent"),
-    "audit_no_delete": ("DELETE", "audit_event", None, "audit events are permanent"),
-}
+SIGNED = "OLD.status = 'signed'"
+LOCKS = (
+    Lock("visit_signed_no_update", "UPDATE", "visit", SIGNED, "signed visit is locked: add an addendum"),
+    Lock("visit_signed_no_delete", "DELETE", "visit", SIGNED, "signed visit is locked"),
+    Lock("addendum_no_update", "UPDATE", "addendum", None, "addenda are permanent"),
+    Lock("addendum_no_delete", "DELETE", "addendum", None, "addenda are permanent"),
+    Lock("document_no_update", "UPDATE", "document", None, "stored documents are permanent"),
+    Lock("document_no_delete", "DELETE", "document", None, "stored documents are permanent"),
+    Lock("audit_no_update", "UPDATE", "audit_event", None, "audit events are permanent"),
+    Lock("audit_no_delete", "DELETE", "audit_event", None, "audit events are permanent"),
+)
 
 
 def _text(name: str, nullable: bool = False, default: str | None = None) -> sa.Column[str]:
@@ -142,19 +145,11 @@ def upgrade() -> None:
     )
     op.execute(sa.text("INSERT INTO chain_head (id, seq, hash) VALUES (1, 0, :genesis)").bindparams(genesis=GENESIS))
     op.execute("INSERT INTO clinic_settings (id) VALUES (1)")
-    if op.get_bind().dialect.name == "sqlite":
-        for name, (event, table, condition, message) in LOCKS.items():
-            when = f" WHEN {condition}" if condition else ""
-            op.execute(
-                f"CREATE TRIGGER {name} BEFORE {event} ON {table}{when} "
-                f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
-            )
+    for_name(op.get_bind().dialect.name).create_locks(op.execute, LOCKS)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for name in LOCKS:
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for_name(op.get_bind().dialect.name).drop_locks(op.execute, LOCKS)
     tables = ("chain_head", "clinic_settings", "audit_event", "document", "addendum", "visit", "clinician", "patient")
     for table in tables:
         op.drop_table(table)

@@ -1,4 +1,5 @@
-"""Name search: a folded search column on patients and, on SQLite, an FTS5 index kept by triggers.
+"""Name search: a folded search column on patients and its index (SQLite: FTS5 kept by triggers;
+PostgreSQL: trigram), see ptassist.store.dialects.
 
 Revision ID: 0002
 Revises: 0001
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from ptassist.core.validation import search_key
+from ptassist.store.dialects import for_name
 
 revision = "0002"
 down_revision = "0001"
@@ -28,36 +30,10 @@ def upgrade() -> None:
             sa.text("UPDATE patient SET search_name = :key WHERE id = :id"),
             {"key": search_key(family, given), "id": pid},
         )
-    if bind.dialect.name == "sqlite":
-        op.execute(
-            "CREATE VIRTUAL TABLE patient_fts USING fts5("
-            "search_name, content='patient', content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
-        )
-        op.execute("INSERT INTO patient_fts(patient_fts) VALUES ('rebuild')")
-        op.execute(
-            "CREATE TRIGGER patient_fts_insert AFTER INSERT ON patient BEGIN "
-            "INSERT INTO patient_fts(rowid, search_name) VALUES (new.id, new.search_name); END"
-        )
-        op.execute(
-            "CREATE TRIGGER patient_fts_delete AFTER DELETE ON patient BEGIN "
-            "INSERT INTO patient_fts(patient_fts, rowid, search_name) VALUES ('delete', old.id, old.search_name); END"
-        )
-        op.execute(
-            "CREATE TRIGGER patient_fts_update AFTER UPDATE OF search_name ON patient BEGIN "
-            "INSERT INTO patient_fts(patient_fts, rowid, search_name) VALUES ('delete', old.id, old.search_name); "
-            "INSERT INTO patient_fts(rowid, search_name) VALUES (new.id, new.search_name); END"
-        )
-    else:
-        op.create_index("ix_patient_search_name", "patient", ["search_name"])
+    for_name(bind.dialect.name).create_name_search(op.execute)
 
 
 def downgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name == "sqlite":
-        for name in ("patient_fts_insert", "patient_fts_delete", "patient_fts_update"):
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
-        op.execute("DROP TABLE IF EXISTS patient_fts")
-    else:
-        op.drop_index("ix_patient_search_name", "patient")
+    for_name(op.get_bind().dialect.name).drop_name_search(op.execute)
     with op.batch_alter_table("patient") as batch:
         batch.drop_column("search_name")

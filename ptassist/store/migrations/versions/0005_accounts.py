@@ -15,16 +15,18 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from ptassist.store.dialects import Lock, for_name
+
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
 
 SIGNATURE_COLUMNS = ("visit", "addendum")
-LOCKS = {
-    "signing_key_no_update": ("UPDATE", "signing_key", "signing keys are permanent chain records"),
-    "signing_key_no_delete": ("DELETE", "signing_key", "signing keys are permanent chain records"),
-}
+LOCKS = (
+    Lock("signing_key_no_update", "UPDATE", "signing_key", None, "signing keys are permanent chain records"),
+    Lock("signing_key_no_delete", "DELETE", "signing_key", None, "signing keys are permanent chain records"),
+)
 
 
 def _text(name: str, nullable: bool = False, default: str | None = None) -> sa.Column[str]:
@@ -66,15 +68,11 @@ def upgrade() -> None:
             batch.add_column(sa.Column("content_version", sa.Integer(), nullable=False, server_default="1"))
             batch.add_column(sa.Column("signer_key_id", sa.Integer(), nullable=True))
             batch.add_column(sa.Column("signature", sa.Text(), nullable=True))
-    if op.get_bind().dialect.name == "sqlite":
-        for name, (event, table, message) in LOCKS.items():
-            op.execute(f"CREATE TRIGGER {name} BEFORE {event} ON {table} BEGIN SELECT RAISE(ABORT, '{message}'); END")
+    for_name(op.get_bind().dialect.name).create_locks(op.execute, LOCKS)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for name in LOCKS:
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for_name(op.get_bind().dialect.name).drop_locks(op.execute, LOCKS)
     for table in SIGNATURE_COLUMNS:
         with op.batch_alter_table(table) as batch:
             for name in ("signature", "signer_key_id", "content_version"):

@@ -28,6 +28,7 @@ from alembic import op
 from ptassist.core.ledger import GENESIS
 from ptassist.store.audit_chain import baseline_signings, chain_existing_events, dbapi_runner
 from ptassist.store.demographics import baseline_revisions
+from ptassist.store.dialects import Lock, for_name
 from ptassist.store.sql_run import connection_runner
 
 revision = "0006"
@@ -35,13 +36,13 @@ down_revision = "0005"
 branch_labels = None
 depends_on = None
 
-LOCKS = {
-    "patient_revision_no_update": ("UPDATE", "patient_revision", "revisions are permanent"),
-    "patient_revision_no_delete": ("DELETE", "patient_revision", "revisions are permanent"),
-    "evidence_head_no_delete": ("DELETE", "evidence_head", "the evidence head is permanent"),
-}
-AUDIT_NO_UPDATE = "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_event BEGIN SELECT RAISE(ABORT, " \
-                  "'audit events are permanent'); END"
+LOCKS = (
+    Lock("patient_revision_no_update", "UPDATE", "patient_revision", None, "revisions are permanent"),
+    Lock("patient_revision_no_delete", "DELETE", "patient_revision", None, "revisions are permanent"),
+    Lock("evidence_head_no_delete", "DELETE", "evidence_head", None, "the evidence head is permanent"),
+)
+# Migration 0001's lock, lifted while the existing events get their links (once), then put back.
+AUDIT_NO_UPDATE = Lock("audit_no_update", "UPDATE", "audit_event", None, "audit events are permanent")
 
 
 def upgrade() -> None:
@@ -70,8 +71,8 @@ def upgrade() -> None:
     op.execute(sa.text("INSERT INTO evidence_head (id, database_id, audit_seq, audit_hash) VALUES (1, :d, 0, :g)")
                .bindparams(d=secrets.token_hex(16), g=GENESIS))
     sqlite = bind.dialect.name == "sqlite"
-    if sqlite:
-        op.execute("DROP TRIGGER IF EXISTS audit_no_update")  # the existing events get their links once
+    dialect = for_name(bind.dialect.name)
+    dialect.drop_locks(op.execute, [AUDIT_NO_UPDATE])  # the existing events get their links once
     # SQLite: the driver's own connection in the same transaction (a clinic's records hold many
     # events; SQLAlchemy's statement handling per row would make the upgrade minutes long).
     run = dbapi_runner(bind.connection.dbapi_connection) if sqlite else connection_runner(bind)
@@ -79,16 +80,11 @@ def upgrade() -> None:
     stamp = datetime.now(UTC).isoformat(timespec="microseconds")
     baseline_signings(run, at=stamp)
     baseline_revisions(run, at=stamp)
-    if sqlite:
-        op.execute(AUDIT_NO_UPDATE)
-        for name, (event, table, message) in LOCKS.items():
-            op.execute(f"CREATE TRIGGER {name} BEFORE {event} ON {table} BEGIN SELECT RAISE(ABORT, '{message}'); END")
+    dialect.create_locks(op.execute, [AUDIT_NO_UPDATE, *LOCKS])
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for name in LOCKS:
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for_name(op.get_bind().dialect.name).drop_locks(op.execute, LOCKS)
     op.drop_table("patient_revision")
     op.drop_table("evidence_head")
     with op.batch_alter_table("audit_event") as batch:

@@ -1,6 +1,7 @@
 """A complete record: the patient's versioned background, its snapshot on each signed visit,
-each visit's care record (goals, plan of care, interventions delivered, consent), and (SQLite)
-a full-text index over the visits' notes.
+each visit's care record (goals, plan of care, interventions delivered, consent), and a full-text
+index over the visits' notes (each dialect's own: SQLite FTS5, PostgreSQL a GIN index; see
+ptassist.store.dialects).
 
 Additive only: a visit without a snapshot hashes and verifies exactly as before.
 
@@ -14,55 +15,29 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from ptassist.store.dialects import Lock, for_name
+
 revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
 
 
-# Note search (SQLite): the narrative of every visit in an FTS5 index kept by triggers. The patient
-# column holds one token per visit ('p42'), so a search within one patient's notes intersects two
-# posting lists instead of filtering every match. Prefix indexes for 2 to 6 letters keep a prefix
-# search lazy (without one FTS5 merges every matching term's list first: 30-50 ms at 100,000 patients).
-NOTE_TEXT = ("coalesce(json_extract({v}.narrative_json, '$.subjective'), '') || ' ' || "
-             "coalesce(json_extract({v}.narrative_json, '$.objective'), '') || ' ' || "
-             "coalesce(json_extract({v}.narrative_json, '$.assessment'), '') || ' ' || "
-             "coalesce(json_extract({v}.narrative_json, '$.plan'), '')")
-NOTE_SEARCH_SQL = (
-    "CREATE VIRTUAL TABLE visit_note_fts USING fts5(patient, notes, tokenize='unicode61 remove_diacritics 2', "
-    "prefix='2 3 4 5 6')",
-    "INSERT INTO visit_note_fts(rowid, patient, notes) SELECT id, 'p' || patient_id, "
-    + NOTE_TEXT.format(v="visit") + " FROM visit",
-    "CREATE TRIGGER visit_note_fts_insert AFTER INSERT ON visit BEGIN "
-    "INSERT INTO visit_note_fts(rowid, patient, notes) VALUES (new.id, 'p' || new.patient_id, "
-    + NOTE_TEXT.format(v="new") + "); END",
-    "CREATE TRIGGER visit_note_fts_update AFTER UPDATE OF narrative_json ON visit BEGIN "
-    "DELETE FROM visit_note_fts WHERE rowid = old.id; "
-    "INSERT INTO visit_note_fts(rowid, patient, notes) VALUES (new.id, 'p' || new.patient_id, "
-    + NOTE_TEXT.format(v="new") + "); END",
-    "CREATE TRIGGER visit_note_fts_delete AFTER DELETE ON visit BEGIN "
-    "DELETE FROM visit_note_fts WHERE rowid = old.id; END",
-)
-
 # A background version is never changed or removed: a change is a new version.
-LOCKS = {
-    "patient_background_no_update": "UPDATE",
-    "patient_background_no_delete": "DELETE",
-}
+BACKGROUND_LOCKED = "a background version is locked: save a new one"
+LOCKS = (
+    Lock("patient_background_no_update", "UPDATE", "patient_background", None, BACKGROUND_LOCKED),
+    Lock("patient_background_no_delete", "DELETE", "patient_background", None, BACKGROUND_LOCKED),
+)
 
 
 def upgrade() -> None:
     _background_and_care()
-    if op.get_bind().dialect.name == "sqlite":
-        for statement in NOTE_SEARCH_SQL:
-            op.execute(statement)
+    for_name(op.get_bind().dialect.name).create_note_search(op.execute)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for name in ("visit_note_fts_insert", "visit_note_fts_update", "visit_note_fts_delete"):
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
-        op.execute("DROP TABLE IF EXISTS visit_note_fts")
+    for_name(op.get_bind().dialect.name).drop_note_search(op.execute)
     _drop_background_and_care()
 
 
@@ -81,16 +56,11 @@ def _background_and_care() -> None:
         batch.add_column(sa.Column("background_json", sa.Text(), nullable=True))
         batch.add_column(sa.Column("care_json", sa.Text(), nullable=True))
         batch.add_column(sa.Column("demographics_json", sa.Text(), nullable=True))
-    if op.get_bind().dialect.name == "sqlite":
-        for name, event in LOCKS.items():
-            op.execute(f"CREATE TRIGGER {name} BEFORE {event} ON patient_background "
-                       "BEGIN SELECT RAISE(ABORT, 'a background version is locked: save a new one'); END")
+    for_name(op.get_bind().dialect.name).create_locks(op.execute, LOCKS)
 
 
 def _drop_background_and_care() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for name in LOCKS:
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for_name(op.get_bind().dialect.name).drop_locks(op.execute, LOCKS)
     with op.batch_alter_table("visit") as batch:
         batch.drop_column("demographics_json")
         batch.drop_column("care_json")
