@@ -38,12 +38,12 @@ def record(session: Session, actor: str, action: str, record_type: str, record_i
     event_id = append_event(connection_runner(session.connection()), at=now_iso(), actor=actor, action=action,
                             record_type=record_type, record_id=record_id, digest=digest)
     anchor_after_commit(session)
-    change_feed.announce(session.connection(), change_feed.AUDITED)
     return event_id
 
 
 def anchor_after_commit(session: Session) -> None:
-    """Once this session's transaction commits, keep its chain heads in the workstation's anchor."""
+    """Once this session's transaction commits, keep its chain heads in the workstation's anchor;
+    the other workstations are told of the new audit events (in the same transaction)."""
     if session.info.get(_ANCHOR_HOOK):
         return
     session.info[_ANCHOR_HOOK] = True
@@ -52,6 +52,7 @@ def anchor_after_commit(session: Session) -> None:
     def before_commit(current: Session) -> None:
         current.flush()
         pending["head"] = anchor.advance(connection_runner(current.connection()))
+        change_feed.announce(current.connection(), change_feed.AUDITED)
 
     def after_commit(_current: Session) -> None:
         head = pending.pop("head", None)
