@@ -20,6 +20,11 @@ def other_desk(records):
     other.close()
 
 
+def unaudited(records, *changes):
+    """What a server also says of changes the audit trail does not hold (SQLite's feed cannot tell them)."""
+    return [] if records.database.is_sqlite else list(changes)
+
+
 @pytest.fixture
 def feed(records):
     opened = open_change_feed(records.database)
@@ -41,7 +46,7 @@ def test_a_sign_and_a_patient_added_on_another_workstation_are_reported(feed, ot
     other_desk.sign(draft.id, TEST_PASSWORD)
     added = other_desk.patients.add(family_name="Ng", given_name="Mei", date_of_birth="1990-01-01")
     assert feed.poll() == [Change("draft_added", draft.id), Change("visit_signed", draft.id),
-                           Change("patient_added", added.id)]
+                           Change("patient_added", added.id), *unaudited(other_desk, Change("draft_saved", draft.id))]
     assert feed.poll() == []
 
 
@@ -49,9 +54,9 @@ def test_a_change_the_audit_does_not_hold_is_still_seen(feed, other_desk, patien
     draft = other_desk.new_visit(patient.id, "follow_up")
     feed.poll()
     other_desk.leases.acquire(draft.id, other_desk.lease_holder)
-    assert feed.poll() == [Change("records")]
+    assert feed.poll() == (unaudited(other_desk, Change("lease_changed", draft.id)) or [Change("records")])
     other_desk.save_draft(other_desk.visits.get(draft.id), narrative={"plan": "x"})
-    assert feed.poll() == [Change("records")]
+    assert feed.poll() == (unaudited(other_desk, Change("draft_saved", draft.id)) or [Change("records")])
 
 
 def test_another_process_signing_is_seen(feed, records, patient, tmp_path):
