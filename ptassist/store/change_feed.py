@@ -4,7 +4,8 @@ signal per back end, then only the audit events after the last one seen.
 SQLite: ``PRAGMA data_version`` on one connection the feed keeps (it changes only when another
 connection committed; a few microseconds to ask). PostgreSQL: LISTEN on a connection of its own;
 the writers NOTIFY in the same transaction as the change (:func:`announce`), so a notification
-never arrives for something that was rolled back.
+never arrives for something that was rolled back. The SQL of each is the dialect module's
+(``notify_sql``, ``listen_sql``).
 
 Either way the feed then reads the audit events since the last it saw (an index range on the
 primary key) and says what they were: a visit signed, a patient added or changed. Changes the
@@ -22,10 +23,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from ptassist.store.database import Database
+from ptassist.store.dialects import for_name
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "ptassist_changes"
 AUDITED = "audit"  # the payload of a change that is an audit event (read from the trail, with its kind)
 MAX_EVENTS = 500  # a burst larger than this (a demo build) is one "records" change, not a flood
 
@@ -54,9 +55,9 @@ class Change:
 def announce(connection: Connection, kind: str, record_id: int | None = None) -> None:
     """Tell the other workstations, in the caller's transaction (PostgreSQL NOTIFY; SQLite needs
     nothing: ``data_version`` moves with every commit)."""
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_notify(:channel, :payload)"),
-                           {"channel": CHANNEL, "payload": f"{kind}:{record_id if record_id is not None else ''}"})
+    sql = for_name(connection.dialect.name).notify_sql
+    if sql is not None:
+        connection.execute(text(sql), {"payload": f"{kind}:{record_id if record_id is not None else ''}"})
 
 
 class ChangeFeed:
@@ -141,8 +142,9 @@ class DataVersionFeed(ChangeFeed):
 
 def open_change_feed(database: Database) -> ChangeFeed:
     """The feed of the records' back end."""
-    if database.is_sqlite:
+    listen_sql = database.dialect.listen_sql
+    if listen_sql is None:
         return DataVersionFeed(database)
     from ptassist.store.listen_feed import ListenFeed
 
-    return ListenFeed(database)
+    return ListenFeed(database, listen_sql)

@@ -54,6 +54,8 @@ class Dialect(Protocol):
     full_text_search: bool  # SQLite's FTS5 index; elsewhere the portable LIKE search on an indexed column
     on_connect_sql: tuple[str, ...]  # settings for each new connection
     begin_write_sql: str | None  # run first in every writing transaction: writers take turns
+    notify_sql: str | None  # tells the other workstations of a change (``:payload``), in the writer's transaction
+    listen_sql: str | None  # run once on the change feed's own connection to hear them (None: data_version)
 
     def create_locks(self, execute: Execute, locks: Iterable[Lock]) -> None: ...
 

@@ -62,6 +62,9 @@ class SqliteDialect:
     full_text_search = True
     on_connect_sql: tuple[str, ...] = ()  # the pragmas are set in ptassist.store.database
     begin_write_sql: str | None = None  # BEGIN IMMEDIATE (ptassist.store.database) already does it
+    # Nothing to send: PRAGMA data_version on the change feed's connection moves with every commit of another.
+    notify_sql: str | None = None
+    listen_sql: str | None = None
 
     def create_locks(self, execute: Execute, locks: Iterable[Lock]) -> None:
         for lock in locks:
