@@ -32,7 +32,8 @@ def checked_server_url(url: str) -> str:
 
 def check_connection(url: str) -> None:
     """Connect to the server and ask it one trivial question; raises :class:`StoreError` with one line."""
-    from ptassist.store.database import make_engine
+    from ptassist.store.database import make_engine, safe_location
+    from ptassist.store.dialects import for_name
 
     parsed = make_url(checked_server_url(url))
     if "connect_timeout" not in parsed.query:  # a server that does not answer is said within seconds
@@ -45,7 +46,8 @@ def check_connection(url: str) -> None:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("SELECT 1"))
     except DBAPIError as exc:
-        raise StoreError(one_line(exc)) from None
+        known = for_name(engine.dialect.name).problem(exc, safe_location(url))
+        raise (known or StoreError(one_line(exc))) from None
     finally:
         engine.dispose()
 

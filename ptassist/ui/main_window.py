@@ -107,7 +107,7 @@ class MainWindow(QMainWindow):
     def records_ready(self, records: Records) -> None:
         self._records = records
         self._watch_other_workstations(records)
-        self.statusBar().showMessage(f"Records: {records.database.path or records.database.url}")
+        self.statusBar().showMessage(f"Records: {records.database.location}")
         reason = records.database.read_only
         self.read_only_banner.setVisible(bool(reason))
         for name in ("new_patient_button", "load_demo_button"):  # what would only fail on these records

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ptassist import paths
+from ptassist.store.database import safe_location
 from ptassist.store.errors import StoreError
 from ptassist.store.server_check import check_connection, checked_server_url
 from ptassist.ui.worker import run_in_background
@@ -112,6 +113,6 @@ class RecordsLocationBox(QGroupBox):
         if url == paths.chosen_database_url():
             return False
         paths.choose_database_url(url)
-        where = "the server " + url.split("@")[-1].split("?")[0] if url else "this computer's file"
+        where = f"the server {safe_location(url)}" if url else "this computer's file"
         self.note.setText(f"ptassist opens the records on {where} from its next start.")
         return True

@@ -97,7 +97,7 @@ class SettingsDialog(QDialog):
         workstation_form.addRow("Lock after", self.idle_minutes)
         data = QGroupBox("Data and backups")
         data_form = QFormLayout(data)
-        self.data_folder = QLabel(str(records.database.path or records.database.url))
+        self.data_folder = QLabel(records.database.location)
         self.data_folder.setObjectName("data_folder")
         self.data_folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         change_folder = QPushButton("Change…")

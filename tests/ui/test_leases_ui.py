@@ -71,7 +71,9 @@ def test_a_draft_open_elsewhere_opens_read_only_saying_who_and_since_when(qtbot,
     assert theirs.saved_label.text() == "You can edit this draft now"
 
 
-def test_the_change_watch_lets_a_read_only_draft_go_and_refreshes_the_chart(qtbot, window, front_desk, zoe):
+def test_the_change_watch_lets_a_read_only_draft_go_and_refreshes_the_chart(qtbot, backend, window, front_desk,
+                                                                           zoe):
+    """On each back end: PRAGMA data_version on SQLite, LISTEN/NOTIFY on PostgreSQL."""
     mine = open_new_draft(front_desk, zoe.id)
     visit_id = mine.visit.id
     window.open_patient(zoe.id)
@@ -83,7 +85,8 @@ def test_the_change_watch_lets_a_read_only_draft_go_and_refreshes_the_chart(qtbo
     assert theirs.form_widget.isEnabled()
 
 
-def test_a_sign_and_a_new_patient_elsewhere_show_in_the_list_and_chart(qtbot, window, front_desk, zoe, records):
+def test_a_sign_and_a_new_patient_elsewhere_show_in_the_list_and_chart(qtbot, backend, window, front_desk, zoe,
+                                                                      records):
     draft = records.new_visit(zoe.id, "initial_evaluation")
     records.save_draft(draft, intake=INTAKE)
     front_desk.open_patient(zoe.id)

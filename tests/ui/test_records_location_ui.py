@@ -72,3 +72,21 @@ def test_a_server_chosen_in_settings_is_used_from_the_next_start(qtbot, dialog, 
     again.accept()
     assert paths.chosen_database_url() is None
     assert paths.database_url(records.database.folder) == f"sqlite:///{paths.database_path(records.database.folder)}"
+
+
+def test_test_connection_reaches_a_real_server_and_names_a_missing_database(qtbot, dialog, pg_server):
+    from sqlalchemy import make_url
+
+    box = dialog.location
+    box.server_choice.setChecked(True)
+    box.url.setText(pg_server.url("postgres"))
+    qtbot.mouseClick(box.test_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(box.tested, timeout=15000) as answer:
+        pass
+    assert answer.args[0] == "Connected: the server answers."
+    box.url.setText(make_url(pg_server.url("postgres")).set(database="no_such_records").render_as_string())
+    qtbot.mouseClick(box.test_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(box.tested, timeout=15000) as answer:
+        pass
+    assert answer.args[0].startswith("Cannot connect: the PostgreSQL server") and "no such database" in answer.args[0]
+    assert "\n" not in answer.args[0]
