@@ -170,13 +170,17 @@ class LeaseRepository:
             result = session.connection().execute(_ACQUIRE, {
                 "visit_id": visit_id, "token": holder.token, "account": holder.account,
                 "workstation": holder.workstation, "pid": holder.pid, "now": now, "cutoff": cutoff})
-            after = read_lease(session, visit_id)
-            if result.rowcount == 1 and (before is None or before.token != holder.token):
+            if result.rowcount != 1:  # a draft no more, or someone else's live lease
+                current = before or read_lease(session, visit_id)  # (writers take turns: as read above)
+                return current if current is not None and current.token != holder.token else None
+            renewed = before is not None and before.token == holder.token
+            if not renewed:
                 announce(session.connection(), "lease_changed", visit_id)
-            if result.rowcount == 1 and before is not None and before.token != holder.token:
+            if before is not None and not renewed:
                 # An expired lease of another workstation (crashed, switched off, asleep) taken over.
                 audit.record(session, holder.account, "take_over", "visit", visit_id)
-            return after
+            return Lease(visit_id, holder.token, holder.account, holder.workstation, holder.pid,
+                         before.acquired_at if before is not None and renewed else now, now)
 
     def heartbeat(self, holder: Holder) -> set[int]:
         """Renew every lease ``holder`` has (one statement); returns the visits it still holds."""
