@@ -1,15 +1,17 @@
 """Several workstations on one database: what a draft lease costs, and how soon a sign on one
 workstation shows on another.
 
-Lease acquire and heartbeat are timed beside the floor of any write on the same file: one raw
-``BEGIN IMMEDIATE; UPDATE; COMMIT`` on an sqlite3 connection with ptassist's pragmas (WAL,
-synchronous FULL: each commit is on disk before it returns).
+Each on SQLite and on PostgreSQL (a throwaway server, tests/pg_server.py, with fsync on).
+
+Lease acquire and heartbeat are timed beside the floor of any write on the same records: one raw
+``BEGIN; UPDATE; COMMIT`` of the driver itself (sqlite3 with ptassist's pragmas, WAL and
+synchronous FULL; psycopg).
 
 Sign to refresh: a second process (workstation 1) signs visits one at a time and prints when
 each commit returned; this process (workstation 2) runs the app's ChangeWatch on its Qt event loop
 and refreshes the patient list and the open chart as the app does. The floor is the same signs
-seen by a raw connection asking ``PRAGMA data_version`` in a tight loop: the signal alone, with no
-poll interval and no refresh.
+seen by a raw connection of the driver polled at the same interval (``PRAGMA data_version``, or
+LISTEN's notifications): the wait for the tick alone, with no refresh.
 """
 
 from __future__ import annotations
@@ -61,17 +63,31 @@ def _clinic(folder: Path, patients: int) -> tuple[Any, list[int]]:
     return records, ids
 
 
-def _raw_writer(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(path, isolation_level=None)
-    for pragma in ("PRAGMA busy_timeout = 5000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL"):
-        connection.execute(pragma)
+def _raw_connection(database: Any) -> Any:
+    """A connection of the driver itself to the same records (sqlite3 with ptassist's pragmas, or psycopg)."""
+    if database.path is not None:
+        connection = sqlite3.connect(database.path, isolation_level=None)
+        for pragma in ("PRAGMA busy_timeout = 5000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL"):
+            connection.execute(pragma)
+        return connection
+    import psycopg
+    from sqlalchemy import make_url
+
+    url = make_url(database.url)
+    return psycopg.connect(host=url.query["host"], port=url.query["port"], user=url.username, dbname=url.database,
+                           autocommit=True)
+
+
+def _raw_writer(database: Any) -> Any:
+    connection = _raw_connection(database)
     connection.execute("CREATE TABLE IF NOT EXISTS bench_floor (id INTEGER PRIMARY KEY, x INTEGER)")
-    connection.execute("INSERT OR IGNORE INTO bench_floor VALUES (1, 0)")
+    connection.execute("INSERT INTO bench_floor VALUES (1, 0) ON CONFLICT DO NOTHING")
     return connection
 
 
-def _raw_write(connection: sqlite3.Connection) -> None:
-    connection.execute("BEGIN IMMEDIATE")
+def _raw_write(connection: Any) -> None:
+    sqlite = isinstance(connection, sqlite3.Connection)
+    connection.execute("BEGIN IMMEDIATE" if sqlite else "BEGIN")
     connection.execute("UPDATE bench_floor SET x = x + 1 WHERE id = 1")
     connection.execute("COMMIT")
 
@@ -79,7 +95,7 @@ def _raw_write(connection: sqlite3.Connection) -> None:
 def _lease_costs(records: Any, visit_id: int, repeats: int) -> tuple[float, float, float]:
     """Acquire, heartbeat and the raw write floor, interleaved so that all three see the same disk."""
     holder = records.lease_holder
-    raw = _raw_writer(records.database.path)
+    raw = _raw_writer(records.database)
     samples: dict[str, list[float]] = {"acquire": [], "beat": [], "floor": []}
     try:
         for _ in range(repeats + 3):
@@ -182,22 +198,33 @@ def _refresh_latency(records: Any, folder: Path, patient_id: int, visits: list[i
     return latencies
 
 
-def _signal_floor(folder: Path, visits: list[int], interval: float, phases: list[float]) -> list[float]:
-    """The same signs, at the same moments within the poll interval, seen by a raw connection asking
-    ``PRAGMA data_version`` at the same interval: the wait for the tick, with nothing else."""
-    watcher = sqlite3.connect(folder / "ptassist.db", isolation_level=None)
+def _signal_floor(database: Any, folder: Path, visits: list[int], interval: float,
+                  phases: list[float]) -> list[float]:
+    """The same signs, at the same moments within the poll interval, seen by a raw connection of the
+    driver asking at the same interval (``PRAGMA data_version``, or LISTEN's notifications): the wait
+    for the tick, with nothing else."""
+    watcher = _raw_connection(database)
+    sqlite = isinstance(watcher, sqlite3.Connection)
+    if not sqlite:
+        watcher.execute(database.dialect.listen_sql)
+
+    def version() -> object:
+        if sqlite:
+            return watcher.execute("PRAGMA data_version").fetchone()[0]
+        return len(list(watcher.notifies(timeout=0)))
+
     signer = _signer(folder)
     seen = []
     try:
         for visit_id, phase in zip(visits, phases, strict=True):
-            version = watcher.execute("PRAGMA data_version").fetchone()[0]
+            before = version() if sqlite else 0
             tick = time.time()
             time.sleep(phase)
             committed = _sign(signer, visit_id)
             while True:
                 tick += interval
                 time.sleep(max(tick - time.time(), 0))
-                if watcher.execute("PRAGMA data_version").fetchone()[0] != version:
+                if version() != before:
                     break
             seen.append(time.time() - committed)
     finally:
@@ -206,47 +233,72 @@ def _signal_floor(folder: Path, visits: list[int], interval: float, phases: list
     return seen
 
 
-def run(quick: bool) -> list[Figure]:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+def _measure(folder: Path, quick: bool) -> dict[str, Any]:
     repeats = 15 if quick else 50
     signs = 5 if quick else 15
-    with tempfile.TemporaryDirectory(prefix="ptassist-bench-ws-") as scratch:
-        folder = Path(scratch) / "data"
-        os.environ["PTASSIST_STATE_DIR"] = str(Path(scratch) / "state")
-        records, patients = _clinic(folder, 200)
-        try:
-            lease_visit = _drafts(records, patients[0], 1)[0]
-            acquire, beat, floor = _lease_costs(records, lease_visit, repeats)
-            records.leases.release_all(records.lease_holder)
-            to_sign = _drafts(records, patients[1], 2 * signs)
-            rng = random.Random(14)
-            phases = [rng.uniform(0, POLL_MS / 1000) for _ in range(signs)]
-            work: list[float] = []
-            bare: list[float] = []
-            latency = _refresh_latency(records, folder, patients[1], to_sign[:signs], phases, work, bare)
-            signal = _signal_floor(folder, to_sign[signs:], POLL_MS / 1000, phases)
-        finally:
-            records.close()
+    records, patients = _clinic(folder, 200)
+    try:
+        lease_visit = _drafts(records, patients[0], 1)[0]
+        acquire, beat, floor = _lease_costs(records, lease_visit, repeats)
+        records.leases.release_all(records.lease_holder)
+        to_sign = _drafts(records, patients[1], 2 * signs)
+        rng = random.Random(14)
+        phases = [rng.uniform(0, POLL_MS / 1000) for _ in range(signs)]
+        work: list[float] = []
+        bare: list[float] = []
+        latency = _refresh_latency(records, folder, patients[1], to_sign[:signs], phases, work, bare)
+        signal = _signal_floor(records.database, folder, to_sign[signs:], POLL_MS / 1000, phases)
+    finally:
+        records.close()
+    return {"acquire": acquire, "beat": beat, "floor": floor, "latency": latency, "signal": signal, "work": work,
+            "bare": bare}
 
+
+def _figures(label: str, m: dict[str, Any]) -> list[Figure]:
     return [
-        figure("workstations.lease_acquire", acquire * 1000, "ms", 50, floor=floor * 1000, max_ratio=4,
-               floor_note="one raw BEGIN IMMEDIATE / UPDATE / COMMIT, same file and pragmas",
-               note="taking a free lease: read, one upsert, read, commit (synchronous FULL)"),
-        figure("workstations.lease_heartbeat", beat * 1000, "ms", 50, floor=floor * 1000, max_ratio=3,
-               floor_note="one raw BEGIN IMMEDIATE / UPDATE / COMMIT, same file and pragmas",
+        figure(f"workstations.lease_acquire ({label})", m["acquire"] * 1000, "ms", 50, floor=m["floor"] * 1000,
+               max_ratio=4, floor_note="one raw BEGIN / UPDATE / COMMIT of the driver, same records",
+               note="taking a free lease: read, one upsert, read, commit (SQLite: synchronous FULL; "
+                    "PostgreSQL: fsync on, writers' advisory lock)"),
+        figure(f"workstations.lease_heartbeat ({label})", m["beat"] * 1000, "ms", 50, floor=m["floor"] * 1000,
+               max_ratio=3, floor_note="one raw BEGIN / UPDATE / COMMIT of the driver, same records",
                note="renewing every lease of the process (one held), every 20 s"),
-        figure("workstations.sign_to_refresh", statistics.median(latency) * 1000, "ms", 1000,
-               floor=statistics.median(signal) * 1000,
-               floor_note=f"the same signs seen by a raw PRAGMA data_version poll every {POLL_MS} ms",
+        figure(f"workstations.sign_to_refresh ({label})", statistics.median(m["latency"]) * 1000, "ms", 1000,
+               floor=statistics.median(m["signal"]) * 1000,
+               floor_note=f"the same signs seen by the driver's raw signal polled every {POLL_MS} ms",
                note=f"commit on process 1 to patient list and chart refreshed on process 2 (ChangeWatch every "
                     f"{POLL_MS} ms: mostly the wait for its tick, as the floor's); max "
-                    f"{max(latency) * 1000:.0f} ms"),
-        figure("workstations.change_to_screen", statistics.median(work) * 1000, "ms", 100,
-               floor=statistics.median(bare) * 1000, max_ratio=2,
+                    f"{max(m['latency']) * 1000:.0f} ms"),
+        figure(f"workstations.change_to_screen ({label})", statistics.median(m["work"]) * 1000, "ms", 100,
+               floor=statistics.median(m["bare"]) * 1000, max_ratio=2,
                floor_note="the same list and chart refresh called directly, without the feed",
-               note="from the tick that finds a sign to the list (200 patients) and chart refreshed: "
-                    "PRAGMA data_version, the audit events since the last seen, both refreshes"),
+               note="from the tick that finds a sign to the list (200 patients) and chart refreshed: the "
+                    "signal, the audit events since the last seen, both refreshes"),
     ]
+
+
+def run(quick: bool) -> list[Figure]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory(prefix="ptassist-bench-ws-") as scratch:
+        os.environ["PTASSIST_STATE_DIR"] = str(Path(scratch) / "state")
+        figures += _figures("SQLite", _measure(Path(scratch) / "sqlite", quick))
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+        from tests.pg_server import ServerUnavailableError, start_server
+
+        try:
+            server = start_server(fsync=True)
+        except ServerUnavailableError as exc:
+            print(f"workstations on PostgreSQL NOT MEASURED: {exc}", file=sys.stderr)
+            return figures
+        try:
+            server.psql("CREATE DATABASE bench_workstations")
+            os.environ["PTASSIST_DATABASE_URL"] = server.url("bench_workstations")
+            figures += _figures("PostgreSQL", _measure(Path(scratch) / "postgresql", quick))
+        finally:
+            os.environ.pop("PTASSIST_DATABASE_URL", None)
+            server.stop()
+    return figures
 
 
 if __name__ == "__main__":
