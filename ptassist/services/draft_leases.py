@@ -11,10 +11,14 @@ another holder has a live lease on, whatever the screen shows.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from ptassist.services.records import Records
+from ptassist.store.errors import StoreError
 from ptassist.store.leases import Lease
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,11 @@ class LeaseKeeper:
         """Take the lease of a draft (or learn who has it); a signed visit needs none."""
         if not self.enabled:
             return FREE
-        lease = self.records.leases.acquire(visit_id, self.records.lease_holder)
+        try:
+            lease = self.records.leases.acquire(visit_id, self.records.lease_holder)
+        except StoreError as exc:  # busy or unreachable: the draft opens; the services still refuse a save
+            log.warning("draft lease not taken: %s", type(exc).__name__)  # over another holder's live lease
+            return FREE
         if lease is None:  # not a draft (signed meanwhile, or gone)
             self._held.discard(visit_id)
             return FREE

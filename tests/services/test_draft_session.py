@@ -163,3 +163,16 @@ def test_the_journal_never_offers_text_to_another_visit_with_the_same_id(records
     journal.keep(draft.id, {"narrative.plan": "typed for another visit"}, owner="patient 999 at 2020-01-01")
     session = DraftSession(records, draft, lambda: "Alex Carter", journal)
     assert session.recovered() == {}
+
+
+def test_a_lease_that_cannot_be_taken_leaves_the_draft_open_and_the_services_guarding(sessions, draft, records,
+                                                                                      monkeypatch):
+    from ptassist.store.errors import LockedError
+
+    def busy(*_args, **_kwargs):
+        raise LockedError("database is locked")
+
+    monkeypatch.setattr(records.leases, "acquire", busy)
+    session = sessions.acquire(draft.id)
+    assert session is not None and session.read_only_reason is None
+    assert session.save(narrative={"plan": "kept"}).complete
