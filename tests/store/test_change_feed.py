@@ -90,3 +90,18 @@ def test_another_process_signing_is_seen(feed, records, patient, tmp_path):
     subprocess.run([sys.executable, "-c", script, str(records.database.folder), str(draft.id)], check=True,
                    timeout=60)
     assert Change("visit_signed", draft.id) in settled(feed)
+
+
+@pytest.mark.postgresql
+def test_a_lost_listening_connection_is_opened_again_and_the_gap_reported(feed, other_desk, patient):
+    from sqlalchemy import text
+
+    settled(feed)
+    with other_desk.database.engine.connect() as admin:  # the server ends the feed's session (a restart, a cut)
+        admin.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()"))
+        admin.commit()
+    added = other_desk.patients.add(family_name="Ng", given_name="Mei", date_of_birth="1990-01-01")
+    assert Change("patient_added", added.id) in settled(feed)  # after listening again: the gap read from the trail
+    second = other_desk.patients.add(family_name="Lin", given_name="Wei", date_of_birth="1991-01-01")
+    assert settled(feed) == [Change("patient_added", second.id)]  # and listening as before
