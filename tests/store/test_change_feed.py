@@ -90,3 +90,16 @@ def test_another_process_signing_is_seen(feed, records, patient, tmp_path):
     subprocess.run([sys.executable, "-c", script, str(records.database.folder), str(draft.id)], check=True,
                    timeout=60)
     assert Change("visit_signed", draft.id) in settled(feed)
+
+
+def test_records_restored_from_a_backup_are_one_change_and_the_feed_goes_on(feed, records, patient, tmp_path):
+    from ptassist.store import backup as backups
+
+    settled(feed)
+    copy = backups.backup_to(records.database, tmp_path / "before.db")
+    records.patients.add(family_name="Later", given_name="Added", date_of_birth="1990-01-01")
+    settled(feed)
+    backups.restore_from(records.database, copy, replace_newer=True)  # a shorter audit trail than the feed saw
+    assert Change("records") in settled(feed)
+    added = records.patients.add(family_name="Ng", given_name="Mei", date_of_birth="1990-01-01")
+    assert Change("patient_added", added.id) in settled(feed)
