@@ -105,3 +105,16 @@ def test_a_lost_listening_connection_is_opened_again_and_the_gap_reported(feed, 
     assert Change("patient_added", added.id) in settled(feed)  # after listening again: the gap read from the trail
     second = other_desk.patients.add(family_name="Lin", given_name="Wei", date_of_birth="1991-01-01")
     assert settled(feed) == [Change("patient_added", second.id)]  # and listening as before
+
+
+def test_records_restored_from_a_backup_are_one_change_and_the_feed_goes_on(feed, records, patient, tmp_path):
+    from ptassist.store import backup as backups
+
+    settled(feed)
+    copy = backups.backup_to(records.database, tmp_path / "before.db")
+    records.patients.add(family_name="Later", given_name="Added", date_of_birth="1990-01-01")
+    settled(feed)
+    backups.restore_from(records.database, copy, replace_newer=True)  # a shorter audit trail than the feed saw
+    assert Change("records") in settled(feed)
+    added = records.patients.add(family_name="Ng", given_name="Mei", date_of_birth="1990-01-01")
+    assert Change("patient_added", added.id) in settled(feed)
