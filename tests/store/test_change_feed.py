@@ -107,6 +107,7 @@ def test_a_lost_listening_connection_is_opened_again_and_the_gap_reported(feed, 
     assert settled(feed) == [Change("patient_added", second.id)]  # and listening as before
 
 
+@pytest.mark.sqlite_only  # a server database is restored with pg_restore, outside the app
 def test_records_restored_from_a_backup_are_one_change_and_the_feed_goes_on(feed, records, patient, tmp_path):
     from ptassist.store import backup as backups
 
