@@ -370,8 +370,12 @@ class VisitEditorScreen(QWidget):
             self.lease_banner.show_reason(f"{was or 'This draft'} (could not check again: {exc})")
             return False
         if session.read_only_reason is None and was is not None:
-            self._show_visit(session.reload())
-            self.saved_label.setText("You can edit this draft now")
+            recovered = session.recovered()  # typed here before the lease was lost, if it was
+            self._show_visit(_with_recovered(session.reload(), recovered))
+            if recovered:
+                self._mark_dirty()
+            self.saved_label.setText("You can edit this draft now" + (
+                "; your unsaved changes are back in the form" if recovered else ""))
         elif session.read_only_reason is not None:
             if was is None:
                 self.lease_lost()
@@ -395,7 +399,12 @@ class VisitEditorScreen(QWidget):
         session = self.session
         if session is None or session.visit.signed or self._dirty_since is not None:
             return
-        if self.read_only_reason is not None and not self.recheck_lease():
+        if self.read_only_reason is None:
+            return
+        current = self.records.leases.current(session.visit_id)  # a read; taking it is tried only when free
+        if (current is None or current.held_by(self.records.lease_holder)) and self.recheck_lease():
+            return
+        if self.read_only_reason is not None:
             stored = self.records.visits.get(session.visit_id)
             if stored is not None and stored.version != session.visit.version:
                 self._show_visit(session.reload())

@@ -120,6 +120,12 @@ def test_a_lease_lost_while_silent_turns_the_editor_read_only_keeping_what_was_t
         with pytest.raises(LeasedError):
             window.records.save_draft(window.records.visits.get(visit_id), narrative={"plan": "x"})
         assert editor.session.recovered()["narrative.subjective"] == "Typed while the network was down."
+        other.leases.release(visit_id, other.lease_holder)  # ROOM-2 closes it again
+        assert editor.recheck_lease()
+        assert editor.narrative["subjective"].toPlainText() == "Typed while the network was down."
+        assert "your unsaved changes are back" in editor.saved_label.text()
+        assert editor.save_now()
+        assert window.records.visits.get(visit_id).narrative["subjective"] == "Typed while the network was down."
     finally:
         other.close()
 
