@@ -3,8 +3,9 @@
 A lease row says who has a draft open for editing (account, workstation, process) and since when.
 It is taken in one statement (an upsert that succeeds only if the row is free, already ours, or
 expired), renewed by a heartbeat and released on close; a lease whose heartbeat is older than
-:data:`LEASE_TIMEOUT` has expired, so a crashed workstation blocks nobody for long. Taking over an
-expired lease of someone else goes in the audit trail.
+:data:`LEASE_TIMEOUT` has expired, so a crashed workstation blocks nobody for long, and one left on
+this workstation by an app that is no longer running is taken at once (reopening the draft after a
+crash). Taking over a lease of someone else goes in the audit trail.
 
 The lease is working state of the workstations, never part of the record: it is outside the
 signed content and the hash chain. The same SQL runs on SQLite and PostgreSQL.
@@ -120,8 +121,28 @@ _ACQUIRE = text(
     "workstation = excluded.workstation, pid = excluded.pid, heartbeat_at = excluded.heartbeat_at, "
     "acquired_at = CASE WHEN draft_lease.token = excluded.token THEN draft_lease.acquired_at "
     "ELSE excluded.acquired_at END "
-    "WHERE draft_lease.token = excluded.token OR draft_lease.heartbeat_at < :cutoff"
+    "WHERE draft_lease.token = excluded.token OR draft_lease.heartbeat_at < :cutoff OR draft_lease.token = :stale"
 )
+
+
+def process_running(pid: int) -> bool:
+    """Whether a process of this computer is still running (True when it cannot be told)."""
+    if os.name == "nt":  # os.kill there would end the process, not ask about it
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process: it runs
+    return True
+
+
+def left_by_a_crash(lease: Lease | None, holder: Holder) -> bool:
+    """A lease of an app on this workstation that is no longer running (it crashed or was killed):
+    reopening the draft here takes it at once instead of waiting for it to expire."""
+    return (lease is not None and lease.token != holder.token and lease.workstation == holder.workstation
+            and lease.pid != holder.pid and not process_running(lease.pid))
 
 
 def _lease(row: Sequence[Any]) -> Lease:
@@ -167,9 +188,11 @@ class LeaseRepository:
         now, cutoff = stamp(self.clock()), self.cutoff()
         with self.database.transaction() as session:
             before = read_lease(session, visit_id)
+            stale = before.token if before is not None and left_by_a_crash(before, holder) else ""
             result = session.connection().execute(_ACQUIRE, {
                 "visit_id": visit_id, "token": holder.token, "account": holder.account,
-                "workstation": holder.workstation, "pid": holder.pid, "now": now, "cutoff": cutoff})
+                "workstation": holder.workstation, "pid": holder.pid, "now": now, "cutoff": cutoff,
+                "stale": stale})
             if result.rowcount != 1:  # a draft no more, or someone else's live lease
                 current = before or read_lease(session, visit_id)  # (writers take turns: as read above)
                 return current if current is not None and current.token != holder.token else None
@@ -177,7 +200,8 @@ class LeaseRepository:
             if not renewed:
                 announce(session.connection(), "lease_changed", visit_id)
             if before is not None and not renewed:
-                # An expired lease of another workstation (crashed, switched off, asleep) taken over.
+                # An expired lease of another workstation (crashed, switched off, asleep), or one left
+                # here by an app that is no longer running, taken over.
                 audit.record(session, holder.account, "take_over", "visit", visit_id)
             return Lease(visit_id, holder.token, holder.account, holder.workstation, holder.pid,
                          before.acquired_at if before is not None and renewed else now, now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import subprocess
 import sys
 from datetime import timedelta
@@ -160,3 +161,15 @@ def test_workstations_racing_for_one_draft_get_exactly_one_lease(records, draft,
     results = [json.loads(racer.communicate(timeout=60)[0]) for racer in racers]
     assert sorted(results) == [False, False, False, True]
     assert records.leases.current(draft.id).account.startswith("Racer ")
+
+
+def test_reopening_a_draft_after_a_crash_here_takes_the_dead_apps_lease_at_once(records, draft):
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True, timeout=60)
+    crashed = Holder("crashed-app", "Alex Carter", records.lease_holder.workstation, int(gone.stdout))
+    records.leases.acquire(draft.id, crashed)
+    elsewhere = dataclasses.replace(crashed, token="other-desk", workstation="FRONT-DESK")
+    assert not records.leases.acquire(draft.id, elsewhere).held_by(elsewhere)  # elsewhere: wait for the timeout
+    assert records.leases.acquire(draft.id, records.lease_holder).held_by(records.lease_holder)
+    alive = dataclasses.replace(crashed, token="still-running", pid=os.getppid())
+    assert not records.leases.acquire(draft.id, alive).held_by(alive)  # a running app's lease is not taken
