@@ -74,8 +74,8 @@ def _raw_connection(database: Any) -> Any:
     from sqlalchemy import make_url
 
     url = make_url(database.url)
-    return psycopg.connect(host=url.query["host"], port=url.query["port"], user=url.username, dbname=url.database,
-                           autocommit=True)
+    host, port = url.query["host"], url.query["port"]  # the throwaway server's socket (tests/pg_server.py)
+    return psycopg.connect(host=str(host), port=str(port), user=url.username, dbname=url.database, autocommit=True)
 
 
 def _raw_writer(database: Any) -> Any:
