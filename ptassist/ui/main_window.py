@@ -156,13 +156,17 @@ class MainWindow(QMainWindow):
         if editor is not None and editor.session is not None and editor.session in lost:
             editor.lease_lost()
 
-    def close_records(self) -> None:
-        """At exit: close the records if they were opened (waits if they are still loading)."""
+    def _stop_watching(self) -> None:
+        """The window is gone or its records close: no more heartbeats, and the feed's own connection closed."""
         if self._beat is not None:
             self._beat.stop()
         if self._watch is not None:
             self._watch.stop()
             self._watch = None
+
+    def close_records(self) -> None:
+        """At exit: close the records if they were opened (waits if they are still loading)."""
+        self._stop_watching()
         if self._records is not None or self._loader is not None:
             try:
                 records = self.records
@@ -488,4 +492,5 @@ class MainWindow(QMainWindow):
             self.settings.setValue("window/editor_splitter", editor.splitter.saveState())
         if self._chart is not None:
             self.settings.setValue("window/chart_splitter", self._chart.splitter.saveState())
+        self._stop_watching()
         event.accept()

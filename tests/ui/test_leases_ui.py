@@ -147,3 +147,13 @@ def test_the_app_started_over_its_patient_directory_shows_a_patient_added_elsewh
     finally:
         shell.window.close()
         shell.close()
+
+
+def test_closing_the_window_closes_the_change_feeds_connection(qtbot, records, settings, signed_in):
+    win = MainWindow(records, settings, signed_in=signed_in)
+    win.show()
+    watch = win._watch
+    assert watch is not None and watch.feed._connection is not None
+    win.close()
+    assert win._watch is None and watch.feed._connection is None  # not left for the garbage collector
+    win.deleteLater()
