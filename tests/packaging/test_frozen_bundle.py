@@ -79,6 +79,13 @@ def test_resources_migrations_fonts_and_licences_are_inside_and_unused_qt_is_not
     assert not [n for n in names if re.match(r"lib(gtk-3|cairo|cups)\.so", n)]  # GTK never, CUPS the system's
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the 150 MB budget is the Linux bundle's")
+def test_the_linux_bundle_stays_within_its_150_mb_budget(bundle):
+    size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file() and not p.is_symlink())
+    assert size < 150_000_000, f"{size / 1e6:.1f} MB"
+    assert not list((bundle / "_internal").glob("psycopg_binary*"))  # its vendored libraries were collected unused
+
+
 def test_version(bundle, bare_env):
     from ptassist import __version__
 
