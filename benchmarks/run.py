@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import Figure
 
-SUITES = ("engine", "store", "notes", "documents", "print", "ui", "security", "tamper", "postgresql")
+SUITES = ("engine", "store", "notes", "documents", "print", "ui", "security", "tamper", "postgresql", "workstations")
 # Run only when asked for: it measures a built bundle.
 ON_REQUEST = ("frozen",)
 

@@ -267,7 +267,7 @@ def _add_record_commands(commands: Any, common: argparse.ArgumentParser) -> None
 
 
 # The options of the desktop app itself (no command): the ones with a value, and the flags.
-_APP_OPTIONS_WITH_VALUE = ("--data-dir", "--user")
+_APP_OPTIONS_WITH_VALUE = ("--data-dir", "--user", "--database-url")
 _APP_FLAGS = ("--smoke-test", "--version")
 
 
@@ -295,9 +295,15 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     parser.add_argument(
         "--data-dir", metavar="DIR", help="the data folder (default: $PTASSIST_DATA_DIR or the user data folder)"
     )
-    # --data-dir is accepted after the command too; SUPPRESS keeps one given before it.
+    parser.add_argument(
+        "--database-url", metavar="URL",
+        help="the records on a PostgreSQL server, e.g. postgresql://alex@db.clinic.lan/ptassist?sslmode=verify-full "
+             "(default: $PTASSIST_DATABASE_URL, else the server chosen in Settings, else the file in the data "
+             "folder); the password comes from ~/.pgpass or a pg_service.conf entry, never the command line")
+    # --data-dir and --database-url are accepted after the command too; SUPPRESS keeps one given before it.
     common = _Parser(add_help=False)
     common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument("--database-url", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     common.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS,
                         help="the account to log in as (default: $PTASSIST_USER; the password from "
                              "$PTASSIST_PASSWORD or a prompt)")
@@ -329,6 +335,20 @@ def _add_commands(parser: argparse.ArgumentParser, common: _Parser) -> None:
     _add_record_commands(commands, common)
 
 
+def _checked_database_url(url: str) -> str:
+    """A --database-url: a server URL without a password in it (it would show in the process list
+    and the shell's history), or an SQLite file's URL."""
+    if url.startswith("sqlite:///"):
+        return url
+    from ptassist.store.errors import StoreError
+    from ptassist.store.server_check import checked_server_url
+
+    try:
+        return checked_server_url(url)
+    except StoreError as exc:
+        raise CommandError(f"--database-url: {exc}", EXIT_USAGE) from None
+
+
 def _tolerate_undecodable_output() -> None:
     """A path holding bytes that are not UTF-8 (allowed in file names) prints escaped, never crashes."""
     for stream in (sys.stdout, sys.stderr):
@@ -345,9 +365,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         from ptassist.security.files import use_private_umask
 
         use_private_umask()
+    chosen_url = os.environ.get("PTASSIST_DATABASE_URL")
     try:
         words = sys.argv[1:] if argv is None else argv
         args = build_parser(commands=not starts_the_app_only(words)).parse_args(words)
+        if getattr(args, "database_url", None):  # every command opens the records through paths.database_url
+            os.environ["PTASSIST_DATABASE_URL"] = _checked_database_url(args.database_url)
         records_handler = getattr(args, "records_handler", None)
         if records_handler == "cmd_print":  # its own module: it need not load the ORM
             from ptassist import cli_print
@@ -381,3 +404,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         print(f"ptassist: unexpected error ({type(exc).__name__}); its details are not shown because they "
               "may contain patient records", file=sys.stderr)
         return EXIT_FAILURE
+    finally:  # a call from a script or a test leaves the environment as it found it
+        if chosen_url is None:
+            os.environ.pop("PTASSIST_DATABASE_URL", None)
+        else:
+            os.environ["PTASSIST_DATABASE_URL"] = chosen_url

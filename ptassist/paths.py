@@ -37,21 +37,41 @@ def location_file() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "location.json"
 
 
-def chosen_data_dir() -> Path | None:
+def _chosen() -> dict[str, object]:
     try:
-        chosen = json.loads(location_file().read_text(encoding="utf-8")).get("data_dir")
-    except (OSError, ValueError, AttributeError):
-        return None
+        chosen = json.loads(location_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return chosen if isinstance(chosen, dict) else {}
+
+
+def _choose(**values: str) -> None:
+    from ptassist.security.files import make_private_folder, write_private
+
+    target = location_file()
+    make_private_folder(target.parent)
+    write_private(target, (json.dumps({**_chosen(), **values}) + "\n").encode("utf-8"))  # 0600
+
+
+def chosen_data_dir() -> Path | None:
+    chosen = _chosen().get("data_dir")
     return Path(chosen) if isinstance(chosen, str) and chosen else None
 
 
 def choose_data_dir(folder: Path | None) -> None:
     """Use ``folder`` for the records from the next start (None: back to the default folder)."""
-    from ptassist.security.files import make_private_folder, write_private
+    _choose(data_dir=str(folder.resolve()) if folder else "")
 
-    target = location_file()
-    make_private_folder(target.parent)
-    write_private(target, (json.dumps({"data_dir": str(folder.resolve()) if folder else ""}) + "\n").encode("utf-8"))
+
+def chosen_database_url() -> str | None:
+    """The server this workstation was pointed at in Settings (never with a password in it)."""
+    chosen = _chosen().get("database_url")
+    return chosen if isinstance(chosen, str) and chosen else None
+
+
+def choose_database_url(url: str | None) -> None:
+    """Open the records on the server at ``url`` from the next start (None: this computer's file)."""
+    _choose(database_url=url or "")
 
 
 def database_path(folder: Path) -> Path:
@@ -63,8 +83,10 @@ def keys_path(folder: Path) -> Path:
 
 
 def database_url(folder: Path) -> str:
-    """$PTASSIST_DATABASE_URL (e.g. PostgreSQL later), else the SQLite file in the data folder."""
-    return os.environ.get("PTASSIST_DATABASE_URL") or f"sqlite:///{database_path(folder)}"
+    """Where the records are: ``--database-url`` or $PTASSIST_DATABASE_URL (a PostgreSQL server),
+    else the server chosen in Settings on this workstation, else the SQLite file in the data folder."""
+    return (os.environ.get("PTASSIST_DATABASE_URL") or chosen_database_url()
+            or f"sqlite:///{database_path(folder)}")
 
 
 def backups_dir(folder: Path) -> Path:

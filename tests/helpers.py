@@ -131,3 +131,14 @@ def prepare_cli(folder: Path | str, args: tuple[Any, ...]) -> None:
         first = first.decode("utf-8", "replace")
     if first not in NO_LOGIN_COMMANDS:
         ensure_login(Path(folder))
+
+
+def past_lease_timeout(records: Any) -> Any:
+    """``records`` as a workstation whose clock is past every other one's lease timeout: as if those
+    had gone silent (asleep, cut off), so it may change their drafts and a save conflict can happen."""
+    from datetime import timedelta
+
+    from ptassist.store.leases import LEASE_TIMEOUT, utc_now
+
+    records.leases.clock = lambda: utc_now() + LEASE_TIMEOUT + timedelta(seconds=1)
+    return records

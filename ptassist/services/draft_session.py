@@ -21,6 +21,7 @@ from ptassist.core.care import carried_forward, parse_care
 from ptassist.core.records import Visit
 from ptassist.core.validation import ValidationError
 from ptassist.core.when import local_minute
+from ptassist.services.draft_leases import FREE, LeaseKeeper, LeaseState
 from ptassist.services.records import Records
 from ptassist.services.recovery import RecoveryJournal
 from ptassist.store.errors import ConflictError
@@ -93,12 +94,25 @@ class DraftSession:
     """The open draft of one visit: its current version, and every change to it."""
 
     def __init__(self, records: Records, visit: Visit, actor: Callable[[], str],
-                 journal: RecoveryJournal | None = None) -> None:
+                 journal: RecoveryJournal | None = None, keeper: LeaseKeeper | None = None) -> None:
         self.records = records
         self._visit = visit
         self._actor = actor
         self.journal = journal
         self._listeners: list[Listener] = []
+        self.keeper = keeper
+        self.lease: LeaseState = FREE  # whether this process may edit the draft (see services.draft_leases)
+
+    @property
+    def read_only_reason(self) -> str | None:
+        """Why this draft cannot be edited here ('Being edited by ... since ...'), None if it can."""
+        return None if self._visit.signed else self.lease.read_only_reason
+
+    def recheck(self) -> LeaseState:
+        """Try again to take the draft's lease (the other workstation may have closed it)."""
+        if self.keeper is not None and not self._visit.signed:
+            self.lease = self.keeper.take(self._visit.id)
+        return self.lease
 
     @property
     def visit(self) -> Visit:
@@ -193,6 +207,9 @@ class DraftSession:
         except ConflictError:
             raise self._conflict({}) from None
         self.discard_recovered()
+        if self.keeper is not None:
+            self.keeper.forget(signed.id)  # signing ended the lease in the same transaction
+        self.lease = FREE
         self._replace(signed)
         return signed
 
@@ -235,6 +252,7 @@ class DraftSessions:
         self.records = records
         self.actor = actor
         self.journal = journal
+        self.leases = LeaseKeeper(records)
         self._open: dict[int, tuple[DraftSession, int]] = {}
 
     def acquire(self, visit_id: int) -> DraftSession | None:
@@ -247,7 +265,9 @@ class DraftSessions:
         visit = self.records.visits.get(visit_id)
         if visit is None:
             return None
-        session = DraftSession(self.records, visit, self.actor, self.journal)
+        session = DraftSession(self.records, visit, self.actor, self.journal, self.leases)
+        if not visit.signed:
+            session.lease = self.leases.take(visit_id)
         self._open[visit_id] = (session, 1)
         return session
 
@@ -259,15 +279,39 @@ class DraftSessions:
                     self._open[visit_id] = (held, count - 1)
                 else:
                     del self._open[visit_id]
+                    self.leases.give_back(visit_id)
 
     def keep_both(self, session: DraftSession, changes: Mapping[str, Any]) -> Visit:
         """After a conflict: the session's changes saved as a new draft, which the session then owns."""
         old_id = session.visit_id
         created = session.save_as_new_draft(changes)
+        self.leases.give_back(old_id)
+        session.lease = self.leases.take(created.id)
         held = self._open.pop(old_id, None)
         if held is not None:
             self._open[created.id] = held
         return created
+
+    def heartbeat(self) -> list[DraftSession]:
+        """Renew this process's leases; the sessions whose lease was lost meanwhile are checked
+        again (taken back if free, else read-only) and returned, for the screens to show.
+        (A screen runs :meth:`LeaseKeeper.renew` on a worker thread, then :meth:`renewed`.)"""
+        held = self.leases.held
+        return self.renewed(held, self.leases.renew()) if held else []
+
+    def renewed(self, held: frozenset[int], still: set[int]) -> list[DraftSession]:
+        """After a renewal that started when ``held`` were held and left ``still``: the sessions
+        whose lease was lost, checked again."""
+        changed = []
+        for visit_id in self.leases.settle(held, still):
+            entry = self._open.get(visit_id)
+            if entry is not None:
+                entry[0].recheck()
+                changed.append(entry[0])
+        return changed
+
+    def open_sessions(self) -> list[DraftSession]:
+        return [session for session, _count in self._open.values()]
 
     def start(self, patient_id: int, kind: str) -> Visit:
         """A new draft; a follow-up copies the last signed visit's findings forward."""

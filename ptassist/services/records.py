@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,12 +34,15 @@ from ptassist.store.audit import AuditRepository
 from ptassist.store.backgrounds import BackgroundRepository, BackgroundVersion
 from ptassist.store.database import Database, open_database
 from ptassist.store.documents import DocumentRepository, SettingsRepository
+from ptassist.store.leases import Holder, LeaseRepository
 from ptassist.store.note_search import NoteSearch
 from ptassist.store.patients import PatientRepository
 from ptassist.store.visits import UNSET, Derived, Signer, VisitRepository
 
 if TYPE_CHECKING:
     from ptassist.store.verify import VerifyReport
+
+log = logging.getLogger(__name__)
 
 __all__ = ["Records", "default_actor"]  # default_actor lives in services.actors; callers import it here too
 
@@ -65,6 +69,9 @@ class Records:
         self.settings = SettingsRepository(database)
         self.backgrounds = BackgroundRepository(database)
         self.notes = NoteSearch(database)
+        self.leases = LeaseRepository(database)
+        # Who this open set of records is to the other workstations (a lease names account and workstation).
+        self.lease_holder = Holder.this_process(self._actor_name())
 
     @property
     def engine(self) -> Engine:
@@ -159,6 +166,12 @@ class Records:
         self.audit.log(self._actor_name(), kind, "account", None)
 
     def close(self) -> None:
+        """Give back every draft lease of this process, then close the database."""
+        if not self.database.read_only:
+            try:
+                self.leases.release_all(self.lease_holder)
+            except Exception as exc:  # closing never fails on this: the leases expire within the timeout
+                log.info("draft leases not released at close: %s", type(exc).__name__)
         self.database.close()
 
     # ------------------------------------------------------------------ background
@@ -267,6 +280,7 @@ class Records:
             kind=changes.get("kind", UNSET),
             visit_time=changes.get("visit_time", UNSET),
             care=changes.get("care", UNSET),
+            lease=self.leases.guard(self.lease_holder.token),
         )
 
     def _signer(self, signed_in: SignedIn, password: str) -> Signer:
@@ -313,6 +327,7 @@ class Records:
             actor=account.name,
             signer=signer,
             background=self.current_background_json(visit.patient_id),
+            lease=self.leases.guard(self.lease_holder.token),
         )
 
     def add_addendum(self, visit_id: int, text: str, password: str) -> Addendum:

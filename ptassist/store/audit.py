@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from ptassist.core.records import AuditEvent
-from ptassist.store import anchor
+from ptassist.store import anchor, change_feed
 from ptassist.store.audit_chain import append_event
 from ptassist.store.clock import now_iso
 from ptassist.store.database import Database
@@ -22,7 +22,8 @@ from ptassist.store.sql_run import connection_runner
 
 log = logging.getLogger(__name__)
 ACTIONS = ("create", "view", "edit", "sign", "addendum", "print", "export", "backup", "restore", "baseline",
-           "login", "login_failed", "logout", "lock", "unlock", "account")
+           "login", "login_failed", "logout", "lock", "unlock", "account",
+           "take_over")
 _ANCHOR_HOOK = "ptassist_anchor_hook"
 
 
@@ -41,7 +42,8 @@ def record(session: Session, actor: str, action: str, record_type: str, record_i
 
 
 def anchor_after_commit(session: Session) -> None:
-    """Once this session's transaction commits, keep its chain heads in the workstation's anchor."""
+    """Once this session's transaction commits, keep its chain heads in the workstation's anchor;
+    the other workstations are told of the new audit events (in the same transaction)."""
     if session.info.get(_ANCHOR_HOOK):
         return
     session.info[_ANCHOR_HOOK] = True
@@ -50,6 +52,7 @@ def anchor_after_commit(session: Session) -> None:
     def before_commit(current: Session) -> None:
         current.flush()
         pending["head"] = anchor.advance(connection_runner(current.connection()))
+        change_feed.announce(current.connection(), change_feed.AUDITED)
 
     def after_commit(_current: Session) -> None:
         head = pending.pop("head", None)

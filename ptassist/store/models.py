@@ -253,3 +253,19 @@ class PatientBackgroundRow(SQLModel, table=True):
     content_json: str = Field(sa_column=Column(Text, nullable=False))
     created_at: str = Field(sa_column=Column(Text, nullable=False))
     created_by: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class DraftLeaseRow(SQLModel, table=True):
+    """Who is editing a draft right now (see ptassist.store.leases): working state of the
+    workstations, outside the record: never signed, chained, exported or restored as content."""
+
+    __tablename__ = "draft_lease"
+
+    visit_id: int = Field(sa_column=Column(Integer, ForeignKey("visit.id", ondelete="CASCADE"), primary_key=True,
+                                           autoincrement=False))
+    token: str = Field(sa_column=Column(Text, nullable=False))
+    account: str = Field(sa_column=Column(Text, nullable=False))
+    workstation: str = Field(sa_column=Column(Text, nullable=False))
+    pid: int = Field(sa_column=Column(Integer, nullable=False))
+    acquired_at: str = Field(sa_column=Column(Text, nullable=False))
+    heartbeat_at: str = Field(sa_column=Column(Text, nullable=False))

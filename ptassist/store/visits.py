@@ -17,10 +17,12 @@ from ptassist.core.signed_content import CURRENT_CONTENT_VERSION, signed_message
 from ptassist.core.validation import MAX_NAME, MAX_TEXT, ValidationError, check_kind, clean_text
 from ptassist.security.encoding import b64
 from ptassist.store import audit
+from ptassist.store.change_feed import announce
 from ptassist.store.clock import now_iso
 from ptassist.store.database import Database
 from ptassist.store.demographics import demographics_snapshot
 from ptassist.store.errors import ConflictError, LockedError
+from ptassist.store.leases import LeaseGuard, refuse_if_leased
 from ptassist.store.models import AddendumRow, ChainHeadRow, ClinicianRow, PatientRow, VisitRow
 from ptassist.store.visit_rows import (
     ADDENDUM_COLUMNS,
@@ -186,11 +188,13 @@ class VisitRepository:
         kind: str = UNSET,
         visit_time: str = UNSET,
         care: dict[str, Any] = UNSET,
+        lease: LeaseGuard | None = None,
     ) -> Visit:
         """Save a draft based on ``base_version``; a stale base raises :class:`ConflictError`.
 
         One short UPDATE guarded by ``version`` and ``status``: cheap enough to call many times a
-        minute, and never overwrites a change made elsewhere.
+        minute, and never overwrites a change made elsewhere. With ``lease`` the same statement
+        refuses a draft another workstation holds a live lease on (:class:`LeasedError`).
         """
         values: dict[str, Any] = {}
         if intake is not UNSET:
@@ -216,16 +220,20 @@ class VisitRepository:
             updated_by=actor,
         )
         assignments = ", ".join(f"{name} = :{name}" for name in values)
+        leased = f" AND {LeaseGuard.CLAUSE}" if lease is not None else ""
         with self.database.transaction() as session:
             result = session.connection().execute(
                 text(
                     f"UPDATE visit SET {assignments}, version = version + 1 "
-                    "WHERE id = :visit_id AND version = :base AND status = 'draft'"
+                    f"WHERE id = :visit_id AND version = :base AND status = 'draft'{leased}"
                 ),
-                {**values, "visit_id": visit_id, "base": base_version},
+                {**values, "visit_id": visit_id, "base": base_version, **(lease.parameters() if lease else {})},
             )
             if result.rowcount != 1:
+                if lease is not None:
+                    refuse_if_leased(session, visit_id, lease)
                 raise self._conflict(session, visit_id, base_version)
+            announce(session.connection(), "draft_saved", visit_id)
             row = session.get(VisitRow, visit_id)
             assert row is not None
             session.refresh(row)
@@ -339,13 +347,15 @@ class VisitRepository:
         actor: str,
         signer: Signer | None = None,
         background: dict[str, Any] | None = None,
+        lease: LeaseGuard | None = None,
     ) -> Visit:
         """Lock a draft: freeze the assessment and the patient's background as they are now, and link
         the visit into the hash chain.
 
         With a ``signer`` the visit is signed content version 2 and carries its Ed25519 signature
         over the content hash and chain link; without one (tests of the store, old tools) it is
-        version 1 as before.
+        version 1 as before. With ``lease`` a draft another workstation holds a live lease on is
+        refused (:class:`LeasedError`); signing ends the draft's lease, whoever held it.
         """
         name = clean_text(clinician, "clinician", required=True, limit=MAX_NAME)
         credentials = clean_text(credentials, "credentials")
@@ -355,8 +365,12 @@ class VisitRepository:
                 raise ValidationError("visit_id", f"no visit with id {visit_id}")
             if row.status == "signed":
                 raise LockedError(f"visit {visit_id} was already signed by {row.signed_by} at {row.signed_at}")
+            if lease is not None:
+                refuse_if_leased(session, visit_id, lease)
             if base_version is not None and row.version != base_version:
                 raise self._conflict(session, visit_id, base_version)
+            session.connection().execute(text("DELETE FROM draft_lease WHERE visit_id = :visit_id"),
+                                         {"visit_id": visit_id})
             # The chain first: signers take turns from here on, so a new clinician's row is made once.
             head, seq, prev = self._advance_chain(session)
             clinician_row = self._clinician(session, name, credentials, licence, contact)

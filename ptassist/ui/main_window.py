@@ -30,9 +30,11 @@ from ptassist.ui.session import SESSION_KEY, remember_recent
 from ptassist.ui.worker import run_with_progress
 
 if TYPE_CHECKING:
-    from ptassist.services.draft_session import DraftSessions
+    from ptassist.services.draft_session import DraftSession, DraftSessions
     from ptassist.services.identity import SignedIn
     from ptassist.services.records import Records
+    from ptassist.store.change_feed import Change
+    from ptassist.ui.change_watch import ChangeWatch, LeaseBeat
     from ptassist.ui.note_search_dialog import NoteSearchDialog
     from ptassist.ui.patient_chart import PatientChartScreen
     from ptassist.ui.settings_dialog import SettingsDialog
@@ -61,6 +63,8 @@ class MainWindow(QMainWindow):
         self._chart: PatientChartScreen | None = None
         self._editor: VisitEditorScreen | None = None
         self._sessions: DraftSessions | None = None
+        self._watch: ChangeWatch | None = None
+        self._beat: LeaseBeat | None = None
         self.setObjectName("main_window")
         self.setWindowTitle(f"ptassist {__version__}")
         self.patients = PatientListScreen(patients, settings)
@@ -102,7 +106,8 @@ class MainWindow(QMainWindow):
 
     def records_ready(self, records: Records) -> None:
         self._records = records
-        self.statusBar().showMessage(f"Records: {records.database.path or records.database.url}")
+        self._watch_other_workstations(records)
+        self.statusBar().showMessage(f"Records: {records.database.location}")
         reason = records.database.read_only
         self.read_only_banner.setVisible(bool(reason))
         for name in ("new_patient_button", "load_demo_button"):  # what would only fail on these records
@@ -119,8 +124,49 @@ class MainWindow(QMainWindow):
                 escape(warning) for warning in records.database.warnings))
             self.read_only_banner.setVisible(True)
 
+    def _watch_other_workstations(self, records: Records) -> None:
+        """Refresh what is on show when another workstation commits; keep this one's draft leases alive."""
+        from ptassist.store.change_feed import open_change_feed
+        from ptassist.ui.change_watch import ChangeWatch, LeaseBeat
+
+        try:
+            self._watch = ChangeWatch(open_change_feed(records.database), parent=self)
+        except Exception as exc:  # the app works without it; screens refresh when reopened
+            log.warning("changes on other workstations will not show until reopened: %s", type(exc).__name__)
+        else:
+            self._watch.changed.connect(self.changed_elsewhere)
+            self._watch.start()
+        self._beat = LeaseBeat(lambda: self._sessions, parent=self)
+        self._beat.lost.connect(self._leases_lost)
+        self._beat.start()
+
+    def changed_elsewhere(self, changes: list[Change]) -> None:
+        """Another workstation (or process) committed: the list, the open chart and a read-only draft
+        catch up, keeping the selection and where they were scrolled."""
+        kinds = {change.kind for change in changes}
+        if kinds & {"patient_added", "patient_changed", "visit_signed"}:
+            self.patients.refresh_keeping_place()
+        if self._chart is not None and self._chart.patient is not None:
+            self._chart.refresh()
+        if self._editor is not None and self._editing():
+            self._editor.visit_changed_elsewhere()
+
+    def _leases_lost(self, lost: list[DraftSession]) -> None:
+        editor = self._editor
+        if editor is not None and editor.session is not None and editor.session in lost:
+            editor.lease_lost()
+
+    def _stop_watching(self) -> None:
+        """The window is gone or its records close: no more heartbeats, and the feed's own connection closed."""
+        if self._beat is not None:
+            self._beat.stop()
+        if self._watch is not None:
+            self._watch.stop()
+            self._watch = None
+
     def close_records(self) -> None:
         """At exit: close the records if they were opened (waits if they are still loading)."""
+        self._stop_watching()
         if self._records is not None or self._loader is not None:
             try:
                 records = self.records
@@ -446,4 +492,5 @@ class MainWindow(QMainWindow):
             self.settings.setValue("window/editor_splitter", editor.splitter.saveState())
         if self._chart is not None:
             self.settings.setValue("window/chart_splitter", self._chart.splitter.saveState())
+        self._stop_watching()
         event.accept()

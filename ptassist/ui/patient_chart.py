@@ -209,7 +209,12 @@ class PatientChartScreen(QWidget):
         if self.patient is None:
             return
         selected = self.selected_visit()
+        scroll = self.timeline.verticalScrollBar().value()
         self.history = self.records.visits.history(self.patient.id)
+        header = self.timeline.horizontalHeader()
+        # Filled with the columns fixed, then sized to their contents once: sized on every cell, a
+        # refresh cost O(rows x cells) (160 ms at 30 visits), and it runs whenever another workstation signs.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.timeline.setRowCount(len(self.history))
         for row, visit in enumerate(self.history):
             words, colour = URGENCY_STYLE.get(visit.urgency or "none", ("-", "#5b6b78"))
@@ -225,6 +230,8 @@ class PatientChartScreen(QWidget):
                         font.setBold(True)
                         item.setFont(font)
                 self.timeline.setItem(row, column, item)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         oldest_first = list(reversed(self.history))
         series = {name.upper(): [(local_day(v.visit_time), v.scores[name]) for v in oldest_first if name in v.scores]
                   for name in ("nprs", "lefs", "odi", "psfs")}
@@ -232,6 +239,7 @@ class PatientChartScreen(QWidget):
         if self.history:
             ids = [v.id for v in self.history]
             self.timeline.selectRow(ids.index(selected) if selected in ids else 0)
+            self.timeline.verticalScrollBar().setValue(scroll)  # a refresh after a change elsewhere stays put
         self._show_documents()  # also when the selection did not change (a sheet was just printed)
 
     def new_visit(self) -> None:

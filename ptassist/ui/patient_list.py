@@ -162,6 +162,17 @@ class PatientListScreen(QWidget):
         else:
             self.stack.setCurrentWidget(self.empty)
 
+    def refresh_keeping_place(self) -> None:
+        """Refresh after a change elsewhere: the same patient stays selected and the list where it was scrolled."""
+        rows = self.table.selectionModel().selectedRows()
+        chosen = self.model.patients[rows[0].row()].id if rows and rows[0].row() < len(self.model.patients) else None
+        scroll = self.table.verticalScrollBar().value()
+        self.refresh()
+        ids = [p.id for p in self.model.patients]
+        if chosen in ids:
+            self.table.selectRow(ids.index(chosen))
+        self.table.verticalScrollBar().setValue(scroll)
+
     def show_recent(self) -> None:
         """One button per recently opened patient, most recent first (hidden when there are none)."""
         while self.recent.count():

@@ -37,6 +37,7 @@ from ptassist.store import backup as backups
 from ptassist.store.errors import StoreError
 from ptassist.ui.acting import acting_name
 from ptassist.ui.idle_watch import IDLE_MINUTES_KEY, IDLE_MINUTES_RANGE, idle_minutes
+from ptassist.ui.records_location import RecordsLocationBox
 from ptassist.ui.signing import why_not_administrator
 from ptassist.ui.worker import run_with_progress
 
@@ -96,7 +97,7 @@ class SettingsDialog(QDialog):
         workstation_form.addRow("Lock after", self.idle_minutes)
         data = QGroupBox("Data and backups")
         data_form = QFormLayout(data)
-        self.data_folder = QLabel(str(records.database.path or records.database.url))
+        self.data_folder = QLabel(records.database.location)
         self.data_folder.setObjectName("data_folder")
         self.data_folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         change_folder = QPushButton("Change…")
@@ -143,6 +144,7 @@ class SettingsDialog(QDialog):
         for button in (backup_now, restore, export):
             row.addWidget(button)
         data_form.addRow(row)
+        self.location = RecordsLocationBox(str(paths.database_path(records.database.folder)))
         self.error = QLabel()
         self.error.setObjectName("settings_error")
         self.error.setStyleSheet("color: #b3261e;")
@@ -150,11 +152,11 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        for widget in (clinic_box, workstation, data, self.error, buttons):
+        for widget in (clinic_box, workstation, data, self.location, self.error, buttons):
             layout.addWidget(widget)
         self.refusal = why_not_administrator(records)
         if self.refusal is not None:  # shown, not changeable (the checks below refuse it too)
-            for widget in (clinic_box, workstation, data):
+            for widget in (clinic_box, workstation, data, self.location):
                 widget.setEnabled(False)
             buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
             self.error.setText(self.refusal)
@@ -187,10 +189,14 @@ class SettingsDialog(QDialog):
             default = paths.backups_dir(self.records.database.folder)
             backups.save_backup_policy(self.records.database.folder, None if chosen == default else chosen,
                                        self.keep.value())
+            moved = self.location.save()
         except (ValidationError, StoreError) as exc:
             self.error.setText(str(exc))
             return
         self.settings.setValue(IDLE_MINUTES_KEY, self.idle_minutes.value())
+        if moved:
+            QMessageBox.information(self, "Records location", f"{self.location.note.text()} The records open now "
+                                    "stay open until ptassist is closed.")
         super().accept()
 
     def backup_now(self) -> None:

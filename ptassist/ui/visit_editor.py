@@ -47,6 +47,7 @@ from ptassist.store.errors import StoreError
 from ptassist.ui.acting import acting_name
 from ptassist.ui.checklist_panel import ChecklistPanel
 from ptassist.ui.conflict_dialog import KEEP_BOTH, LOAD_THEIRS, ConflictDialog, UnsavedChangesPanel
+from ptassist.ui.lease_banner import LeaseBanner
 from ptassist.ui.red_flag_banner import RedFlagBanner
 from ptassist.ui.session import SESSION_KEY
 from ptassist.ui.signing import addendum_question, apply_sign_permission, sign_question, with_password
@@ -112,6 +113,7 @@ class VisitEditorScreen(QWidget):
         self.addendum_button.setObjectName("addendum_button")
         self.addendum_button.clicked.connect(self.add_addendum)
         apply_sign_permission(records, self.sign_button, self.addendum_button)
+        self._may_sign = self.sign_button.isEnabled()  # the account's role; a lease elsewhere comes on top
         self.print_buttons = []
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
@@ -126,6 +128,8 @@ class VisitEditorScreen(QWidget):
         top.addWidget(self.sign_button)
         top.addWidget(close)
         self.banner = RedFlagBanner()
+        self.lease_banner = LeaseBanner()
+        self.lease_banner.recheck_requested.connect(self.recheck_lease)
 
         # ---- the form
         self.form_widget = QWidget()
@@ -222,6 +226,7 @@ class VisitEditorScreen(QWidget):
         self.splitter.setSizes([760, 440])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.lease_banner)
         layout.addWidget(self.banner)
         layout.addWidget(self.unsaved_box)
         layout.addWidget(self.splitter, 1)
@@ -335,12 +340,74 @@ class VisitEditorScreen(QWidget):
         self.addenda_box.setVisible(visit.signed)
         self.saved_label.setText("Signed and locked" if visit.signed else "Saved")
 
+    @property
+    def read_only_reason(self) -> str | None:
+        """Why this draft is read-only here ('Being edited by ... on ... since ...'), None if editable."""
+        return self.session.read_only_reason if self.session is not None else None
+
     def _apply_lock(self) -> None:
         signed = bool(self.visit and self.visit.signed)
-        self.form_widget.setEnabled(not signed)
+        leased = self.read_only_reason
+        self.form_widget.setEnabled(not signed and leased is None)
         self.addenda_box.setEnabled(True)
         self.sign_button.setVisible(not signed)
+        self.sign_button.setEnabled(self._may_sign and leased is None)
         self.addendum_button.setVisible(signed)
+        self.lease_banner.show_reason(leased)
+        if leased is not None:
+            self.saved_label.setText("Read-only here")
+
+    def recheck_lease(self) -> bool:
+        """Try again to take the draft (the other workstation may have closed it); True when it can be
+        edited here now. The draft is shown as stored then: the other workstation may have changed it."""
+        session = self.session
+        if session is None or session.visit.signed:
+            return False
+        was = self.read_only_reason
+        try:
+            session.recheck()
+        except StoreError as exc:
+            self.lease_banner.show_reason(f"{was or 'This draft'} (could not check again: {exc})")
+            return False
+        if session.read_only_reason is None and was is not None:
+            recovered = session.recovered()  # typed here before the lease was lost, if it was
+            self._show_visit(_with_recovered(session.reload(), recovered))
+            if recovered:
+                self._mark_dirty()
+            self.saved_label.setText("You can edit this draft now" + (
+                "; your unsaved changes are back in the form" if recovered else ""))
+        elif session.read_only_reason is not None:
+            if was is None:
+                self.lease_lost()
+            else:
+                self._apply_lock()
+        return session.read_only_reason is None
+
+    def lease_lost(self) -> None:
+        """The lease went to another workstation (this one was silent past the timeout): read-only
+        from now; what was typed and not saved is kept in the recovery journal, offered again later."""
+        if self.session is not None and self._dirty_since is not None:
+            self._quiet.stop()
+            self._deadline.stop()
+            self.session.keep_unsaved(self.changes())
+            self._dirty_since = None
+        self._apply_lock()
+
+    def visit_changed_elsewhere(self) -> None:
+        """Another workstation committed something: a read-only draft shows the stored version (and
+        becomes editable if they let it go); a draft signed elsewhere shows signed."""
+        session = self.session
+        if session is None or session.visit.signed or self._dirty_since is not None:
+            return
+        if self.read_only_reason is None:
+            return
+        current = self.records.leases.current(session.visit_id)  # a read; taking it is tried only when free
+        if (current is None or current.held_by(self.records.lease_holder)) and self.recheck_lease():
+            return
+        if self.read_only_reason is not None:
+            stored = self.records.visits.get(session.visit_id)
+            if stored is not None and stored.version != session.visit.version:
+                self._show_visit(session.reload())
 
     # ------------------------------------------------------------------ the intake as typed
     def intake(self) -> dict[str, Any]:
@@ -436,6 +503,8 @@ class VisitEditorScreen(QWidget):
         session = self.session
         if session is None or session.visit.signed or self._dirty_since is None:
             return not self.unsaved_fields
+        if session.read_only_reason is not None:  # nothing can be typed here; never save over the holder
+            return not self.unsaved_fields
         changes = self.changes()
         try:
             outcome = session.save(source=self._visit_replaced, **changes)
@@ -513,7 +582,7 @@ class VisitEditorScreen(QWidget):
     # ------------------------------------------------------------------ signing, addenda, navigation
     def sign(self) -> None:
         if (self.visit is None or self.visit.signed or not self.sign_button.isEnabled()
-                or not self.save_now()):
+                or self.read_only_reason is not None or not self.save_now()):
             return
         session = self.session
         assert session is not None

@@ -38,8 +38,9 @@ def run_in_background(
     work: Callable[[], Any],
     on_success: Callable[[Any], None],
     on_failure: Callable[[BaseException, str], None],
+    pool: QThreadPool | None = None,
 ) -> None:
-    """Run ``work`` on the thread pool; the callbacks run on the GUI thread."""
+    """Run ``work`` on the thread pool (``pool``, else the global one); the callbacks run on the GUI thread."""
     task = _Task(work)
     _running.add(task)
 
@@ -54,7 +55,7 @@ def run_in_background(
     task.signals.succeeded.connect(done)
     task.signals.failed.connect(failed)
     task.setAutoDelete(False)
-    QThreadPool.globalInstance().start(task)
+    (pool or QThreadPool.globalInstance()).start(task)
 
 
 def run_with_progress(

@@ -163,3 +163,30 @@ def test_assess_loads_no_qt_database_or_pdf_code(example_file):
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False, timeout=60)
     assert done.stdout.strip() == "0 []", done.stdout + done.stderr
+
+
+def test_database_url_with_a_password_is_refused_and_the_environment_is_left_alone(capsys, monkeypatch):
+    import os
+
+    from ptassist.cli import main
+
+    monkeypatch.delenv("PTASSIST_DATABASE_URL", raising=False)
+    status = main(["--database-url", "postgresql://alex:s3cret@db.clinic.lan/ptassist", "patient", "list"])
+    err = capsys.readouterr().err
+    assert status == 2 and ".pgpass" in err and "s3cret" not in err
+    assert "PTASSIST_DATABASE_URL" not in os.environ
+
+
+def test_database_url_names_the_records_for_the_command(tmp_path, monkeypatch):
+    """--database-url (here another SQLite file) wins over the data folder's own file."""
+    from ptassist import paths
+    from ptassist.cli import main
+    from tests.helpers import clinic
+
+    folder = tmp_path / "data"
+    clinic(folder, name="Alex Carter")
+    other = tmp_path / "elsewhere.db"
+    assert main(["--database-url", f"sqlite:///{other}", "patient", "add", "--family", "Ng", "--given", "Mei",
+                 "--dob", "1990-01-01"]) == 0
+    assert other.exists() and other.stat().st_size > 0
+    assert paths.database_url(folder) == f"sqlite:///{paths.database_path(folder)}"  # not kept after the command

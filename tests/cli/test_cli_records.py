@@ -135,3 +135,24 @@ def test_bad_record_input_is_one_line_and_no_traceback(tmp_path):
     assert run(folder, "export", str(tmp_path / "own.json"), "--plaintext").returncode == 0
     into_a_clinic = run(folder, "import", str(tmp_path / "own.json"))
     assert into_a_clinic.returncode == 1 and "needs an empty database" in into_a_clinic.stderr
+
+
+def test_signing_a_draft_open_on_a_workstation_is_refused_saying_who_has_it(tmp_path):
+    """The command line goes through the same services: a draft leased by the app is not signed."""
+    from ptassist.services.records import Records
+    from ptassist.store.leases import Holder
+
+    folder = tmp_path / "data"
+    pid = run(folder, "patient", "add", "--family", "Ng", "--given", "Mei", "--dob", "1990-01-01").stdout.strip()
+    vid = run(folder, "visit", "new", pid, "--kind", "initial_evaluation").stdout.strip()
+    records = Records.open(folder, daily_backup=False)
+    try:
+        records.leases.acquire(int(vid), Holder("app-token", "Alex Carter", "FRONT-DESK", 4242))
+        refused = run(folder, "visit", "sign", vid)
+        assert refused.returncode == 1
+        assert "Being edited by Alex Carter on FRONT-DESK since" in refused.stderr and "Traceback" not in refused.stderr
+        assert not records.visits.get(int(vid)).signed
+        records.leases.release(int(vid), Holder("app-token", "Alex Carter", "FRONT-DESK", 4242))
+        assert run(folder, "visit", "sign", vid).returncode == 0
+    finally:
+        records.close()

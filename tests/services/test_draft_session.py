@@ -15,7 +15,7 @@ from ptassist.services.draft_session import (
 )
 from ptassist.services.records import Records
 from ptassist.services.recovery import RecoveryJournal
-from tests.helpers import TEST_PASSWORD
+from tests.helpers import TEST_PASSWORD, past_lease_timeout
 
 
 @pytest.fixture
@@ -30,7 +30,9 @@ def draft(records, patient):
 
 @pytest.fixture
 def other_desk(records):
-    second = Records.open(records.database.folder, signed_in=records.actor, daily_backup=False)
+    """Another workstation whose clock is past this one's lease timeout: as if this workstation had
+    gone silent (asleep, cut off), so the other may change the draft and a conflict can happen."""
+    second = past_lease_timeout(Records.open(records.database.folder, signed_in=records.actor, daily_backup=False))
     yield second
     second.close()
 
@@ -161,3 +163,16 @@ def test_the_journal_never_offers_text_to_another_visit_with_the_same_id(records
     journal.keep(draft.id, {"narrative.plan": "typed for another visit"}, owner="patient 999 at 2020-01-01")
     session = DraftSession(records, draft, lambda: "Alex Carter", journal)
     assert session.recovered() == {}
+
+
+def test_a_lease_that_cannot_be_taken_leaves_the_draft_open_and_the_services_guarding(sessions, draft, records,
+                                                                                      monkeypatch):
+    from ptassist.store.errors import LockedError
+
+    def busy(*_args, **_kwargs):
+        raise LockedError("database is locked")
+
+    monkeypatch.setattr(records.leases, "acquire", busy)
+    session = sessions.acquire(draft.id)
+    assert session is not None and session.read_only_reason is None
+    assert session.save(narrative={"plan": "kept"}).complete

@@ -19,8 +19,12 @@ def window(qtbot, records, settings, signed_in):
     win = MainWindow(records, settings, signed_in=signed_in)
     win.show()
     yield win
-    # A test may end with text the editor could not save: stop editing without the question a user
-    # gets on closing (it would wait for an answer for ever), then close as usual.
+    close_test_window(win)
+
+
+def close_test_window(win: MainWindow) -> None:
+    """A test may end with text the editor could not save: stop editing without the question a user
+    gets on closing (it would wait for an answer for ever), then close as usual."""
     if win._editor is not None and win._editor.visit is not None:
         win._editor.leave()
     win.close()

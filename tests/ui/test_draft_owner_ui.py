@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from ptassist.services.records import Records
 from ptassist.ui.print_dialog import PrintDialog
-from tests.helpers import TEST_PASSWORD
+from tests.helpers import TEST_PASSWORD, past_lease_timeout
 from tests.ui.modal import answer_next, type_password
 
 pytestmark = pytest.mark.gui
@@ -24,8 +24,9 @@ def editor(window, records, zoe, settings):
 
 @pytest.fixture
 def other_desk(records):
-    """A second connection to the same records, as another workstation has."""
-    second = Records.open(records.database.folder, daily_backup=False)
+    """A second connection to the same records, as another workstation has (one whose clock is past
+    this one's lease timeout, so it may save the draft open here and a conflict can happen)."""
+    second = past_lease_timeout(Records.open(records.database.folder, daily_backup=False))
     yield second
     second.close()
 

@@ -79,6 +79,9 @@ def test_the_lock_covers_the_window_and_the_same_user_gets_everything_back(qtbot
     title, geometry, visit_id = window.windowTitle(), window.geometry(), editor.visit.id
     lock = lock_now(qtbot, shell)
     assert covered(window) and window.windowTitle() == LOCKED_TITLE
+    holder = window.records.lease_holder
+    assert records.leases.current(visit_id).held_by(holder)  # the lock keeps the draft, and its lease
+    assert window._beat.beat() == [] and records.leases.current(visit_id).held_by(holder)  # renewed while locked
     visible_text = " ".join(label.text() for label in lock.findChildren(QLabel) if label.isVisible())
     assert "Müller" not in visible_text and "Knee" not in visible_text
     assert "lock" in actions(records)
@@ -138,6 +141,7 @@ def test_unlocking_as_someone_else_saves_and_closes_the_first_users_draft(qtbot,
     first = shell.window
     editor = draft_with_text(qtbot, first, zoe, "Typed just before the break.")
     visit_id = editor.visit.id
+    assert records.leases.current(visit_id).held_by(first.records.lease_holder)
     left_open = QDialog(first)
     closed = []
     left_open.rejected.connect(lambda: closed.append("rejected"))
@@ -148,6 +152,7 @@ def test_unlocking_as_someone_else_saves_and_closes_the_first_users_draft(qtbot,
     second = shell.window
     qtbot.waitUntil(lambda: second._records is not None, timeout=10000)
     assert records.visits.get(visit_id).narrative["subjective"] == "Typed just before the break."  # nothing lost
+    assert records.leases.current(visit_id) is None  # the first user's lease was given back
     assert closed == ["rejected"] and not isValid(first)  # the first user's window and dialogs are gone
     assert second.records.actor.account.name == "Sam Lee" and not covered(second)
     assert second.stack.currentWidget() is second.patients  # not the first user's draft

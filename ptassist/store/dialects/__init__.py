@@ -18,6 +18,8 @@ What a dialect provides (:class:`Dialect`):
   demo's COPY), so writers take turns; ``lock_chain_head_sql`` for appends to the hash chain.
 - ``reserve_patient_id`` and ``realign_ids``: ids from the sequence; after rows were inserted with
   their own ids (import, demo), the sequences continue after them (nothing to do on SQLite).
+- ``server_clock_sql``: the server's time, so workstations whose clocks disagree agree on when a
+  draft lease expires (``ptassist.store.leases.ServerClock``).
 - ``problem``: a driver error as one clear line (:class:`ptassist.store.errors.StoreError`).
 """
 
@@ -58,6 +60,9 @@ class Dialect(Protocol):
     note_snippets: bool  # note_search_sql's last column is the snippet; else the note's text to make it from
     on_connect_sql: tuple[str, ...]  # settings for each new connection
     begin_write_sql: str | None  # run first in every writing transaction: writers take turns
+    notify_sql: str | None  # tells the other workstations of a change (``:payload``), in the writer's transaction
+    listen_sql: str | None  # run once on the change feed's own connection to hear them (None: data_version)
+    server_clock_sql: str | None  # the server's own time now (None: one machine, its clock is everyone's)
 
     def create_locks(self, execute: Execute, locks: Iterable[Lock]) -> None: ...
 

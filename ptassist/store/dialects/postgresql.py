@@ -23,6 +23,7 @@ from ptassist.store.dialects import NOTE_PREFIX_LETTERS, Execute, Lock, Scalar
 from ptassist.store.errors import ConflictError, DiskFullError, InUseError, ReadOnlyError, StoreError
 
 REFUSE_FUNCTION = "ptassist_refuse_change"
+CHANGE_CHANNEL = "ptassist_changes"
 LOCK_TIMEOUT = "15s"  # a writer waits this long for another workstation's write, then says so
 
 # SQLSTATE codes (PostgreSQL's "Appendix A. Error Codes").
@@ -109,6 +110,11 @@ class PostgresqlDialect:
     # One transaction-scoped advisory lock for all writers (released at commit or rollback): the
     # audit chain's and the hash chain's heads and generated ids are read, then written.
     begin_write_sql: str | None = "SELECT pg_advisory_xact_lock(727114)"
+    # The change feed (ptassist.store.change_feed): delivered at commit, never for a rolled-back change.
+    notify_sql: str | None = f"SELECT pg_notify('{CHANGE_CHANNEL}', :payload)"
+    listen_sql: str | None = f"LISTEN {CHANGE_CHANNEL}"
+    # The lease clock (not CURRENT_TIMESTAMP, which is the transaction's start).
+    server_clock_sql: str | None = "SELECT clock_timestamp()"
 
     def create_locks(self, execute: Execute, locks: Iterable[Lock]) -> None:
         # One function; each trigger passes its message, so the refusal reads as on SQLite.

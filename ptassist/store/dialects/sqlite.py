@@ -62,6 +62,10 @@ class SqliteDialect:
     note_snippets = True  # FTS5's snippet()
     on_connect_sql: tuple[str, ...] = ()  # the pragmas are set in ptassist.store.database
     begin_write_sql: str | None = None  # BEGIN IMMEDIATE (ptassist.store.database) already does it
+    # Nothing to send: PRAGMA data_version on the change feed's connection moves with every commit of another.
+    notify_sql: str | None = None
+    listen_sql: str | None = None
+    server_clock_sql: str | None = None  # a file on this machine: its processes share one clock
 
     def create_locks(self, execute: Execute, locks: Iterable[Lock]) -> None:
         for lock in locks:
