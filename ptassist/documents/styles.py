@@ -74,6 +74,9 @@ def styles(large: bool = False, dense: bool = False) -> dict[str, ParagraphStyle
                                       bulletFontName=BODY, bulletFontSize=size),
         # lines that carry a patient's name: a long name breaks after a hyphen, never mid-word
         "name": ParagraphStyle("name", parent=body, embeddedHyphenation=1),
+        # the urgent box's title, in two lines beside its text
+        "urgent_title": ParagraphStyle("urgent_title", parent=body, fontName=BOLD, fontSize=pt(15), leading=line(18),
+                                       textColor=colors.white),
         "box_title": ParagraphStyle("box_title", parent=body, fontName=BOLD, fontSize=pt(17), leading=line(21),
                                     textColor=colors.white),
     }
