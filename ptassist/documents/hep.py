@@ -4,7 +4,7 @@ first page, then one unbreakable block per exercise, pain monitoring and advice.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from ptassist.core.sheets import NO_EXERCISES, HepContent, SheetMeta, level_word
 from ptassist.documents.illustrations import illustration
 from ptassist.documents.layout import BAND_BASELINE, LaidOut, lay_out, usable_height, usable_width
 from ptassist.documents.styles import ACCENT, INK, RULE, TINT, URGENCY_COLOURS, styles
-from ptassist.documents.text import NBSP, draw_text, isolate, rich
+from ptassist.documents.text import NBSP, draw_text, isolate, plain_width, rich
 
 LEGEND = "(drawings: dashed figure = start, solid figure = finish)"
 LEVEL_COLOURS = {"emergency": "emergency", "today": "urgent", "soon": "routine"}
@@ -41,21 +41,32 @@ class Fit:
     """How tightly a programme is set: ``split`` lets an exercise continue on the next page,
     ``guidance_first`` puts "While you exercise" and the general advice before the exercises (their
     lines fill the foot of a page that a drawing does not fit), ``dense`` sets lines and paragraphs a
-    little closer (same sizes), ``small_drawings`` draws the pictures 50 mm wide on Letter."""
+    little closer (same sizes), ``small_drawings`` draws the pictures 50 mm wide on Letter, ``merged``
+    sets an exercise's cautions as one paragraph, the general advice as one paragraph led by its
+    name, and a safety-net level with one sign to look out for on its lead's line (fewer short lines
+    and one heading fewer; nothing left out), ``advice_last`` (with ``guidance_first``) keeps the
+    general advice after the exercises."""
 
     split: bool = False
     guidance_first: bool = False
     dense: bool = False
     small_drawings: bool = False
+    merged: bool = False
+    advice_last: bool = False
 
 
 # The layouts tried, most generous first; the first with the fewest pages is kept.
 FITS = (Fit(), Fit(split=True), Fit(split=True, guidance_first=True), Fit(split=True, dense=True),
         Fit(split=True, guidance_first=True, dense=True), Fit(split=True, dense=True, small_drawings=True),
-        Fit(split=True, guidance_first=True, dense=True, small_drawings=True))
+        Fit(split=True, guidance_first=True, dense=True, small_drawings=True),
+        Fit(split=True, dense=True, merged=True), Fit(split=True, guidance_first=True, dense=True, merged=True),
+        Fit(split=True, dense=True, small_drawings=True, merged=True),
+        Fit(split=True, guidance_first=True, dense=True, small_drawings=True, merged=True),
+        Fit(split=True, guidance_first=True, dense=True, merged=True, advice_last=True),
+        Fit(split=True, guidance_first=True, dense=True, small_drawings=True, merged=True, advice_last=True))
 # The closest layout sets a programme at least this much shorter than the first (measured on the
 # library: 8-10 %); when even that could not save a page, the later layouts are not tried.
-MOST_SAVED = 0.12
+MOST_SAVED = 0.2
 
 
 def _s(meta: SheetMeta, dense: bool) -> dict[str, Any]:
@@ -80,6 +91,39 @@ def _box(rows: list[list[Any]], width: float, colour: colors.Color) -> Table:
     return table
 
 
+def urgent_box(content: HepContent, dense: bool = False) -> Table:
+    """The urgent red flag's box, compact (it shares page 1 with the safety net and the first
+    exercises): the title white on orange at the left, beside it what it means and, with no
+    programme confirmed, why there are no exercises."""
+    assert content.urgent is not None
+    meta = content.meta
+    s = _s(meta, dense)
+    width = usable_width(meta.paper)
+    colour = URGENCY_COLOURS["urgent"]
+    title = Paragraph(rich(content.urgent.title), s["urgent_title"])
+    title_width = max(plain_width(line, s["urgent_title"].fontSize, bold=True)
+                      for line in _halves(content.urgent.title)) + 2 * 7 + 1
+    text = [Paragraph(rich(content.urgent.text), s["cell"])]
+    if content.no_programme_note:
+        text.append(Paragraph(rich(content.no_programme_note), s["cell"]))
+    table = Table([[title, text]], colWidths=[title_width, width - title_width])
+    pad = 3 if dense else 4
+    table.setStyle(TableStyle([("BACKGROUND", (0, 0), (0, 0), colour), ("BOX", (0, 0), (-1, -1), 2, colour),
+                               ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                               ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad + 1),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 7), ("RIGHTPADDING", (0, 0), (-1, -1), 7)]))
+    return table
+
+
+def _halves(title: str) -> list[str]:
+    """A short title in two lines, broken at the space nearest its middle."""
+    words = title.split()
+    if len(words) < 2:
+        return [title]
+    cut = min(range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))))
+    return [" ".join(words[:cut]), " ".join(words[cut:])]
+
+
 def call_line(level: str, meta: SheetMeta) -> str:
     """Which number to ring for a row of the safety net: the emergency number, or the clinic."""
     clinic = meta.clinic
@@ -89,9 +133,10 @@ def call_line(level: str, meta: SheetMeta) -> str:
     return f"Call us on {clinic.phone}." if clinic.phone else "Call the clinic."
 
 
-def seek_help_table(content: HepContent, dense: bool = False) -> Flowable:
+def seek_help_table(content: HepContent, dense: bool = False, merged: bool = False) -> Flowable:
     """'When to seek help': one band per level, led by the level and the number to call, then what
-    to look out for (the whole width of the page for the text)."""
+    to look out for (the whole width of the page for the text). ``merged``: a level with one thing
+    to look out for sets it on the lead's line, after the number."""
     meta = content.meta
     s = _s(meta, dense)
     width = usable_width(meta.paper)
@@ -100,9 +145,12 @@ def seek_help_table(content: HepContent, dense: bool = False) -> Flowable:
     for level in levels:
         colour = URGENCY_COLOURS[LEVEL_COLOURS[level]]
         lead = _run(f"<b>{level_words(level)}:</b>", s["cell"], colour) + f" <b>{rich(call_line(level, meta))}</b>"
-        cell: list[Flowable] = [Paragraph(lead, s["cell"])]
-        cell += [Paragraph(rich(c.text), s["cell_bullet"], bulletText="•") for c in content.seek_care
-                 if c.level == level]
+        items = [c for c in content.seek_care if c.level == level]
+        if merged and len(items) == 1:
+            cell: list[Flowable] = [Paragraph(lead + " " + rich(items[0].text), s["cell"])]
+        else:
+            cell = [Paragraph(lead, s["cell"])]
+            cell += [Paragraph(rich(c.text), s["cell_bullet"], bulletText="•") for c in items]
         rows.append([cell])
     table = Table(rows, colWidths=[width])
     style: list[Any] = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("GRID", (0, 0), (-1, -1), 0.6, RULE),
@@ -141,7 +189,8 @@ def exercise_block(item: PrescribedItem, content: HepContent, override_dir: Path
         text += [Spacer(1, s["dose"].borderPadding + 1), Paragraph(rich(f"How much: {item.dosage_text}"), s["dose"])]
     if item.notes:
         text.append(Paragraph(rich(f"Note from your therapist: {item.notes}"), s["body"]))
-    text += [Paragraph("<b>Caution:</b> " + rich(caution), s["caution"]) for caution in exercise.cautions]
+    cautions = [" ".join(exercise.cautions)] if fit.merged and exercise.cautions else exercise.cautions
+    text += [Paragraph("<b>Caution:</b> " + rich(caution), s["caution"]) for caution in cautions]
     picture = illustration(exercise, picture_width(meta, fit), override_dir)
     # the text runs beside the drawing while it lasts, then on across the whole width
     pad = 1 if fit.dense else 2
@@ -167,6 +216,9 @@ class _Continues(Flowable):
         super().__init__()
         self._style = style
         self._own_line = own_line
+        # placed even when the part above it filled the frame to the last point (reportlab refuses
+        # a flowable when no room is left, which would put the note alone on a page of its own)
+        self._ZEROSIZE = not own_line
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - reportlab API
         self.width = availWidth
@@ -209,6 +261,9 @@ class _ExerciseBlock(KeepTogether):
         first, rest = _split_beside(beside, canv, aW, room)
         if len(beside._content) - len(rest) < self._least:
             return super().split(aW, aH)  # on the next page, whole
+        tint = getattr(getattr(rest[0], "style", None), "borderPadding", 0) if rest else 0
+        if tint:  # the dosage's tint reaches above its line: keep it off the "(continued)" name
+            rest = [Spacer(1, tint + 1), *rest]
         return [*lead, first, self._continues, PageBreak(), self._continued, *rest, rule]
 
 
@@ -223,7 +278,7 @@ def _split_beside(beside: Any, canv: Any, width: float, height: float) -> tuple[
         trial = ImageAndFlowables(beside._I, text[:count], imageLeftPadding=beside._ilpad,
                                   imageRightPadding=beside._irpad, imageTopPadding=beside._itpad,
                                   imageBottomPadding=beside._ibpad, imageSide=beside._side)
-        if trial.wrapOn(canv, width, height)[1] > height:
+        if trial.wrapOn(canv, width, height)[1] + trial.getSpaceAfter() > height:
             break
         first, rest = trial, text[count:]
     return first, rest
@@ -263,14 +318,17 @@ def side_mark(side: str) -> str:
 
 
 def _intro(content: HepContent, title: str, dense: bool) -> list[Flowable]:
+    """The title, then for whom and when, and the next appointment (on the name's line in a dense
+    layout). An urgent sheet has no title: its box comes first (see ``programme_story``)."""
     meta = content.meta
     s = _s(meta, dense)
     who = (f"For {isolate(meta.patient_name) or 'you'}, {meta.date}"
            + (f", from {isolate(meta.clinician)}" if meta.clinician else ""))
     appointment = "<b>Your next appointment:</b> " + rich(content.next_appointment) if content.next_appointment else ""
-    if dense and appointment:  # on the name's line when it fits there
-        return [Paragraph(rich(title), s["title"]), Paragraph(rich(who) + ". " + appointment, s["name"])]
-    story: list[Flowable] = [Paragraph(rich(title), s["title"]), Paragraph(rich(who), s["name"])]
+    story: list[Flowable] = [Paragraph(rich(title), s["title"])] if title else []
+    if (dense or not title) and appointment:  # on the name's line when it fits there
+        return [*story, Paragraph(rich(who) + ". " + appointment, s["name"])]
+    story.append(Paragraph(rich(who), s["name"]))
     if appointment:
         story.append(Paragraph(appointment, s["body"]))
     return story
@@ -305,17 +363,17 @@ def programme_story(content: HepContent, override_dir: Path | None, fit: Fit | N
     fit = fit or Fit()
     meta = content.meta
     s = _s(meta, fit.dense)
-    width = usable_width(meta.paper)
-    story = _intro(content, "Your home exercise programme", fit.dense)
-    if content.urgent is not None:
-        rows: list[list[Any]] = [[Paragraph(rich(content.urgent.title), s["box_title"])],
-                                 [Paragraph(rich(content.urgent.text), s["body"])]]
-        if content.no_programme_note:
-            rows.append([Paragraph(rich(content.no_programme_note), s["body"])])
-        story += [Spacer(1, 2 * mm), _box(rows, width, URGENCY_COLOURS["urgent"])]
+    if content.urgent is None:
+        story = _intro(content, "Your home exercise programme", fit.dense)
+    else:  # the box at the very top, in place of the title (the footer still names the sheet)
+        story = [urgent_box(content, fit.dense), Spacer(1, 1 * mm), *_intro(content, "", fit.dense)]
     if content.seek_care:
-        story.append(seek_help_table(content, fit.dense))
-    guidance = _guidance(content, s)
+        story.append(seek_help_table(content, fit.dense, fit.merged))
+    guidance = _guidance(content, s, fit.merged)
+    advice: list[Flowable] = []
+    if fit.advice_last:  # pain monitoring before the exercises, the general advice after
+        guidance = _guidance(replace(content, general_advice=()), s, fit.merged)
+        advice = _guidance(replace(content, pain_monitoring=()), s, fit.merged)
     if fit.guidance_first:
         story += guidance
     if content.items:
@@ -328,18 +386,22 @@ def programme_story(content: HepContent, override_dir: Path | None, fit: Fit | N
         story.append(Paragraph(NO_EXERCISES, s["h2"]))
     if not fit.guidance_first:
         story += guidance
-    return story
+    return story + advice
 
 
-def _guidance(content: HepContent, s: dict[str, Any]) -> list[Flowable]:
-    """'While you exercise' (pain monitoring, with sources) and general advice; both may run on to
+def _guidance(content: HepContent, s: dict[str, Any], merged: bool = False) -> list[Flowable]:
+    """'While you exercise' (pain monitoring, with sources) and general advice (``merged``: one
+    paragraph led by "General advice:" instead of a heading and a line each); both may run on to
     the next page (a heading keeps with its first line)."""
     story: list[Flowable] = []
     if content.pain_monitoring:
         story.append(Paragraph("While you exercise", s["h2"]))
         story += [Paragraph("• " + rich(g.text) + f' <font size="{s["small"].fontSize}">[{rich(g.source)}]</font>',
                             s["body"]) for g in content.pain_monitoring]
-    if content.general_advice:
+    if content.general_advice and merged:
+        lead = _run("<b>General advice:</b>", s["h3"], ACCENT)
+        story.append(Paragraph(lead + " " + " ".join(rich(a) for a in content.general_advice), s["advice"]))
+    elif content.general_advice:
         story.append(Paragraph("General advice", s["h2"]))
         story += [Paragraph("• " + rich(a), s["body"]) for a in content.general_advice]
     return story
@@ -351,6 +413,11 @@ def hep_story(content: HepContent, override_dir: Path | None = None, fit: Fit | 
     return programme_story(content, override_dir, fit)
 
 
+def lay_out_fit(content: HepContent, fit: Fit, override_dir: Path | None = None) -> LaidOut:
+    """The patient's sheet set as ``fit`` says (an urgent sheet's page 1 with the one-line header)."""
+    return lay_out(content.meta, hep_story(content, override_dir, fit), compact_header=content.urgent is not None)
+
+
 def lay_out_hep(content: HepContent, override_dir: Path | None = None) -> LaidOut:
     """The patient's sheet and how full each of its pages is.
 
@@ -360,7 +427,7 @@ def lay_out_hep(content: HepContent, override_dir: Path | None = None) -> LaidOu
     for fit in FITS:
         if fit.small_drawings and (content.meta.paper != "letter" or content.meta.large_print):
             continue  # the same layout as the one before
-        laid = lay_out(content.meta, hep_story(content, override_dir, fit))
+        laid = lay_out_fit(content, fit, override_dir)
         if best is None or len(laid.fill) < len(best.fill):
             best = laid
         if content.emergency is not None or not content.items or not _could_save_a_page(content, best):
@@ -376,7 +443,7 @@ def _could_save_a_page(content: HepContent, laid: LaidOut) -> bool:
     if pages == 1:
         return False
     paper = content.meta.paper
-    heights = [usable_height(paper, first=number == 0) for number in range(pages)]
+    heights = [usable_height(paper, number == 0, content.urgent is not None) for number in range(pages)]
     used = sum(f * h for f, h in zip(laid.fill, heights, strict=True))
     return used * (1 - MOST_SAVED) <= sum(heights[:-1])
 

@@ -165,15 +165,17 @@ def _footer_canvas(meta: SheetMeta, title: str, author: str) -> type[rl_canvas.C
     return SheetCanvas
 
 
-def _header(meta: SheetMeta, first: bool) -> Any:
+def _header(meta: SheetMeta, first: bool, compact: bool = False) -> Any:
     """The clinic's name, address and phone with the date and clinician (first page); later pages
-    repeat the name, phone and date on one line."""
+    repeat the name, phone and date on one line. A ``compact`` first page (the urgent patient
+    sheet, whose page 1 needs every line) sets the name, address and phone on one line too."""
     logo = None
     if meta.clinic.logo and first:
         try:
             logo = ImageReader(io.BytesIO(meta.clinic.logo))
         except Exception:  # an unreadable logo must not stop printing
             logo = None
+    tall = first and not compact
 
     def draw(canvas: rl_canvas.Canvas, doc: BaseDocTemplate) -> None:
         width, height = doc.pagesize
@@ -181,19 +183,19 @@ def _header(meta: SheetMeta, first: bool) -> Any:
         x = MARGIN
         if logo is not None:
             iw, ih = logo.getSize()
-            h = 15 * mm
-            w = min(40 * mm, iw * h / ih)
+            h = 15 * mm if tall else 9 * mm
+            w = min(40 * mm if tall else 24 * mm, iw * h / ih)
             canvas.drawImage(logo, x, top - h, width=w, height=h, preserveAspectRatio=True, mask="auto")
             x += w + 5 * mm
         right = [meta.date + (f", {meta.time}" if meta.time else "")]
-        if meta.clinician and first:
+        if meta.clinician and tall:
             right.append(isolate(meta.clinician))
         right_width = max(plain_width(line, 11) for line in right)
         room = width - MARGIN - x - right_width - 6 * mm
         name = meta.clinic.name or "Physical therapy clinic"
         phone = f"Phone {meta.clinic.phone}" if meta.clinic.phone else ""
         canvas.setFillColor(ACCENT)
-        if first:
+        if tall:
             draw_text(canvas, x, top - 6 * mm, fit(name, 14, room, bold=True), 14, bold=True)
             canvas.setFillColor(INK)
             details = "  ·  ".join(p for p in (meta.clinic.address.replace("\n", ", "), phone) if p)
@@ -204,14 +206,20 @@ def _header(meta: SheetMeta, first: bool) -> Any:
             name_width = min(plain_width(name, 12, bold=True), room - phone_width)
             draw_text(canvas, x, top - 6 * mm, fit(name, 12, name_width, bold=True), 12, bold=True)
             canvas.setFillColor(INK)
+            after = x + name_width + 4 * mm
+            address = meta.clinic.address.replace("\n", ", ") if first else ""
+            if address:  # between the name and the phone, shortened (never the phone) to the room left
+                address = fit(address, 11, room - name_width - phone_width - 4 * mm)
+                draw_text(canvas, after, top - 6 * mm, address, 11)
+                after += plain_width(address, 11) + 4 * mm
             if phone:
-                draw_text(canvas, x + name_width + 4 * mm, top - 6 * mm, phone, 11)
+                draw_text(canvas, after, top - 6 * mm, phone, 11)
         for i, line in enumerate(right):
             draw_text(canvas, width - MARGIN, top - 6 * mm - i * 5.5 * mm, fit(line, 11, width / 3), 11,
                       align="right")
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.8)
-        rule_y = height - _top_margin(first) + 2 * mm
+        rule_y = height - _top_margin(tall) + 2 * mm
         canvas.line(MARGIN, rule_y, width - MARGIN, rule_y)
 
     return draw
@@ -229,8 +237,9 @@ class LaidOut:
     fill: tuple[float, ...]
 
 
-def lay_out(meta: SheetMeta, story: Sequence[Flowable]) -> LaidOut:
-    """Lay out ``story`` on the sheet's pages: the PDF bytes (deterministic) and how full each page is."""
+def lay_out(meta: SheetMeta, story: Sequence[Flowable], compact_header: bool = False) -> LaidOut:
+    """Lay out ``story`` on the sheet's pages: the PDF bytes (deterministic) and how full each page
+    is. ``compact_header`` sets page 1's header on one line, as on later pages, with the address."""
     register_fonts()
     size = PAGE_SIZES[meta.paper]
     buffer = io.BytesIO()
@@ -252,7 +261,7 @@ def lay_out(meta: SheetMeta, story: Sequence[Flowable]) -> LaidOut:
         initialFontName=BODY,
     )
     pad = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0, "bottomPadding": 0}
-    first_height = size[1] - _top_margin(first=True) - doc.bottomMargin
+    first_height = size[1] - _top_margin(first=not compact_header) - doc.bottomMargin
     first_frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, first_height, id="first", **pad)
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body", **pad)
     fill: list[float] = []
@@ -262,7 +271,7 @@ def lay_out(meta: SheetMeta, story: Sequence[Flowable]) -> LaidOut:
         fill.append(min(1.0, max(0.0, (used._y2 - used._y) / used._height)))
 
     doc.addPageTemplates([
-        PageTemplate(id="first", frames=[first_frame], onPage=_header(meta, first=True), onPageEnd=page_end,
+        PageTemplate(id="first", frames=[first_frame], onPage=_header(meta, True, compact_header), onPageEnd=page_end,
                      autoNextPageTemplate="later"),
         PageTemplate(id="later", frames=[frame], onPage=_header(meta, first=False), onPageEnd=page_end),
     ])
@@ -279,6 +288,6 @@ def usable_width(paper: str) -> float:
     return float(PAGE_SIZES[paper][0] - 2 * MARGIN)
 
 
-def usable_height(paper: str, first: bool = False) -> float:
-    """The height of the body frame on the first page or a later one."""
-    return float(PAGE_SIZES[paper][1] - _top_margin(first) - BOTTOM_MARGIN)
+def usable_height(paper: str, first: bool = False, compact_header: bool = False) -> float:
+    """The height of the body frame on the first page (under a tall or a ``compact_header``) or a later one."""
+    return float(PAGE_SIZES[paper][1] - _top_margin(first and not compact_header) - BOTTOM_MARGIN)

@@ -57,6 +57,8 @@ def styles(large: bool = False, dense: bool = False) -> dict[str, ParagraphStyle
         # an exercise's name (a heading run inside) and, on the next line, what it is for
         "exercise": ParagraphStyle("exercise", parent=body, leading=line(14.5), spaceAfter=gap(1)),
         "step": ParagraphStyle("step", parent=body, spaceAfter=gap(0.5)),
+        # the general advice as one paragraph after its name (the closest layout), a little apart
+        "advice": ParagraphStyle("advice", parent=body, spaceBefore=gap(4)),
         # a numbered step of an exercise: the number hangs in the margin of its own paragraph
         "numbered": ParagraphStyle("numbered", parent=body, spaceAfter=gap(0.5), leftIndent=pt(16), bulletIndent=0,
                                    bulletFontName=BODY, bulletFontSize=size),
@@ -74,6 +76,9 @@ def styles(large: bool = False, dense: bool = False) -> dict[str, ParagraphStyle
                                       bulletFontName=BODY, bulletFontSize=size),
         # lines that carry a patient's name: a long name breaks after a hyphen, never mid-word
         "name": ParagraphStyle("name", parent=body, embeddedHyphenation=1),
+        # the urgent box's title, in two lines beside its text
+        "urgent_title": ParagraphStyle("urgent_title", parent=body, fontName=BOLD, fontSize=pt(15), leading=line(18),
+                                       textColor=colors.white),
         "box_title": ParagraphStyle("box_title", parent=body, fontName=BOLD, fontSize=pt(17), leading=line(21),
                                     textColor=colors.white),
     }

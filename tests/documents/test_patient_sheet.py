@@ -137,3 +137,21 @@ def test_a_confirmed_urgent_sheet_without_exercises_says_none_are_chosen():
     confirmed = sheet(CANCER, confirm_programme=True, prescription=[])
     assert confirmed.items == () and not confirmed.no_programme_note
     assert NO_EXERCISES in all_text(render_hep(confirmed))
+
+
+def test_an_urgent_sheet_opens_with_its_box_under_a_one_line_header_that_never_cuts_the_phone():
+    import dataclasses
+
+    long_address = "Unit 4, The Old Mill Buildings, 12 Mill Lane, Bedminster, Bristol BS3 4AA, United Kingdom"
+    clinic = dataclasses.replace(CLINIC, address=long_address)
+    engine = default_engine()
+    content = hep_content(patient=patient(), visit=None, assessment=engine.assess_json(CANCER).to_json(),
+                          clinic=clinic, paper="a4", intake=parse_intake(CANCER, engine.vocabulary),
+                          confirm_programme=True, prescription=[{"exercise": "bridge"}])
+    first = pages_text(render_hep(content))[0]
+    assert "Phone 0117 555 0100" in first and "Unit 4, The Old" in first and "…" in first
+    assert "United Kingdom" not in first  # the address gives way, never the phone
+    assert "Your home exercise programme" not in first  # the box comes first, in place of the title
+    assert first.index("See your doctor within 24 hours") < first.index("For Zoë Müller")
+    routine = pages_text(render_hep(sheet(RADICULAR)))[0]
+    assert "Your home exercise programme" in routine and "12 Mill Lane, Bristol · Phone 0117 555 0100" in routine
