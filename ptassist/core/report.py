@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
-from ptassist.core.assessment import Assessment, ConditionResult
 from ptassist.core.intake import Intake
 from ptassist.core.screen_status import URGENCY_MEANING, screen_summary, urgency_headline
 from ptassist.core.vocabulary import Vocabulary
+
+if TYPE_CHECKING:  # (the sheets use the labels here without loading the assessment classes)
+    from ptassist.core.assessment import Assessment, ConditionResult
 
 __all__ = ["NERVE_LABELS", "SUSPECT_LABELS", "URGENCY_MEANING", "describe_key", "key_label", "render_report"]
 

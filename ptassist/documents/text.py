@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -212,8 +213,24 @@ def face_for(char: str, current: str | None = None) -> str:
     return ""
 
 
+# Text of printable ASCII (and line breaks, tabs): one Latin run, left to right, as the rules
+# below would find character by character (most of every sheet; the check is one regex match).
+PLAIN_ASCII = re.compile("[ -~\n\t]*")
+
+
+@cache
+def _latin_has_ascii() -> bool:
+    return all(ord(char) in coverage(LATIN.key) for char in map(chr, range(0x20, 0x7F)))
+
+
+def _plain(text: str) -> bool:
+    return PLAIN_ASCII.fullmatch(text) is not None and _latin_has_ascii()
+
+
 def runs(text: str) -> list[tuple[str, str]]:
     """Split text into (face key, text) runs; characters no face has become U+FFFD in Latin."""
+    if _plain(text):
+        return [(LATIN.key, text)] if text else []
     result: list[tuple[str, str]] = []
     current: str | None = None
     for original in text:
@@ -336,6 +353,8 @@ def _nbsp_where_covered(pieces: Iterable[tuple[str, str]]) -> list[tuple[str, st
 
 def pieces(text: str) -> list[tuple[str, str]]:
     """(face key, text) runs in the order they are set on a left-to-right line."""
+    if _plain(text):
+        return runs(text)
     result: list[tuple[str, str]] = []
     for segment in _segments(text):
         last = 0

@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ptassist import paths
-from ptassist.core.assessment import Assessment
 from ptassist.core.background import background_answers, default_background_rules, parse_background, with_background
 from ptassist.core.intake import parse_intake
 from ptassist.core.records import Document, Visit
@@ -23,6 +22,7 @@ from ptassist.store.errors import StoreError
 from ptassist.store.sheet_store import SheetStore
 
 if TYPE_CHECKING:
+    from ptassist.core.assessment import Assessment
     from ptassist.core.engine import Engine
     from ptassist.services.records import Records
 
