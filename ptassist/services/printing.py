@@ -7,6 +7,7 @@ same bytes. A sheet printed from a draft carries a DRAFT mark and is not stored.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -56,6 +57,19 @@ class PrintRecords(SheetStore):
         from ptassist.services.assessing import assess_intake
 
         return assess_intake(self.engine, intake)
+
+
+SHEET_MODULES = {"hep": "ptassist.documents.hep", "referral": "ptassist.documents.referral",
+                 "summary": "ptassist.documents.summary"}
+
+
+def load_sheet(sheet: str) -> None:
+    """Load what building ``sheet`` takes before any record is read: reportlab, the sheet's layout
+    and the body font. `ptassist print` does this while the password is being checked."""
+    importlib.import_module(SHEET_MODULES[sheet])
+    from ptassist.documents.text import register_fonts
+
+    register_fonts()
 
 
 @dataclass(frozen=True)

@@ -160,3 +160,48 @@ def test_print_on_an_older_database_migrates_it_first(tmp_path):
     done = run(folder, "print", "summary", "1", "-o", str(tmp_path / "s.pdf"))
     assert done.returncode == 0, done.stderr
     assert "stored with the visit" in done.stdout
+
+
+def test_the_sheet_loads_beside_the_login_and_a_failure_there_changes_nothing(tmp_path, monkeypatch):
+    """`print` loads the sheet's modules on a second thread while the password is checked; if that
+    loading fails, the print loads them itself and the sheet is the same."""
+    import threading
+
+    from ptassist import cli_auth
+    from ptassist.cli import main
+    from ptassist.services import printing
+
+    monkeypatch.setenv("PTASSIST_USER", "Demo Clinician")
+    monkeypatch.setenv("PTASSIST_PASSWORD", "demo")
+    folder = tmp_path / "data"
+    assert run(folder, "demo", "--patients", "2", "--seed", "6").returncode == 0
+    signed = next(v["id"] for v in json.loads(run(folder, "history", "1", "--json").stdout) if v["status"] == "signed")
+    seen: list[tuple[str, str]] = []
+    real_load, real_log_in = printing.load_sheet, cli_auth.log_in
+
+    def load(sheet):
+        seen.append(("load", threading.current_thread().name))
+        real_load(sheet)
+
+    def log_in(*args, **kwargs):
+        seen.append(("log in", threading.current_thread().name))
+        return real_log_in(*args, **kwargs)
+
+    monkeypatch.setattr(printing, "load_sheet", load)
+    monkeypatch.setattr(cli_auth, "log_in", log_in)
+    first = tmp_path / "first.pdf"
+    assert main(["--data-dir", str(folder), "print", "summary", str(signed), "-o", str(first)]) == 0
+    assert sorted(seen) == [("load", "ptassist-load-sheet"), ("log in", threading.main_thread().name)]
+
+    def broken(sheet):
+        raise ImportError("no such module")
+
+    monkeypatch.setattr(printing, "load_sheet", broken)
+    second = tmp_path / "second.pdf"
+    assert main(["--data-dir", str(folder), "print", "summary", str(signed), "-o", str(second)]) == 0
+    assert second.read_bytes() == first.read_bytes()
+    assert not [t for t in threading.enumerate() if t.name == "ptassist-load-sheet"]
+
+    monkeypatch.setenv("PTASSIST_PASSWORD", "not the password")
+    assert main(["--data-dir", str(folder), "print", "summary", str(signed), "-o", str(tmp_path / "no.pdf")]) != 0
+    assert not (tmp_path / "no.pdf").exists()
