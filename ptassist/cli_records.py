@@ -325,15 +325,16 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     folder = _folder(args)
     signed_in = _administrator(args, folder, "restore a backup")
     key = signed_in.database_key if signed_in.encrypted else None  # an encrypted clinic's backups are too
-    backups.check_backup(candidate, key)  # before anything is set aside
-    try:
-        check_sqlite_file(paths.database_path(folder), key=key)
-    except CorruptDatabaseError:
-        # The current file is damaged: keep it aside untouched and restore into a fresh file.
-        damaged = paths.database_path(folder)
-        keep = damaged.with_name(damaged.name + ".damaged")
-        damaged.replace(keep)
-        out.write(f"the damaged database was kept as {keep}\n")
+    if paths.database_url(folder).startswith("sqlite:///"):  # a server checks its backup in a staging schema
+        backups.check_backup(candidate, key)  # before anything is set aside
+        try:
+            check_sqlite_file(paths.database_path(folder), key=key)
+        except CorruptDatabaseError:
+            # The current file is damaged: keep it aside untouched and restore into a fresh file.
+            damaged = paths.database_path(folder)
+            keep = damaged.with_name(damaged.name + ".damaged")
+            damaged.replace(keep)
+            out.write(f"the damaged database was kept as {keep}\n")
     # The records as they are: refused, the restore changes nothing (the login is audited after it).
     records = Records(open_database(folder, key=key))  # keyed; the login is audited after the restore
     try:

@@ -12,7 +12,6 @@ import logging
 import re
 import sqlite3
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from ptassist.security.files import create_private
 from ptassist.store import anchor, snapshots
 from ptassist.store.database import Database, head_revision, known_revisions, make_engine, upgrade
 from ptassist.store.errors import CorruptDatabaseError, StoreError
+from ptassist.store.newer_records import NewerRecords, NewerRecordsError, newer_in_schemas
 from ptassist.store.snapshots import (
     BACKUP_GLOB,
     KEEP_DEFAULT,
@@ -44,6 +44,7 @@ __all__ = [
     "BackupPolicy",
     "NewerRecords",
     "NewerRecordsError",
+    "backup_file_filter",
     "backup_policy",
     "backup_to",
     "check_backup",
@@ -51,43 +52,13 @@ __all__ = [
     "list_backups",
     "newer_records",
     "newest_backup",
+    "newest_backup_of",
     "restore_from",
     "restored_head",
     "rotate_backup",
     "save_backup_policy",
 ]
 log = logging.getLogger(__name__)
-
-
-class NewerRecordsError(StoreError):
-    """A restore would set aside records that are newer than the backup; nothing was changed."""
-
-    def __init__(self, newer: NewerRecords) -> None:
-        super().__init__(
-            f"the current records have {newer.describe()} newer than the backup or not in it; restoring would "
-            "set them aside (kept only in a pre-restore backup); nothing was changed"
-        )
-        self.newer = newer
-
-
-@dataclass(frozen=True)
-class NewerRecords:
-    """What the live records hold that a backup does not (changed since, or added after it)."""
-
-    visits: int = 0
-    patients: int = 0
-    addenda: int = 0
-    documents: int = 0
-
-    def __bool__(self) -> bool:
-        return bool(self.visits or self.patients or self.addenda or self.documents)
-
-    def describe(self) -> str:
-        parts = [(self.visits, "visit"), (self.patients, "patient"), (self.addenda, "addendum"),
-                 (self.documents, "printed sheet")]
-        words = [f"{n} {name if n == 1 else ('addenda' if name == 'addendum' else name + 's')}"
-                 for n, name in parts if n]
-        return ", ".join(words) or "nothing"
 
 
 def _require_sqlite(database: Database) -> Path:
@@ -107,8 +78,28 @@ def backup_to(database: Database, target: Path) -> Path:
 
 
 def rotate_backup(database: Database, *, reason: str, keep: int | None = None) -> Path:
-    """Take an automatic backup into the backup folder and keep only the newest ``keep`` (the policy's)."""
+    """Take an automatic backup into the backup folder and keep only the newest ``keep`` (the policy's)
+    (a server database: a pg_dump archive or an export there, see :mod:`ptassist.store.server_restore`)."""
+    if database.path is None:
+        from ptassist.store.server_restore import rotate_server_backup
+
+        return rotate_server_backup(database, reason=reason, keep=keep)
     return snapshots.rotate(_require_sqlite(database), database.folder, reason=reason, keep=keep, key=database.key)
+
+
+def newest_backup_of(database: Database) -> Path | None:
+    """The newest backup of these records in the backup folder (a server's: those this workstation took)."""
+    if database.path is None:
+        from ptassist.store.server_restore import list_server_backups
+
+        found = list_server_backups(database.folder)
+        return found[0] if found else None
+    return newest_backup(database.folder)
+
+
+def backup_file_filter(database: Database) -> str:
+    """What a file dialog offers to restore these records from."""
+    return "ptassist server backups (*.dump *.json)" if database.path is None else "ptassist backups (*.db)"
 
 
 def daily_backup(database: Database, keep: int | None = None) -> Path | None:
@@ -238,17 +229,6 @@ def current_head(path: Path, key: bytes | None = None) -> str | None:
     return str(row[0]) if row else None
 
 
-COUNT_NEWER = {
-    "visits": "SELECT count(*) FROM main.visit v WHERE NOT EXISTS "
-              "(SELECT 1 FROM b.visit w WHERE w.id = v.id AND w.version >= v.version)",
-    "patients": "SELECT count(*) FROM main.patient p WHERE NOT EXISTS "
-                "(SELECT 1 FROM b.patient q WHERE q.id = p.id AND q.updated_at >= p.updated_at)",
-    "addenda": "SELECT count(*) FROM main.addendum a WHERE NOT EXISTS (SELECT 1 FROM b.addendum c WHERE c.id = a.id)",
-    "documents": "SELECT count(*) FROM main.document d WHERE NOT EXISTS "
-                 "(SELECT 1 FROM b.document e WHERE e.id = d.id)",
-}
-
-
 def newer_records(live: Path, backup: Path, key: bytes | None = None) -> NewerRecords:
     """What the records at ``live`` hold that ``backup`` (same schema and key) does not."""
     connection = connect_read_only(live, key=key)
@@ -258,14 +238,13 @@ def newer_records(live: Path, backup: Path, key: bytes | None = None) -> NewerRe
             connection.execute("ATTACH DATABASE ? AS b", (uri,))
         else:
             connection.execute("ATTACH DATABASE ? AS b KEY ?", (uri, sqlcipher_key_pragma_value(key)))
-        counts = {name: int(connection.execute(sql).fetchone()[0]) for name, sql in COUNT_NEWER.items()}
+        return newer_in_schemas(connection, "main", "b")
     except driver_errors("OperationalError") as exc:
         if "no such table" in str(exc):
             return NewerRecords()  # a brand-new file without tables holds nothing to lose
         raise
     finally:
         connection.close()
-    return NewerRecords(**counts)
 
 
 def restore_from(database: Database, candidate: Path, *, replace_newer: bool = False) -> Path:
@@ -276,9 +255,12 @@ def restore_from(database: Database, candidate: Path, *, replace_newer: bool = F
     the copy of the database as it was before the restore.
     """
     database.refuse_if_read_only()
-    if database.path is None:
-        raise StoreError("a server database is restored with pg_restore into an empty database, then checked "
-                         "with ptassist verify (docs/postgresql.md); nothing was changed")
+    if database.path is None:  # a pg_dump archive or an export, checked in a staging schema first
+        from ptassist.store.server_restore import restore_server
+
+        safety = restore_server(database, candidate, replace_newer=replace_newer)
+        restored_head(database, reset_anchor=True)
+        return safety
     target = _require_sqlite(database)
     candidate = candidate.expanduser().resolve()
     key = database.key

@@ -260,6 +260,13 @@ def _check_revision(document: Any) -> None:
         raise ExportError("schema_revision", "is not one this ptassist knows: the file was not written by ptassist")
 
 
+def export_revision(source: Path) -> str:
+    """The schema revision of a plain export at ``source`` (ExportError if it is not one ptassist reads)."""
+    document = _read_document(source)
+    _check_revision(document)
+    return str(document["schema_revision"])
+
+
 def _refuse_missing_columns(document: dict[str, Any]) -> None:
     """Every record of an export carries the columns its schema revision already had."""
     revision = str(document["schema_revision"])

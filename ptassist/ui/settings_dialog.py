@@ -125,9 +125,10 @@ class SettingsDialog(QDialog):
         self.keep.setValue(policy.keep)
         self.keep.setSuffix(" newest backups")
         data_form.addRow("Keep", self.keep)
-        newest = backups.newest_backup(records.database.folder)
-        self.backup_label = QLabel(f"Newest backup: {newest.name if newest else 'none yet'} "
-                                   "(one is taken automatically each day)")
+        newest = backups.newest_backup_of(records.database)
+        when = ("one is taken automatically each day" if records.database.is_sqlite
+                else "taken from this workstation; the server's nightly backups are its administrator's")
+        self.backup_label = QLabel(f"Newest backup: {newest.name if newest else 'none yet'} ({when})")
         self.backup_label.setObjectName("backup_status")
         self.backup_label.setWordWrap(True)
         data_form.addRow(self.backup_label)
@@ -224,7 +225,7 @@ class SettingsDialog(QDialog):
     def restore(self) -> None:
         name, _filter = QFileDialog.getOpenFileName(self, "Restore from backup",
                                                     str(backups.backup_policy(self.records.database.folder).folder),
-                                                    "ptassist backups (*.db)")
+                                                    backups.backup_file_filter(self.records.database))
         if not name:
             return
         answer = QMessageBox.question(self, "Restore?", f"Replace all current records with {name}?\n\n"

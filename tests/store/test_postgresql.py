@@ -307,11 +307,3 @@ def test_without_pg_dump_the_backup_is_an_export_that_imports(records, patient, 
         assert (again.patients.count(), again.visits.count()) == expected
         assert verify_chain(again.database).ok
 
-
-def test_restore_on_a_server_says_how_and_changes_nothing(records, patient, tmp_path):
-    from ptassist.store import backup as backups
-
-    before = _signed_with_addendum(records, patient)
-    with pytest.raises(StoreError, match="pg_restore into an empty database"):
-        backups.restore_from(records.database, tmp_path / "whatever.dump")
-    assert (records.patients.count(), records.visits.count()) == before

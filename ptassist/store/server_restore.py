@@ -1,0 +1,347 @@
+"""Restoring a PostgreSQL database from a backup, with the checks the SQLite file's restore makes.
+
+1. The backup is read before anything changes: a ``pg_dump`` archive (``pg_restore --list`` must
+   show every table ptassist keeps records in) or ptassist's own export (``ptassist-export/1``,
+   what ``backup`` writes where ``pg_dump`` is missing). Its records go into a staging schema of
+   the same database (:data:`STAGING`), built by ptassist's migrations at the backup's revision and
+   then brought to this version's, so what is checked is exactly what would go live.
+2. The staged records must pass the hash-chain and signature check (``verify``).
+3. Records the current database holds and the backup lacks (visits, patients, addenda, printed
+   sheets) refuse the restore unless the caller says to set them aside (:class:`NewerRecordsError`).
+4. The current records are backed up first (into the backup folder; ``pg_dump`` or an export).
+5. One transaction replaces every table's rows with the staged ones and drops the staging schema:
+   either all of it is live or none of it. The row locks on signed records are lifted for that one
+   transaction only (``ALTER TABLE … DISABLE TRIGGER USER``, which only the tables' owner role may
+   do); the id sequences never go back, so an id (and chart number) already handed out is not
+   handed out again. Other workstations' writes wait for it (up to the lock timeout).
+
+Nothing in the backup file is run as SQL: ptassist creates the staging tables itself and loads
+only the archive's COPY data into them, under column names its own schema has.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+
+from ptassist.store import snapshots
+from ptassist.store.database import Database, head_revision, known_revisions, make_engine, upgrade
+from ptassist.store.errors import StoreError
+from ptassist.store.newer_records import NewerRecordsError, newer_in_schemas
+from ptassist.store.server_backup import REQUIRED_DATA, backup_server, find_tool
+
+log = logging.getLogger(__name__)
+
+STAGING = "ptassist_restore"
+ARCHIVE_MAGIC = b"PGDMP"
+SERVER_BACKUP_GLOB = "ptassist-server-*"
+NOT_COPIED = {"alembic_version", "draft_lease"}  # the schema's own revision; leases are live state
+_NAME = r'"?([A-Za-z_][A-Za-z0-9_]*)"?'
+_COPY_HEADER = re.compile(rf"^COPY (?:{_NAME}\.)?{_NAME} \((.*)\) FROM stdin;$")
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Backup:
+    """A checked backup file: a pg_dump archive or a plain ptassist export, and its schema revision."""
+
+    path: Path
+    archive: bool
+    revision: str
+
+
+def server_backup_name(reason: str, archive: bool) -> str:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+    return f"ptassist-server-{stamp}-{reason}.{'dump' if archive else 'json'}"
+
+
+def rotate_server_backup(database: Database, *, reason: str, keep: int | None = None) -> Path:
+    """A backup of the server database into the workstation's backup folder (the newest ``keep``
+    of them are kept, as the file back end's automatic backups are)."""
+    policy = snapshots.backup_policy(database.folder)
+    policy.folder.mkdir(parents=True, exist_ok=True)
+    target = backup_server(database, policy.folder / server_backup_name(reason, find_tool("pg_dump") is not None))
+    for old in list_server_backups(database.folder)[keep or policy.keep:]:
+        old.unlink(missing_ok=True)
+    log.info("server backup taken (%s)", reason)
+    return target
+
+
+def list_server_backups(folder: Path) -> list[Path]:
+    """The server backups this workstation took into its backup folder (``folder``: the data folder), newest first."""
+    directory = snapshots.backup_policy(folder).folder
+    return sorted(directory.glob(SERVER_BACKUP_GLOB), reverse=True) if directory.is_dir() else []
+
+
+# ------------------------------------------------------------------------------- reading the backup
+def _pg_restore() -> str:
+    tool = find_tool("pg_restore")
+    if tool is None:
+        raise StoreError("cannot restore a pg_dump archive: pg_restore is not installed (Debian/Ubuntu: "
+                         "sudo apt install postgresql-client); nothing was changed")
+    return tool
+
+
+def _run_pg_restore(args: list[str], candidate: Path) -> subprocess.CompletedProcess[bytes]:
+    # The archive is read from the file alone: no connection, so no password is needed or passed.
+    done = subprocess.run([_pg_restore(), *args, str(candidate)], capture_output=True, check=False)
+    if done.returncode != 0:
+        lines = [line.strip() for line in done.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+        raise StoreError(f"cannot restore: {candidate} is not a readable pg_dump archive "
+                         f"({lines[-1] if lines else 'pg_restore failed'}); nothing was changed")
+    return done
+
+
+def _copy_blocks(script: bytes) -> Iterator[tuple[str, list[str], list[bytes]]]:
+    """(table, columns, data lines) of each COPY block of ``pg_restore --data-only`` output."""
+    lines = iter(script.splitlines(keepends=True))
+    for line in lines:
+        header = _COPY_HEADER.match(line.decode("utf-8", "replace").rstrip("\r\n"))
+        if header is None:
+            continue
+        columns = [c.strip().strip('"') for c in header.group(3).split(",")]
+        data: list[bytes] = []
+        for row in lines:
+            if row.rstrip(b"\r\n") == b"\\.":
+                break
+            data.append(row)
+        yield header.group(2), columns, data
+
+
+def check_candidate(candidate: Path) -> Backup:
+    """What ``candidate`` is, checked before anything changes (StoreError says what is wrong)."""
+    candidate = candidate.expanduser().resolve()
+    try:
+        with open(candidate, "rb") as handle:
+            start = handle.read(16)
+    except OSError as exc:
+        raise StoreError(f"cannot restore: {candidate} cannot be read ({exc.strerror}); nothing was changed") from None
+    if start.startswith(ARCHIVE_MAGIC):
+        listed = _run_pg_restore(["--list"], candidate).stdout.decode("utf-8", "replace")
+        missing = [t for t in REQUIRED_DATA if f"TABLE DATA public {t} " not in listed]
+        if missing:
+            raise StoreError(f"cannot restore: {candidate} holds no {missing[0]} table, so it is not a backup of "
+                             "ptassist records; nothing was changed")
+        versions = [data for table, _columns, data in
+                    _copy_blocks(_run_pg_restore(["--data-only", "--table=alembic_version", "--file=-"],
+                                                 candidate).stdout) if table == "alembic_version"]
+        revision = versions[0][0].decode("utf-8", "replace").strip() if versions and versions[0] else ""
+        backup = Backup(candidate, True, revision)
+    else:
+        from ptassist.store.export_checks import ExportError
+        from ptassist.store.transfer import export_revision
+
+        try:
+            revision = export_revision(candidate)
+        except ExportError as exc:
+            raise StoreError(f"cannot restore: {candidate} {exc}; nothing was changed") from None
+        backup = Backup(candidate, False, revision)
+    if backup.revision not in known_revisions():
+        why = ("newer than this ptassist knows: update ptassist first" if backup.revision > head_revision()
+               else "not one ptassist makes")
+        raise StoreError(f"cannot restore: {candidate} is at schema revision {backup.revision or 'unknown'}, "
+                         f"{why}; nothing was changed")
+    return backup
+
+
+# ------------------------------------------------------------------------------------ the staging
+@contextmanager
+def _refused_as_store_error(database: Database) -> Iterator[None]:
+    try:
+        yield
+    except DBAPIError as exc:
+        raise StoreError(f"cannot restore: {_refusal(database, exc)}; nothing was changed") from None
+
+
+@contextmanager
+def _staging(database: Database) -> Iterator[Database]:
+    """A Database over the staging schema (new and empty), dropped again unless it went live."""
+    engine = make_engine(database.url)
+
+    @event.listens_for(engine, "connect")
+    def _in_staging(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET search_path TO {STAGING}, public")  # public: pg_trgm's operators
+        cursor.close()
+        dbapi_connection.commit()
+
+    staged = Database(engine=engine, url=database.url, folder=database.folder, path=None)
+    try:
+        with _refused_as_store_error(database), database.engine.begin() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {STAGING} CASCADE")
+            connection.exec_driver_sql(f"CREATE SCHEMA {STAGING}")
+            # Alembic's own table first: else the migrations would find the live one through public
+            connection.exec_driver_sql(f"CREATE TABLE {STAGING}.alembic_version (version_num VARCHAR(32) NOT NULL "
+                                       "CONSTRAINT alembic_version_pkc PRIMARY KEY)")
+        yield staged
+    finally:
+        engine.dispose()
+        try:
+            with database.engine.begin() as connection:
+                connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {STAGING} CASCADE")
+        except DBAPIError:
+            log.warning("the restore's staging schema could not be dropped")
+
+
+def _table_columns(connection: Connection, schema: str) -> dict[str, set[str]]:
+    rows = connection.execute(text("SELECT table_name, column_name FROM information_schema.columns "
+                                   "WHERE table_schema = :s AND is_generated = 'NEVER'"), {"s": schema}).all()
+    columns: dict[str, set[str]] = {}
+    for table, column in rows:
+        columns.setdefault(str(table), set()).add(str(column))
+    return columns
+
+
+def _load_archive(staged: Database, backup: Backup) -> None:
+    """The archive's rows into the staging tables, parents before children."""
+    from sqlmodel import SQLModel
+
+    with staged.engine.begin() as connection:
+        known = _table_columns(connection, STAGING)
+        order = [t.name for t in SQLModel.metadata.sorted_tables if t.name in known]
+        order += sorted(set(known) - set(order) - NOT_COPIED)
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        for table in order:
+            if table in NOT_COPIED:
+                continue
+            script = _run_pg_restore(["--data-only", f"--table={table}", "--file=-"], backup.path).stdout
+            for name, columns, data in _copy_blocks(script):
+                if name != table:
+                    continue
+                strange = [c for c in columns if not _IDENTIFIER.match(c) or c not in known[table]]
+                if strange:
+                    raise StoreError(f"cannot restore: {backup.path} has a column {table}.{strange[0][:40]} that "
+                                     f"ptassist's schema at revision {backup.revision} does not; nothing was changed")
+                # the rows the migrations seeded (settings, chain heads) make way for the backup's
+                connection.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+                connection.exec_driver_sql(f"DELETE FROM {table}")
+                with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    buffer = bytearray()
+                    for line in data:
+                        buffer += line
+                        if len(buffer) >= _CHUNK:
+                            copy.write(bytes(buffer))
+                            buffer.clear()
+                    if buffer:
+                        copy.write(bytes(buffer))
+                connection.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+
+
+def _stage(staged: Database, backup: Backup) -> None:
+    if backup.archive:
+        upgrade(staged, backup.revision)
+        try:
+            _load_archive(staged, backup)
+        except DBAPIError as exc:
+            raise StoreError(f"cannot restore: the server refused {backup.path}'s records "
+                             f"({_primary(exc)}); nothing was changed") from None
+        upgrade(staged)  # a backup from an earlier version: brought to this version's schema
+    else:
+        from ptassist.store.export_checks import ExportError
+        from ptassist.store.transfer import import_database
+
+        upgrade(staged)
+        try:
+            import_database(staged, backup.path)
+        except ExportError as exc:
+            raise StoreError(f"cannot restore: {backup.path} {exc}; nothing was changed") from None
+
+
+def _primary(exc: DBAPIError) -> str:
+    diag = getattr(exc.orig, "diag", None)
+    return str(getattr(diag, "message_primary", None) or type(exc.orig).__name__)
+
+
+def _check_chain(staged: Database, backup: Backup) -> None:
+    from ptassist.store.verify import verify_chain
+
+    report = verify_chain(staged)
+    if not report.ok:
+        first = report.problems[0]
+        which = f"{first.record_type} {first.record_id}" if first.record_id is not None else first.record_type
+        raise StoreError(f"cannot restore: {backup.path} fails its hash-chain check ({which}: {first.message}; "
+                         f"{len(report.problems)} problem(s) in all); nothing was changed")
+
+
+# ----------------------------------------------------------------------------------- going live
+def _go_live(database: Database) -> None:
+    """Every table's rows replaced by the staged ones, in one transaction (see the module's text)."""
+    from sqlmodel import SQLModel
+
+    with database.engine.begin() as connection:
+        dialect = database.dialect
+        if dialect.begin_write_sql:
+            connection.exec_driver_sql(dialect.begin_write_sql)  # the other writers wait for this one
+        live = _table_columns(connection, "public")
+        staged = _table_columns(connection, STAGING)
+        tables = [t.name for t in SQLModel.metadata.sorted_tables if t.name in live]
+        tables += sorted(set(live) - set(tables) - {"alembic_version"})
+        serial = text("SELECT pg_get_serial_sequence(:t, 'id')")
+        sequences = {table: connection.execute(serial, {"t": f"public.{table}"}).scalar_one()
+                     for table in tables if "id" in live[table]}
+        handed_out = {table: connection.exec_driver_sql(f"SELECT last_value FROM {seq}").scalar_one()
+                      for table, seq in sequences.items() if seq}
+        for table in tables:
+            connection.exec_driver_sql(f"ALTER TABLE public.{table} DISABLE TRIGGER USER")
+        connection.exec_driver_sql(f"TRUNCATE {', '.join('public.' + t for t in tables)}")
+        for table in tables:
+            if table in NOT_COPIED or table not in staged:
+                continue
+            names = ", ".join(sorted(live[table] & staged[table]))
+            connection.exec_driver_sql(f"INSERT INTO public.{table} ({names}) OVERRIDING SYSTEM VALUE "
+                                       f"SELECT {names} FROM {STAGING}.{table}")
+        for table in tables:
+            connection.exec_driver_sql(f"ALTER TABLE public.{table} ENABLE TRIGGER USER")
+        for table, seq in sequences.items():
+            if seq:
+                connection.exec_driver_sql(f"SELECT setval('{seq}', greatest({int(handed_out[table])}, "
+                                           f"(SELECT coalesce(max(id), 0) FROM public.{table})))")
+        connection.exec_driver_sql(f"DROP SCHEMA {STAGING} CASCADE")
+
+
+def _refusal(database: Database, exc: DBAPIError) -> str:
+    if "must be owner" in str(exc.orig) or "permission denied" in str(exc.orig):
+        return ("the account in the database URL may not change the tables: restore as the database's owner "
+                "role (docs/postgresql.md)")
+    problem = database.store_error(exc)
+    return str(problem) if problem else _primary(exc)
+
+
+def restore_server(database: Database, candidate: Path, *, replace_newer: bool = False) -> Path:
+    """Replace the server's records with a checked backup; the current records are backed up
+    first. Returns that backup's path. Raises :class:`ptassist.store.backup.NewerRecordsError`
+    (nothing changed) when the current records hold what the backup lacks, unless ``replace_newer``."""
+    database.refuse_if_read_only()
+    backup = check_candidate(candidate)
+    with _staging(database) as staged:
+        try:
+            _stage(staged, backup)
+            _check_chain(staged, backup)
+            staged.engine.dispose()
+            if not replace_newer:
+                with database.engine.connect() as connection:
+                    newer = newer_in_schemas(connection, "public", STAGING)
+                if newer:
+                    raise NewerRecordsError(newer)
+        except DBAPIError as exc:
+            raise StoreError(f"cannot restore: {_refusal(database, exc)}; nothing was changed") from None
+        safety = rotate_server_backup(database, reason="pre-restore", keep=10_000)
+        try:
+            _go_live(database)
+        except DBAPIError as exc:
+            raise StoreError(f"not restored, the records are unchanged ({_refusal(database, exc)}); the backup "
+                             f"taken first is {safety}") from None
+    log.info("server database restored from a backup")
+    return safety
