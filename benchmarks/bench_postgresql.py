@@ -16,6 +16,7 @@ import sys
 import time
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import bench_store
 from harness import Figure, figure, median_seconds
@@ -75,6 +76,30 @@ def _worker(folder: str, start_at: str, *ids: str) -> None:
     records.close()
 
 
+def _backup_and_restore(server: PgServer, records: Any, folder: Path) -> dict[str, float]:
+    """Seconds for ``backup`` (pg_dump, checked) and for ``restore`` of it over the same records (staged,
+    verified, the current records dumped first, swapped), beside pg_restore of the same archive
+    into an empty database (what restoring by hand takes, with none of the checks)."""
+    from ptassist.store import backup as backups
+    from ptassist.store.server_backup import libpq_environment
+
+    target = folder / "bench-backup.dump"
+    start = time.perf_counter()
+    backups.backup_to(records.database, target)
+    results = {"backup": time.perf_counter() - start}
+    start = time.perf_counter()
+    backups.restore_from(records.database, target, replace_newer=True)
+    results["restore"] = time.perf_counter() - start
+    server.psql("CREATE DATABASE bench_raw_restore")
+    env = libpq_environment(server.url("bench_raw_restore"))
+    start = time.perf_counter()
+    subprocess.run([str(server.bindir / "pg_restore"), "--no-owner", "--exit-on-error",
+                    "--dbname=bench_raw_restore", str(target)], env=env, check=True, capture_output=True)
+    results["restore_floor"] = time.perf_counter() - start
+    server.psql("DROP DATABASE bench_raw_restore")
+    return results
+
+
 def _measure(server: PgServer, patients: int, quick: bool) -> dict[str, float]:
     from ptassist.services.records import Records
 
@@ -92,6 +117,8 @@ def _measure(server: PgServer, patients: int, quick: bool) -> dict[str, float]:
         samples = [median_seconds(partial(records.patients.search, query), repeats, warmup=1) for query in QUERIES]
         results["search"] = statistics.median(samples) * 1000
         results["search_floor"] = _psql_floor(server, name, list(QUERIES), repeats)
+
+        results.update(_backup_and_restore(server, records, folder))
 
         records.build_demo(1, 99, bench_store.BENCH_PASSWORD, visits_per_patient=(200, 200))
         long_patient = records.patients.count()
@@ -132,6 +159,10 @@ def run(quick: bool) -> list[Figure]:
                note=f"{pg['sign_8']:.1f} signatures/s with {WORKSTATIONS} processes at once "
                     f"(one alone: {pg['sign_1']:.1f}/s); value = seconds per signature"),
         figure(f"pg.demo_build ({label})", pg["build"], "s", 300, note=f"COPY; SQLite {lite['build']:.0f} s"),
+        figure(f"pg.backup ({label})", pg["backup"], "s", 120, note="pg_dump, custom format, its table list checked"),
+        figure(f"pg.restore ({label})", pg["restore"], "s", 600, floor=pg["restore_floor"],
+               floor_note="pg_restore of the same archive into an empty database, no checks",
+               note="read, staged, hash chain and signatures verified, current records dumped first, swapped"),
     ]
 
 

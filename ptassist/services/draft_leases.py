@@ -54,11 +54,19 @@ class LeaseKeeper:
         """Take the lease of a draft (or learn who has it); a signed visit needs none."""
         if not self.enabled:
             return FREE
+        answered, lease = self._acquire(visit_id)
+        return self.adopt(visit_id, lease) if answered else FREE
+
+    def _acquire(self, visit_id: int) -> tuple[bool, Lease | None]:
+        """(whether the server answered, the lease in force: None when the visit is not a draft)."""
         try:
-            lease = self.records.leases.acquire(visit_id, self.records.lease_holder)
+            return True, self.records.leases.acquire(visit_id, self.records.lease_holder)
         except StoreError as exc:  # busy or unreachable: the draft opens; the services still refuse a save
             log.warning("draft lease not taken: %s", type(exc).__name__)  # over another holder's live lease
-            return FREE
+            return False, None
+
+    def adopt(self, visit_id: int, lease: Lease | None) -> LeaseState:
+        """What taking the lease found (``lease``, or None: not a draft any more), as this process's state."""
         if lease is None:  # not a draft (signed meanwhile, or gone)
             self._held.discard(visit_id)
             return FREE
@@ -68,6 +76,19 @@ class LeaseKeeper:
         else:
             self._held.discard(visit_id)
         return LeaseState(lease, ours)
+
+    def renew_and_retake(self, held: frozenset[int]) -> tuple[set[int], dict[int, Lease | None]]:
+        """The heartbeat's database half, safe on a worker thread (it reads and changes no state of
+        this object): renews the leases, and tries again for those of ``held`` it no longer holds
+        (another workstation may have let them go already). :meth:`settle` and :meth:`adopt` then
+        record the outcome on the caller's thread."""
+        still = self.renew()
+        retaken: dict[int, Lease | None] = {}
+        for visit_id in sorted(held - still):
+            answered, lease = self._acquire(visit_id)
+            if answered:
+                retaken[visit_id] = lease
+        return still, retaken
 
     def give_back(self, visit_id: int) -> None:
         if visit_id in self._held:

@@ -25,6 +25,7 @@ from ptassist.services.draft_leases import FREE, LeaseKeeper, LeaseState
 from ptassist.services.records import Records
 from ptassist.services.recovery import RecoveryJournal
 from ptassist.store.errors import ConflictError
+from ptassist.store.leases import Lease
 
 NARRATIVE_SECTIONS = ("subjective", "objective", "assessment", "plan")
 MAX_FIELD_RETRIES = 8  # more refused fields than any save has: stop rather than loop
@@ -113,6 +114,11 @@ class DraftSession:
         if self.keeper is not None and not self._visit.signed:
             self.lease = self.keeper.take(self._visit.id)
         return self.lease
+
+    def adopt_lease(self, state: LeaseState) -> None:
+        """What trying again for the lease found elsewhere (the heartbeat's worker thread)."""
+        if self.keeper is not None and not self._visit.signed:
+            self.lease = state
 
     @property
     def visit(self) -> Visit:
@@ -299,15 +305,25 @@ class DraftSessions:
         held = self.leases.held
         return self.renewed(held, self.leases.renew()) if held else []
 
-    def renewed(self, held: frozenset[int], still: set[int]) -> list[DraftSession]:
+    def renewed(self, held: frozenset[int], still: set[int],
+                retaken: dict[int, Lease | None] | None = None) -> list[DraftSession]:
         """After a renewal that started when ``held`` were held and left ``still``: the sessions
-        whose lease was lost, checked again."""
+        whose lease was lost, with what trying again found (``retaken``, from
+        :meth:`LeaseKeeper.renew_and_retake`; a lease not in it is checked again here)."""
+        retaken = retaken or {}
         changed = []
         for visit_id in self.leases.settle(held, still):
             entry = self._open.get(visit_id)
-            if entry is not None:
+            if entry is None:
+                found = retaken.get(visit_id)
+                if found is not None and found.held_by(self.records.lease_holder):
+                    self.records.leases.release(visit_id, self.records.lease_holder)  # closed meanwhile
+                continue
+            if visit_id in retaken:
+                entry[0].adopt_lease(self.leases.adopt(visit_id, retaken[visit_id]))
+            else:
                 entry[0].recheck()
-                changed.append(entry[0])
+            changed.append(entry[0])
         return changed
 
     def open_sessions(self) -> list[DraftSession]:

@@ -5,13 +5,15 @@ Neither asks the database on the GUI thread: a server that stops answering (swit
 network gone) would freeze the window until the driver gives up. Each runs its question on a thread
 of its own (one at a time: a tick while the last question is still out is skipped) and the answer
 comes back to the GUI thread as a signal. Only the work that touches the screens' objects (which
-drafts this process holds, re-checking a lost one) stays on the GUI thread.
+drafts this process holds, and what trying again for a lost lease found) stays on the GUI thread;
+the try itself runs on the worker with the renewal.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
@@ -126,16 +128,17 @@ class LeaseBeat(QObject):
             return
         self._renewing = True
 
-        def renewed(still: set[int]) -> None:
+        def renewed(outcome: tuple[set[int], dict[int, Any]]) -> None:
             self._renewing = False
             if self._sessions() is sessions:  # not logged out (or locked to another user) meanwhile
-                self._report(sessions.renewed(held, still))
+                still, retaken = outcome
+                self._report(sessions.renewed(held, still, retaken))
 
         def failed(exc: BaseException, _details: str) -> None:
             self._renewing = False
             self._heartbeat_failed(exc)
 
-        run_in_background(sessions.leases.renew, renewed, failed, pool=self._pool)
+        run_in_background(lambda: sessions.leases.renew_and_retake(held), renewed, failed, pool=self._pool)
 
     def beat(self) -> list[DraftSession]:
         """Renew here and now (tests, and before a screen relies on its leases)."""

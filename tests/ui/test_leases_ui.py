@@ -4,6 +4,7 @@ since when; lists and charts catch up when the other workstation signs or adds."
 from __future__ import annotations
 
 import dataclasses
+from contextlib import contextmanager
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
@@ -33,6 +34,18 @@ def front_desk(qtbot, records, signed_in, tmp_path):
 
 def click(qtbot, widget):
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+@contextmanager
+def taken_on_room_2(records, visit_id):
+    """Another workstation, ROOM-2, past this one's lease timeout, takes the draft's lease."""
+    other = past_lease_timeout(Records.open(records.database.folder, signed_in=records.actor, daily_backup=False))
+    try:
+        other.lease_holder = dataclasses.replace(other.lease_holder, workstation="ROOM-2")
+        assert other.leases.acquire(visit_id, other.lease_holder).held_by(other.lease_holder)
+        yield other
+    finally:
+        other.close()
 
 
 def open_new_draft(window, patient_id):
@@ -105,10 +118,7 @@ def test_a_sign_and_a_new_patient_elsewhere_show_in_the_list_and_chart(qtbot, ba
 def test_a_lease_lost_while_silent_turns_the_editor_read_only_keeping_what_was_typed(qtbot, window, zoe, records):
     editor = open_new_draft(window, zoe.id)
     visit_id = editor.visit.id
-    other = past_lease_timeout(Records.open(records.database.folder, signed_in=records.actor, daily_backup=False))
-    try:
-        other.lease_holder = dataclasses.replace(other.lease_holder, workstation="ROOM-2")
-        assert other.leases.acquire(visit_id, other.lease_holder).held_by(other.lease_holder)
+    with taken_on_room_2(records, visit_id) as other:
         editor._quiet.stop()
         editor.narrative["subjective"].setPlainText("Typed while the network was down.")
         editor._quiet.stop()
@@ -126,8 +136,6 @@ def test_a_lease_lost_while_silent_turns_the_editor_read_only_keeping_what_was_t
         assert "your unsaved changes are back" in editor.saved_label.text()
         assert editor.save_now()
         assert window.records.visits.get(visit_id).narrative["subjective"] == "Typed while the network was down."
-    finally:
-        other.close()
 
 
 def test_the_app_started_over_its_patient_directory_shows_a_patient_added_elsewhere(qtbot, tmp_path, signed_in,
@@ -157,3 +165,28 @@ def test_closing_the_window_closes_the_change_feeds_connection(qtbot, records, s
     win.close()
     assert win._watch is None and watch.feed._connection is None  # not left for the garbage collector
     win.deleteLater()
+
+
+def test_a_lost_lease_is_tried_again_off_the_gui_thread_by_the_heartbeat(qtbot, window, zoe, records):
+    """The heartbeat's tick renews and, for a lease lost meanwhile, tries again on its worker thread:
+    the window only shows the outcome (a server that stops answering cannot freeze it)."""
+    import threading
+
+    editor = open_new_draft(window, zoe.id)
+    with taken_on_room_2(records, editor.visit.id):
+        leases = window.records.leases
+        threads: list[str] = []
+        real_acquire = leases.acquire
+
+        def acquire(*args, **kwargs):
+            threads.append(threading.current_thread().name)
+            return real_acquire(*args, **kwargs)
+
+        leases.acquire = acquire
+        try:
+            window._beat.tick()
+            qtbot.waitUntil(editor.lease_banner.isVisible, timeout=10000)
+        finally:
+            del leases.acquire
+        assert "on ROOM-2" in editor.lease_banner.text.text() and not editor.form_widget.isEnabled()
+        assert threads and threading.main_thread().name not in threads
