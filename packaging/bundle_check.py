@@ -16,6 +16,9 @@ object. The same functions run from the venv give the reference the tests compar
   window is up, name that window and what it has loaded of the heavy parts it does without (the
   identity service, cryptography, argon2, the main window, the Qt namespace, the Qt libraries
   beyond Core/Gui/Widgets/DBus: an SVG window icon would bring QtSvg).
+- ``postgresql URL``: connect to the server at URL as the store does (``make_engine``) and name the
+  driver's libpq wrapper, libpq's version, the server's, and the file each shared library of the
+  client side (libpq and the TLS and Kerberos libraries it links) was loaded from.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import functools
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 CHECK_NAMES = ["Zoë", "Åsa", "Ärzte", "Ölund", "zebra", "Émile", "Çelik", "Łukasz", "Ångström", "محمد", "أحمد",
@@ -110,6 +114,30 @@ def first_window_report(data: str) -> dict[str, Any]:
     return report
 
 
+CLIENT_LIBRARIES = ("libpq", "libssl", "libcrypto", "libgssapi_krb5", "libkrb5", "libldap", "liblber")
+
+
+def postgresql_report(url: str) -> dict[str, Any]:
+    import psycopg
+    from sqlalchemy import text
+
+    from ptassist.store.database import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            server = int(connection.execute(text("SHOW server_version_num")).scalar_one())
+    finally:
+        engine.dispose()
+    with open("/proc/self/maps", encoding="utf-8") as maps:
+        files = {line.split(None, 5)[5].strip() for line in maps if len(line.split(None, 5)) == 6}
+    stems = {name: Path(name).name.split(".so")[0] for name in files if name.startswith("/")}
+    loaded = {stem: name for name, stem in sorted(stems.items())
+              if any(stem == library or stem.startswith(f"{library}-") for library in CLIENT_LIBRARIES)}
+    return {"impl": psycopg.pq.__impl__, "libpq_version": psycopg.pq.version(), "server_version_num": server,
+            "loaded": loaded}
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["icu"]:
         report = icu_report()
@@ -117,8 +145,11 @@ def main(argv: list[str]) -> int:
         report = sqlcipher_report(argv[1], os.environ.get("PTASSIST_CHECK_KEY", ""))
     elif argv[:1] == ["first-window"] and len(argv) == 2:
         report = first_window_report(argv[1])
+    elif argv[:1] == ["postgresql"] and len(argv) == 2:
+        report = postgresql_report(argv[1])
     else:
-        print("usage: ptassist --bundle-check icu | sqlcipher PATH | first-window DATA", file=sys.stderr)
+        print("usage: ptassist --bundle-check icu | sqlcipher PATH | first-window DATA | postgresql URL",
+              file=sys.stderr)
         return 2
     print(json.dumps(report, ensure_ascii=False, sort_keys=True))
     return 0

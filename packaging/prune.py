@@ -41,11 +41,15 @@ UNUSED_FORMATS = re.compile(r"/plugins/imageformats/libq(tiff|webp|tga|wbmp|icns
 # machine would also bring its TLS and Kerberos stack (about 9 MB); without CUPS, Qt prints to PDF.
 # The C++ runtime and zstd are the system's as for any manylinux wheel (Qt's and PySide6's
 # wheels are built to use the machine's libstdc++); Debian and Fedora install them with the base
-# system (apt and dpkg, dnf and rpm need them).
+# system (apt and dpkg, dnf and rpm need them). PostgreSQL's client library is the system's too
+# (Debian/Ubuntu libpq5, Fedora libpq), kept patched with its TLS stack by the distribution:
+# PyInstaller would collect the build machine's for psycopg's ctypes.util.find_library("pq"), and
+# OpenSSL's for Python's _ssl, which psycopg's pure-Python wrapper imports beside libpq (libpq5
+# depends on libssl3, so where libpq is installed, they are).
 SYSTEM = frozenset({
     "libcups.so.2", "libdbus-1.so.3", "libglib-2.0.so.0", "libgthread-2.0.so.0", "libfontconfig.so.1",
     "libfreetype.so.6", "libX11.so.6", "libX11-xcb.so.1", "libxkbcommon.so.0", "libxkbcommon-x11.so.0",
-    "libstdc++.so.6", "libgcc_s.so.1", "libzstd.so.1",
+    "libstdc++.so.6", "libgcc_s.so.1", "libzstd.so.1", "libpq.so.5", "libssl.so.3", "libcrypto.so.3",
 })
 # A library (as opposed to a Python extension module or a Qt plugin, which the app loads itself).
 LIBRARY = re.compile(r"^lib[^/]*\.so(\.\d+)*$")

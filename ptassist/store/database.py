@@ -311,7 +311,11 @@ def open_database(
     if not url.startswith("sqlite:///"):
         try:
             engine = make_engine(url)
-        except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
+        except ImportError as exc:  # the driver, or the client library it loads (libpq)
+            from ptassist.store.server_check import missing_driver
+
+            raise StoreError(f"cannot open the records on {safe_location(url)}: {missing_driver(exc)}") from None
+        except (ArgumentError, NoSuchModuleError, ValueError) as exc:
             raise StoreError(f"the database URL cannot be used: {_url_problem(exc)}") from None
         return _open_engine(Database(engine=engine, url=url, folder=folder, path=None), migrate=migrate)
     path = Path(url.removeprefix("sqlite:///"))
@@ -427,7 +431,7 @@ def _compare_with_anchor(database: Database) -> None:
 
 
 def _url_problem(exc: BaseException) -> str:
-    if isinstance(exc, NoSuchModuleError | ImportError):
+    if isinstance(exc, NoSuchModuleError):
         return "its back end is not installed (for PostgreSQL: pip install 'ptassist[postgresql]')"
     return "it is not a database URL such as postgresql://user@server/ptassist?sslmode=verify-full"
 

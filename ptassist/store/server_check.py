@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
@@ -40,8 +43,8 @@ def check_connection(url: str) -> None:
         parsed = parsed.update_query_dict({"connect_timeout": str(CONNECT_TIMEOUT_S)})
     try:
         engine = make_engine(parsed.render_as_string(hide_password=False))
-    except (NoSuchModuleError, ImportError):
-        raise StoreError("the PostgreSQL driver is not installed (pip install 'ptassist[postgresql]')") from None
+    except (NoSuchModuleError, ImportError) as exc:
+        raise StoreError(missing_driver(exc)) from None
     try:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("SELECT 1"))
@@ -56,3 +59,53 @@ def one_line(exc: DBAPIError) -> str:
     """The driver's first line (psycopg puts the server's reason there), never the SQL or parameters."""
     first = str(exc.orig).strip().splitlines()
     return first[0] if first else type(exc.orig).__name__
+
+
+# How each family of Linux distributions installs PostgreSQL's client library (os-release ID and
+# ID_LIKE words); the bundle and a psycopg without its binary package load the system's libpq.
+LIBPQ_INSTALL = (
+    (("debian", "ubuntu"), "sudo apt install libpq5"),
+    (("fedora", "rhel", "centos"), "sudo dnf install libpq"),
+    (("suse", "opensuse"), "sudo zypper install libpq5"),
+    (("arch",), "sudo pacman -S postgresql-libs"),
+)
+
+
+def missing_driver(exc: BaseException) -> str:
+    """One line for a server back end whose driver cannot be loaded: the PostgreSQL client library
+    (libpq) missing, saying how to install it here, or psycopg itself missing."""
+    if _libpq_missing(exc):
+        return f"the PostgreSQL client library libpq is not installed on this computer; {libpq_install_hint()}"
+    return "the PostgreSQL driver is not installed (pip install 'ptassist[postgresql]')"
+
+
+def _libpq_missing(exc: BaseException) -> bool:
+    # psycopg raises ImportError naming libpq when its wrappers cannot load it ("libpq library not
+    # found", or the loader's reason naming libpq.so.5), or OpenSSL's libssl that libpq and Python's
+    # ssl module link (installing libpq brings it); a missing psycopg is ModuleNotFoundError.
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ImportError) and any(name in str(seen) for name in ("libpq", "libssl", "libcrypto")):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def libpq_install_hint(os_release: Path = Path("/etc/os-release")) -> str:
+    """How to install libpq on this machine, e.g. "install it with: sudo apt install libpq5"."""
+    if sys.platform == "darwin":
+        return "install it with: brew install libpq (or pip install 'psycopg[binary]')"
+    if sys.platform == "win32":
+        return "install psycopg's binary package: pip install 'psycopg[binary]'"
+    words: set[str] = set()
+    try:
+        for line in os_release.read_text(encoding="utf-8", errors="replace").splitlines():
+            key, _, value = line.partition("=")
+            if key in ("ID", "ID_LIKE"):
+                words.update(value.strip().strip("\"'").lower().split())
+    except OSError:
+        pass
+    for families, command in LIBPQ_INSTALL:
+        if words & set(families):
+            return f"install it with: {command}"
+    return "install it with: sudo apt install libpq5 (Debian, Ubuntu) or sudo dnf install libpq (Fedora)"

@@ -83,7 +83,9 @@ def test_resources_migrations_fonts_and_licences_are_inside_and_unused_qt_is_not
 def test_the_linux_bundle_stays_within_its_150_mb_budget(bundle):
     size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file() and not p.is_symlink())
     assert size < 150_000_000, f"{size / 1e6:.1f} MB"
-    assert not list((bundle / "_internal").glob("psycopg_binary*"))  # its vendored libraries were collected unused
+    assert not list((bundle / "_internal").glob("psycopg_binary*"))  # its vendored libraries stay out
+    # the system's libpq5 is used (issue 14), and the system's OpenSSL, which it and Python's _ssl link
+    assert not [p.name for p in (bundle / "_internal").rglob("lib*") if re.match(r"lib(pq|ssl|crypto)\.so", p.name)]
 
 
 def test_version(bundle, bare_env):
@@ -247,6 +249,77 @@ def test_a_newer_bundle_migrates_older_records_after_a_backup(bundle, bare_env, 
     assert any(name.endswith("-pre-migration.db") for name in saved), saved
     before = sqlite3.connect(next(p for p in backups.list_backups(home_data) if "pre-migration" in p.name))
     assert before.execute("SELECT version_num FROM alembic_version").fetchone() == (KNOWN_REVISIONS[-2],)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the system's libpq is the Linux bundle's")
+def test_the_bundle_keeps_its_records_on_a_postgresql_server_through_the_systems_libpq(bundle, bare_env, pg_server,
+                                                                                        tmp_path):
+    """Issue 14: a workstation's installed app on the clinic's server (a real, throwaway one)."""
+    pg_server.psql("CREATE DATABASE frozen_records")
+    url = pg_server.url("frozen_records")
+    where = ("--data-dir", str(tmp_path / "data"), "--database-url", url)
+    demo = frozen(bundle, bare_env, "demo", "--patients", "3", *where)  # migrations, COPY, the demo account
+    assert demo.returncode == 0, demo.stderr
+    assert demo.stdout.startswith("3 patients, ")
+    login = {**bare_env, **DEMO_LOGIN}
+    added = frozen(bundle, login, "patient", "add", "--family", "Frozen", "--given", "Server", "--dob", "1970-01-02",
+                   "--sex", "other", *where)
+    assert added.returncode == 0, added.stderr
+    listed = frozen(bundle, login, "patient", "list", *where)
+    assert listed.returncode == 0, listed.stderr
+    assert len(listed.stdout.splitlines()) == 4 and f"{added.stdout.strip()}  " in listed.stdout
+    assert "Frozen, Server  (1970-01-02)" in listed.stdout
+    found = frozen(bundle, login, "search", "frozen", *where)
+    assert found.returncode == 0 and "Frozen, Server" in found.stdout, found.stderr
+    verified = frozen(bundle, login, "verify", *where)
+    assert verified.returncode == 0 and verified.stdout.startswith("OK: "), verified.stderr
+    # The rows are on the server, not in a file of the data folder.
+    assert pg_server.psql("SELECT family_name FROM patient ORDER BY id DESC LIMIT 1", "frozen_records").strip() == "Frozen"
+    assert not (tmp_path / "data" / "ptassist.db").exists()
+
+    # psycopg's pure-Python wrapper, on the machine's own libpq and the TLS and Kerberos libraries it links.
+    checked = frozen(bundle, bare_env, "--bundle-check", "postgresql", url)
+    assert checked.returncode == 0, checked.stderr
+    report = json.loads(checked.stdout)
+    assert report["impl"] == "python" and report["libpq_version"] >= 100000 and report["server_version_num"] >= 100000
+    system_libpq = re.search(r"libpq\.so\.5 \(.*\) => (\S+)", subprocess.run(
+        ["/sbin/ldconfig", "-p"], capture_output=True, text=True, check=True).stdout).group(1)
+    assert report["loaded"]["libpq"] == str(Path(system_libpq).resolve())
+    assert not Path(report["loaded"]["libpq"]).is_relative_to(bundle.resolve())
+    assert {"libssl", "libcrypto"} <= set(report["loaded"])
+    assert [name for name, path in report["loaded"].items() if name in ("libssl", "libcrypto")
+            and Path(path).is_relative_to(bundle.resolve())] == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the system's libpq is the Linux bundle's")
+def test_without_libpq_a_server_is_one_line_saying_what_to_install_and_the_file_back_end_works(bundle, bare_env,
+                                                                                              tmp_path):
+    from ptassist.store.server_check import libpq_install_hint
+    from tests.no_libpq import CannotHideError, without_libpq
+
+    try:
+        hidden = without_libpq(tmp_path / "no-libpq")
+    except CannotHideError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"cannot hide libpq: {exc}")
+        pytest.skip(f"cannot hide libpq here: {exc}")
+
+    def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*hidden, str(bundle / "ptassist"), *args], capture_output=True, text=True, env=env,
+                              timeout=120, check=False)
+
+    url = "postgresql://clinician@records.clinic.invalid/ptassist?sslmode=verify-full"
+    done = run(bare_env, "demo", "--patients", "2", "--data-dir", str(tmp_path / "server"), "--database-url", url)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "ptassist: error: cannot open the records on records.clinic.invalid/ptassist: the PostgreSQL client library "
+        f"libpq is not installed on this computer; {libpq_install_hint()}"]
+    assert "sudo " in done.stderr and "Traceback" not in done.stderr
+    data = str(tmp_path / "data")
+    demo = run(bare_env, "demo", "--patients", "2", "--data-dir", data)
+    assert demo.returncode == 0, demo.stderr
+    listed = run({**bare_env, **DEMO_LOGIN}, "patient", "list", "--data-dir", data)
+    assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 2, listed.stderr
 
 
 def test_install_script_gives_a_menu_entry_that_starts_the_app(bundle, tmp_path):
