@@ -12,6 +12,8 @@ import logging
 import os
 import shutil
 import subprocess
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from sqlalchemy import make_url
@@ -36,10 +38,24 @@ def find_tool(name: str) -> str | None:
     return candidates[-1] if candidates else None
 
 
+def tool_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for a PostgreSQL tool (pg_dump, pg_restore). In the frozen bundle, without
+    the bundle's own library folder: PyInstaller's launcher puts it first in LD_LIBRARY_PATH (keeping
+    the user's value in LD_LIBRARY_PATH_ORIG), and the system's tools must load the system's libraries."""
+    env = dict(os.environ if base is None else base)
+    if getattr(sys, "frozen", False):
+        original = env.pop("LD_LIBRARY_PATH_ORIG", None)
+        if original is None:
+            env.pop("LD_LIBRARY_PATH", None)
+        else:
+            env["LD_LIBRARY_PATH"] = original
+    return env
+
+
 def libpq_environment(url: str) -> dict[str, str]:
     """The PG* variables that reach the database at ``url`` (password included, never argv)."""
     parsed = make_url(url)
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PG")}
+    env = {key: value for key, value in tool_environment().items() if not key.startswith("PG")}
     for key, variable in LIBPQ_QUERY.items():
         value = parsed.query.get(key)
         if value:

@@ -39,7 +39,7 @@ from ptassist.store import snapshots
 from ptassist.store.database import Database, head_revision, known_revisions, make_engine, upgrade
 from ptassist.store.errors import StoreError
 from ptassist.store.newer_records import NewerRecordsError, newer_in_schemas
-from ptassist.store.server_backup import REQUIRED_DATA, backup_server, find_tool
+from ptassist.store.server_backup import REQUIRED_DATA, backup_server, find_tool, tool_environment
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,8 @@ def _pg_restore() -> str:
 
 def _run_pg_restore(args: list[str], candidate: Path) -> subprocess.CompletedProcess[bytes]:
     # The archive is read from the file alone: no connection, so no password is needed or passed.
-    done = subprocess.run([_pg_restore(), *args, str(candidate)], capture_output=True, check=False)
+    done = subprocess.run([_pg_restore(), *args, str(candidate)], capture_output=True, check=False,
+                          env=tool_environment())
     if done.returncode != 0:
         lines = [line.strip() for line in done.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
         raise StoreError(f"cannot restore: {candidate} is not a readable pg_dump archive "

@@ -277,6 +277,18 @@ def test_the_bundle_keeps_its_records_on_a_postgresql_server_through_the_systems
     assert pg_server.psql("SELECT family_name FROM patient ORDER BY id DESC LIMIT 1", "frozen_records").strip() == "Frozen"
     assert not (tmp_path / "data" / "ptassist.db").exists()
 
+    # backup (the system's pg_dump) and restore (pg_restore, staged and verified) through the bundle
+    dump = tmp_path / "records.dump"
+    backed_up = frozen(bundle, login, "backup", str(dump), *where)
+    assert backed_up.returncode == 0 and dump.read_bytes()[:5] == b"PGDMP", backed_up.stderr
+    later = frozen(bundle, login, "patient", "add", "--family", "Later", "--given", "One", "--dob", "1980-02-03",
+                   *where)
+    assert later.returncode == 0, later.stderr
+    restored = frozen(bundle, login, "restore", str(dump), "--replace-newer", *where)
+    assert restored.returncode == 0 and "restored from" in restored.stdout, restored.stderr
+    assert pg_server.psql("SELECT count(*) FROM patient WHERE family_name = 'Later'", "frozen_records").strip() == "0"
+    assert frozen(bundle, login, "verify", *where).stdout.startswith("OK: ")
+
     # psycopg's pure-Python wrapper, on the machine's own libpq and the TLS and Kerberos libraries it links.
     checked = frozen(bundle, bare_env, "--bundle-check", "postgresql", url)
     assert checked.returncode == 0, checked.stderr

@@ -182,3 +182,17 @@ def test_the_restore_command_restores_a_server(records, tmp_path):
     after = _counts(records.database)
     assert after["patient"] == expected["patient"] and after["visit"] == expected["visit"]
     assert verify_chain(records.database).ok
+
+
+def test_the_postgresql_tools_run_without_the_bundles_library_folder(monkeypatch):
+    """Frozen, PyInstaller's launcher puts the bundle's folder first in LD_LIBRARY_PATH: pg_dump and
+    pg_restore (the system's) get the user's own value back, or none."""
+    from ptassist.store.server_backup import tool_environment
+
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    env = tool_environment({"LD_LIBRARY_PATH": "/opt/ptassist/_internal", "LD_LIBRARY_PATH_ORIG": "/usr/local/lib",
+                            "HOME": "/home/alex"})
+    assert env == {"LD_LIBRARY_PATH": "/usr/local/lib", "HOME": "/home/alex"}
+    assert tool_environment({"LD_LIBRARY_PATH": "/opt/ptassist/_internal", "HOME": "/home/alex"}) == {"HOME": "/home/alex"}
+    monkeypatch.setattr(sys, "frozen", False)
+    assert tool_environment({"LD_LIBRARY_PATH": "/usr/local/lib"}) == {"LD_LIBRARY_PATH": "/usr/local/lib"}
