@@ -164,10 +164,17 @@ def run_app(smoke_test: bool = False, data_dir: str | None = None,
     log.info("ptassist %s started", __version__)
     if smoke_test:
         QTimer.singleShot(0, lambda: _smoke_start(app, shell, start_window))
+    QTimer.singleShot(0, _screen_fonts)  # after the first window is up: names in every script show
     code = int(app.exec())
     wait_for_background_work()
     shell.close()
     return 1 if failures and code == 0 else code
+
+
+def _screen_fonts() -> None:
+    from ptassist.ui.screen_fonts import register_screen_fonts
+
+    register_screen_fonts()
 
 
 def _smoke_start(app: QApplication, shell: AppShell, start_window: StartWindow) -> None:

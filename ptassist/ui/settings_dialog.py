@@ -131,6 +131,7 @@ class SettingsDialog(QDialog):
         self.backup_label = QLabel(f"Newest backup: {newest.name if newest else 'none yet'} ({when})")
         self.backup_label.setObjectName("backup_status")
         self.backup_label.setWordWrap(True)
+        self.backup_label.setMinimumHeight(self.backup_label.fontMetrics().lineSpacing() * 3)  # room for a result
         data_form.addRow(self.backup_label)
         row = QHBoxLayout()
         backup_now = QPushButton("Back up now")
@@ -247,7 +248,9 @@ class SettingsDialog(QDialog):
             return
 
         def done(kept: object) -> None:
-            self.backup_label.setText(f"Restored from {candidate.name}. The previous records are kept in {kept}.")
+            name = kept.name if isinstance(kept, Path) else kept
+            self.backup_label.setText(f"Restored from {candidate.name}. The records as they were are kept as "
+                                      f"{name} in the backup folder.")
             self.records_replaced.emit()
 
         def failed(exc: BaseException, _details: str) -> None:
