@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 
 LIBPQ_QUERY = {"sslmode": "PGSSLMODE", "sslrootcert": "PGSSLROOTCERT", "sslcert": "PGSSLCERT",
                "sslkey": "PGSSLKEY", "connect_timeout": "PGCONNECT_TIMEOUT", "host": "PGHOST", "port": "PGPORT"}
+# A restore's staging schema (ptassist.store.server_restore): never part of a backup, not even the
+# one a restore takes of the current records while its staging is there.
+STAGING = "ptassist_restore"
 REQUIRED_DATA = ("chain_head", "patient", "visit", "addendum", "document", "audit_event")
 
 
@@ -100,7 +103,8 @@ def backup_server(database: Database, target: Path, actor: str = "backup") -> Pa
 
 def _dump(database: Database, pg_dump: str, partial: Path) -> None:
     env = libpq_environment(database.url)
-    done = subprocess.run([pg_dump, "--format=custom", "--no-owner", "--no-privileges", f"--file={partial}"],
+    done = subprocess.run([pg_dump, "--format=custom", "--no-owner", "--no-privileges", f"--exclude-schema={STAGING}",
+                           f"--file={partial}"],
                           env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise StoreError(f"pg_dump could not back up {database.location}: {_last_line(done.stderr)}")

@@ -39,11 +39,11 @@ from ptassist.store import snapshots
 from ptassist.store.database import Database, head_revision, known_revisions, make_engine, upgrade
 from ptassist.store.errors import StoreError
 from ptassist.store.newer_records import NewerRecordsError, newer_in_schemas
-from ptassist.store.server_backup import REQUIRED_DATA, backup_server, find_tool, tool_environment
+from ptassist.store.server_backup import REQUIRED_DATA, STAGING, backup_server, find_tool, tool_environment
 
 log = logging.getLogger(__name__)
 
-STAGING = "ptassist_restore"
+RESTORE_LOCK = 727115  # beside the writers' 727114 (ptassist.store.dialects.postgresql)
 ARCHIVE_MAGIC = b"PGDMP"
 SERVER_BACKUP_GLOB = "ptassist-server-*"
 NOT_COPIED = {"alembic_version", "draft_lease"}  # the schema's own revision; leases are live state
@@ -135,9 +135,9 @@ def check_candidate(candidate: Path) -> Backup:
         if missing:
             raise StoreError(f"cannot restore: {candidate} holds no {missing[0]} table, so it is not a backup of "
                              "ptassist records; nothing was changed")
-        versions = [data for table, _columns, data in
-                    _copy_blocks(_run_pg_restore(["--data-only", "--table=alembic_version", "--file=-"],
-                                                 candidate).stdout) if table == "alembic_version"]
+        script = _run_pg_restore(["--data-only", "--schema=public", "--table=alembic_version", "--file=-"],
+                                 candidate).stdout
+        versions = [data for table, _columns, data in _copy_blocks(script) if table == "alembic_version"]
         revision = versions[0][0].decode("utf-8", "replace").strip() if versions and versions[0] else ""
         backup = Backup(candidate, True, revision)
     else:
@@ -164,6 +164,20 @@ def _refused_as_store_error(database: Database) -> Iterator[None]:
         yield
     except DBAPIError as exc:
         raise StoreError(f"cannot restore: {_refusal(database, exc)}; nothing was changed") from None
+
+
+@contextmanager
+def _one_restore_at_a_time(database: Database) -> Iterator[None]:
+    """Hold the restore's own advisory lock (a session lock, on a connection kept for it): a second
+    workstation restoring at the same moment is told so, and cannot drop this one's staging."""
+    with _refused_as_store_error(database), database.engine.connect() as connection:
+        if not connection.exec_driver_sql(f"SELECT pg_try_advisory_lock({RESTORE_LOCK})").scalar_one():
+            raise StoreError("cannot restore: another workstation is restoring these records right now; "
+                             "nothing was changed")
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql(f"SELECT pg_advisory_unlock({RESTORE_LOCK})")
 
 
 @contextmanager
@@ -205,6 +219,42 @@ def _table_columns(connection: Connection, schema: str) -> dict[str, set[str]]:
     return columns
 
 
+def _copy_table(cursor: Any, table: str, columns: set[str], backup: Backup) -> bool:
+    """Stream ``table``'s rows from the archive into its staging table (pg_restore's COPY text,
+    never held whole in memory); False when the archive has no data for it."""
+    with subprocess.Popen([_pg_restore(), "--data-only", "--schema=public", f"--table={table}", "--file=-",
+                           str(backup.path)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=tool_environment()) as reading:
+        assert reading.stdout is not None
+        found = False
+        for line in reading.stdout:
+            header = _COPY_HEADER.match(line.decode("utf-8", "replace").rstrip("\r\n"))
+            if header is None or header.group(2) != table or header.group(1) not in (None, "public"):
+                continue
+            names = [c.strip().strip('"') for c in header.group(3).split(",")]
+            strange = [c for c in names if not _IDENTIFIER.match(c) or c not in columns]
+            if strange:
+                raise StoreError(f"cannot restore: {backup.path} has a column {table}.{strange[0][:40]} that "
+                                 f"ptassist's schema at revision {backup.revision} does not; nothing was changed")
+            with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+                buffer = bytearray()
+                for row in reading.stdout:
+                    if row.rstrip(b"\r\n") == b"\\.":
+                        break
+                    buffer += row
+                    if len(buffer) >= _CHUNK:
+                        copy.write(bytes(buffer))
+                        buffer.clear()
+                if buffer:
+                    copy.write(bytes(buffer))
+            found = True
+        problem = reading.stderr.read().decode("utf-8", "replace").strip() if reading.stderr else ""
+    if reading.returncode != 0:
+        last = problem.splitlines()[-1] if problem else "pg_restore failed"
+        raise StoreError(f"cannot restore: {backup.path} could not be read ({last}); nothing was changed")
+    return found
+
+
 def _load_archive(staged: Database, backup: Backup) -> None:
     """The archive's rows into the staging tables, parents before children."""
     from sqlmodel import SQLModel
@@ -212,32 +262,16 @@ def _load_archive(staged: Database, backup: Backup) -> None:
     with staged.engine.begin() as connection:
         known = _table_columns(connection, STAGING)
         order = [t.name for t in SQLModel.metadata.sorted_tables if t.name in known]
-        order += sorted(set(known) - set(order) - NOT_COPIED)
+        order += sorted(set(known) - set(order))
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         for table in order:
             if table in NOT_COPIED:
                 continue
-            script = _run_pg_restore(["--data-only", f"--table={table}", "--file=-"], backup.path).stdout
-            for name, columns, data in _copy_blocks(script):
-                if name != table:
-                    continue
-                strange = [c for c in columns if not _IDENTIFIER.match(c) or c not in known[table]]
-                if strange:
-                    raise StoreError(f"cannot restore: {backup.path} has a column {table}.{strange[0][:40]} that "
-                                     f"ptassist's schema at revision {backup.revision} does not; nothing was changed")
-                # the rows the migrations seeded (settings, chain heads) make way for the backup's
-                connection.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-                connection.exec_driver_sql(f"DELETE FROM {table}")
-                with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                    buffer = bytearray()
-                    for line in data:
-                        buffer += line
-                        if len(buffer) >= _CHUNK:
-                            copy.write(bytes(buffer))
-                            buffer.clear()
-                    if buffer:
-                        copy.write(bytes(buffer))
-                connection.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+            # the rows the migrations seeded (settings, chain heads) make way for the backup's
+            connection.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+            connection.exec_driver_sql(f"DELETE FROM {table}")
+            _copy_table(cursor, table, known[table], backup)
+            connection.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
 
 def _stage(staged: Database, backup: Backup) -> None:
@@ -326,7 +360,7 @@ def restore_server(database: Database, candidate: Path, *, replace_newer: bool =
     (nothing changed) when the current records hold what the backup lacks, unless ``replace_newer``."""
     database.refuse_if_read_only()
     backup = check_candidate(candidate)
-    with _staging(database) as staged:
+    with _one_restore_at_a_time(database), _staging(database) as staged:
         try:
             _stage(staged, backup)
             _check_chain(staged, backup)

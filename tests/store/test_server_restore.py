@@ -85,6 +85,12 @@ def test_a_server_restores_its_backup_with_the_checks_the_file_restore_makes(rec
 
     safety = backups.restore_from(records.database, backup, replace_newer=True)
     assert safety.is_file() and safety.parent == backups.backup_policy(records.database.folder).folder
+    if kind == "pg_dump":  # the backup of the current records, taken while the staging was there, holds none of it
+        from ptassist.store.server_backup import find_tool
+
+        listed = subprocess.run([find_tool("pg_restore"), "--list", str(safety)], capture_output=True, text=True,
+                                check=True).stdout
+        assert STAGING not in listed and "TABLE DATA public visit " in listed
     assert _counts(records.database) == at_backup and _no_staging_left(records.database)
     assert verify_chain(records.database).ok
     assert [p.family_name for p in records.patients.search("okafor")] == ["Okafor"]  # the name index holds
@@ -196,3 +202,20 @@ def test_the_postgresql_tools_run_without_the_bundles_library_folder(monkeypatch
     assert tool_environment({"LD_LIBRARY_PATH": "/opt/ptassist/_internal", "HOME": "/home/alex"}) == {"HOME": "/home/alex"}
     monkeypatch.setattr(sys, "frozen", False)
     assert tool_environment({"LD_LIBRARY_PATH": "/usr/local/lib"}) == {"LD_LIBRARY_PATH": "/usr/local/lib"}
+
+
+def test_a_second_restore_at_the_same_moment_is_told_so_and_changes_nothing(records, tmp_path):
+    from ptassist.store.server_restore import RESTORE_LOCK
+
+    patient = records.patients.add(family_name="Okafor", given_name="Chidi", date_of_birth="1979-05-02")
+    _signed_with_addendum(records, patient)
+    backup = backups.backup_to(records.database, tmp_path / "records.dump")
+    before = _counts(records.database)
+    with records.database.engine.connect() as elsewhere:  # another workstation's restore under way
+        elsewhere.execute(text(f"SELECT pg_advisory_lock({RESTORE_LOCK})"))
+        with pytest.raises(StoreError, match="another workstation is restoring these records right now"):
+            backups.restore_from(records.database, backup, replace_newer=True)
+        elsewhere.execute(text(f"SELECT pg_advisory_unlock({RESTORE_LOCK})"))
+    assert _counts(records.database) == before
+    backups.restore_from(records.database, backup, replace_newer=True)  # once it is done, this one goes ahead
+    assert verify_chain(records.database).ok
