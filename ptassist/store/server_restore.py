@@ -124,6 +124,8 @@ def _copy_blocks(script: bytes) -> Iterator[tuple[str, list[str], list[bytes]]]:
 def check_candidate(candidate: Path) -> Backup:
     """What ``candidate`` is, checked before anything changes (StoreError says what is wrong)."""
     candidate = candidate.expanduser().resolve()
+    if not candidate.is_file():
+        raise StoreError(f"{candidate}: no such backup file; nothing was changed")  # as the file back end says
     try:
         with open(candidate, "rb") as handle:
             start = handle.read(16)

@@ -125,7 +125,7 @@ def test_a_server_refuses_a_broken_tampered_or_foreign_backup_and_changes_nothin
     tampered = backups.backup_to(records.database, tmp_path / "tampered.dump")
     before = _counts(records.database)
     for candidate, words in ((garbage, "not a readable pg_dump archive"), (foreign, "holds no chain_head table"),
-                             (tampered, "fails its hash-chain check"), (tmp_path / "missing.dump", "cannot be read"),
+                             (tampered, "fails its hash-chain check"), (tmp_path / "missing.dump", "no such backup file"),
                              (not_json, "not a ptassist export")):
         with pytest.raises(StoreError, match=words) as refused:
             backups.restore_from(records.database, candidate, replace_newer=True)
