@@ -105,20 +105,33 @@ def _run_pg_restore(args: list[str], candidate: Path) -> subprocess.CompletedPro
     return done
 
 
-def _copy_blocks(script: bytes) -> Iterator[tuple[str, list[str], list[bytes]]]:
-    """(table, columns, data lines) of each COPY block of ``pg_restore --data-only`` output."""
-    lines = iter(script.splitlines(keepends=True))
-    for line in lines:
-        header = _COPY_HEADER.match(line.decode("utf-8", "replace").rstrip("\r\n"))
-        if header is None:
-            continue
-        columns = [c.strip().strip('"') for c in header.group(3).split(",")]
-        data: list[bytes] = []
-        for row in lines:
-            if row.rstrip(b"\r\n") == b"\\.":
+def _data_lines(stream: Any) -> Iterator[bytes]:
+    for row in stream:
+        if row.rstrip(b"\r\n") == b"\\.":
+            return
+        yield row
+
+
+@contextmanager
+def _table_data(backup_path: Path, table: str) -> Iterator[tuple[list[str], Iterator[bytes]] | None]:
+    """The archive's COPY block for ``table`` (schema public), streamed from pg_restore and never
+    held whole in memory: its column names and its data lines, or None when it has none."""
+    with subprocess.Popen([_pg_restore(), "--data-only", "--schema=public", f"--table={table}", "--file=-",
+                           str(backup_path)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=tool_environment()) as reading:
+        assert reading.stdout is not None and reading.stderr is not None
+        block = None
+        for line in reading.stdout:
+            header = _COPY_HEADER.match(line.decode("utf-8", "replace").rstrip("\r\n"))
+            if header is not None and header.group(2) == table and header.group(1) in (None, "public"):
+                block = ([c.strip().strip('"') for c in header.group(3).split(",")], _data_lines(reading.stdout))
                 break
-            data.append(row)
-        yield header.group(2), columns, data
+        yield block
+        reading.stdout.read()
+        problem = reading.stderr.read().decode("utf-8", "replace").strip()
+    if reading.returncode != 0:
+        last = problem.splitlines()[-1] if problem else "pg_restore failed"
+        raise StoreError(f"cannot restore: {backup_path} could not be read ({last}); nothing was changed")
 
 
 def check_candidate(candidate: Path) -> Backup:
@@ -137,10 +150,9 @@ def check_candidate(candidate: Path) -> Backup:
         if missing:
             raise StoreError(f"cannot restore: {candidate} holds no {missing[0]} table, so it is not a backup of "
                              "ptassist records; nothing was changed")
-        script = _run_pg_restore(["--data-only", "--schema=public", "--table=alembic_version", "--file=-"],
-                                 candidate).stdout
-        versions = [data for table, _columns, data in _copy_blocks(script) if table == "alembic_version"]
-        revision = versions[0][0].decode("utf-8", "replace").strip() if versions and versions[0] else ""
+        with _table_data(candidate, "alembic_version") as block:
+            first = next(block[1], b"") if block is not None else b""
+        revision = first.decode("utf-8", "replace").strip()
         backup = Backup(candidate, True, revision)
     else:
         from ptassist.store.export_checks import ExportError
@@ -221,40 +233,25 @@ def _table_columns(connection: Connection, schema: str) -> dict[str, set[str]]:
     return columns
 
 
-def _copy_table(cursor: Any, table: str, columns: set[str], backup: Backup) -> bool:
-    """Stream ``table``'s rows from the archive into its staging table (pg_restore's COPY text,
-    never held whole in memory); False when the archive has no data for it."""
-    with subprocess.Popen([_pg_restore(), "--data-only", "--schema=public", f"--table={table}", "--file=-",
-                           str(backup.path)],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=tool_environment()) as reading:
-        assert reading.stdout is not None
-        found = False
-        for line in reading.stdout:
-            header = _COPY_HEADER.match(line.decode("utf-8", "replace").rstrip("\r\n"))
-            if header is None or header.group(2) != table or header.group(1) not in (None, "public"):
-                continue
-            names = [c.strip().strip('"') for c in header.group(3).split(",")]
-            strange = [c for c in names if not _IDENTIFIER.match(c) or c not in columns]
-            if strange:
-                raise StoreError(f"cannot restore: {backup.path} has a column {table}.{strange[0][:40]} that "
-                                 f"ptassist's schema at revision {backup.revision} does not; nothing was changed")
-            with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
-                buffer = bytearray()
-                for row in reading.stdout:
-                    if row.rstrip(b"\r\n") == b"\\.":
-                        break
-                    buffer += row
-                    if len(buffer) >= _CHUNK:
-                        copy.write(bytes(buffer))
-                        buffer.clear()
-                if buffer:
+def _copy_table(cursor: Any, table: str, columns: set[str], backup: Backup) -> None:
+    """``table``'s rows from the archive into its staging table, under ptassist's column names."""
+    with _table_data(backup.path, table) as block:
+        if block is None:
+            return
+        names, rows = block
+        strange = [c for c in names if not _IDENTIFIER.match(c) or c not in columns]
+        if strange:
+            raise StoreError(f"cannot restore: {backup.path} has a column {table}.{strange[0][:40]} that "
+                             f"ptassist's schema at revision {backup.revision} does not; nothing was changed")
+        with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+            buffer = bytearray()
+            for row in rows:
+                buffer += row
+                if len(buffer) >= _CHUNK:
                     copy.write(bytes(buffer))
-            found = True
-        problem = reading.stderr.read().decode("utf-8", "replace").strip() if reading.stderr else ""
-    if reading.returncode != 0:
-        last = problem.splitlines()[-1] if problem else "pg_restore failed"
-        raise StoreError(f"cannot restore: {backup.path} could not be read ({last}); nothing was changed")
-    return found
+                    buffer.clear()
+            if buffer:
+                copy.write(bytes(buffer))
 
 
 def _load_archive(staged: Database, backup: Backup) -> None:
