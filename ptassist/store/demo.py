@@ -295,8 +295,9 @@ def _build(
                  record_type="demo", record_id=None)
     # The evidence a demo's records would have had, had they been entered in the app.
     stamp = datetime.now(UTC).isoformat(timespec="microseconds")
-    baseline_signings(run, at=stamp, actor="demo")
-    baseline_revisions(run, at=stamp, actor="demo")
+    many = writer.many()
+    baseline_signings(run, at=stamp, actor="demo", many=many)
+    baseline_revisions(run, at=stamp, actor="demo", many=many)
     writer.finish()
     if progress:
         progress(patients, patients)

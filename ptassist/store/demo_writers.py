@@ -6,11 +6,13 @@ head matching what was written, so ``ptassist verify`` passes on a demo database
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
-from ptassist.store.audit_chain import Run, dbapi_runner
+from ptassist.store.audit_chain import Run, RunMany, dbapi_runner
 from ptassist.store.database import Database
 from ptassist.store.sqlite_file import connect
 
@@ -47,6 +49,9 @@ class DemoWriter(Protocol):
 
     def runner(self) -> Run:
         """Statements with ``:named`` parameters in the build's transaction (the audit chain's evidence)."""
+
+    def many(self) -> RunMany:
+        """One write for each set of ``:named`` parameters, in the build's transaction, in few round trips."""
 
     def finish(self) -> None: ...
 
@@ -110,6 +115,12 @@ class SqliteDemoWriter(_CursorWriter):
     def runner(self) -> Run:
         return dbapi_runner(self.connection)
 
+    def many(self) -> RunMany:
+        def run_many(sql: str, rows: Sequence[dict[str, Any]]) -> None:
+            self.connection.executemany(sql, rows)
+
+        return run_many
+
     def finish(self) -> None:
         self.connection.commit()
         self.connection.execute("PRAGMA synchronous = FULL")
@@ -119,12 +130,21 @@ class SqliteDemoWriter(_CursorWriter):
         self.connection.close()
 
 
+def _pyformat(sql: str) -> str:
+    """``:name`` parameters as psycopg's ``%(name)s``."""
+    return re.sub(r"(?<!:):([A-Za-z_]\w*)", r"%(\1)s", sql)
+
+
 class PostgresqlDemoWriter(_CursorWriter):
     """COPY into the server in one transaction that holds the chain head's lock, so signatures made
-    meanwhile on other workstations wait instead of forking the chain."""
+    meanwhile on other workstations wait instead of forking the chain. Each batch is sent on a
+    thread of its own while the build makes the next (the server indexes as Python hashes and signs:
+    two cores at work instead of one); every other use of the connection waits for it first."""
 
     def __init__(self, database: Database) -> None:
         self.database = database
+        self.sending: Future[None] | None = None
+        self.sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-copy")
         self.pooled = database.engine.raw_connection()
         connection = self.pooled.driver_connection
         assert connection is not None
@@ -142,22 +162,45 @@ class PostgresqlDemoWriter(_CursorWriter):
         return int(self.cursor.execute("SELECT id FROM clinician WHERE name = %s", (name,)).fetchone()[0])
 
     def write(self, batches: Sequence[list[Row]], seq: int, head: str) -> None:
+        self._sent()
+        copied = [list(rows) for rows in batches]  # the build reuses its lists for the next batch
+        self.sending = self.sender.submit(self._copy, copied, seq, head)
+
+    def _copy(self, batches: Sequence[list[Row]], seq: int, head: str) -> None:
         for (table, columns), rows in zip(TABLES, batches, strict=True):
             with self.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         self.cursor.execute("UPDATE chain_head SET seq = %s, hash = %s WHERE id = 1", (seq, head))
 
+    def _sent(self) -> None:
+        """Wait for the batch being sent (its error, if any, is raised here)."""
+        sending, self.sending = self.sending, None
+        if sending is not None:
+            sending.result()
+
     def runner(self) -> Run:
+        self._sent()
         cursor = self.cursor
 
         def run(sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
-            cursor.execute(re.sub(r"(?<!:):([A-Za-z_]\w*)", r"%(\1)s", sql), params)
+            cursor.execute(_pyformat(sql), params)
             return cursor.fetchall() if cursor.description else []
 
         return run
 
+    def many(self) -> RunMany:
+        self._sent()
+        cursor = self.cursor
+
+        def run_many(sql: str, rows: Sequence[dict[str, Any]]) -> None:
+            if rows:
+                cursor.executemany(_pyformat(sql), rows)  # psycopg pipelines these: few round trips
+
+        return run_many
+
     def finish(self) -> None:
+        self._sent()
         self.database.dialect.realign_ids(self.cursor.execute, [table for table, _columns in TABLES])
         self.connection.commit()
         self.cursor.execute("ANALYZE patient")
@@ -165,5 +208,8 @@ class PostgresqlDemoWriter(_CursorWriter):
         self.connection.commit()
 
     def close(self) -> None:
+        with contextlib.suppress(Exception):  # a failed batch was raised already, or the build stopped
+            self._sent()
+        self.sender.shutdown()
         self.connection.rollback()  # nothing after finish(); all of it when the build stopped half-way
         self.pooled.close()

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ptassist.core.ledger import canonical_json
-from ptassist.store.audit_chain import Run, append_event, append_events
+from ptassist.store.audit_chain import Run, RunMany, append_event, append_events, one_by_one
 
 DEMOGRAPHIC_FIELDS = (
     "chart_number", "family_name", "given_name", "date_of_birth", "sex", "phone", "email", "address",
@@ -62,7 +62,7 @@ def _insert(run: Run, patient_id: int, fields: Mapping[str, Any], *, actor: str,
     return revision
 
 
-def baseline_revisions(run: Run, *, at: str, actor: str = "ptassist") -> int:
+def baseline_revisions(run: Run, *, at: str, actor: str = "ptassist", many: RunMany | None = None) -> int:
     """A first revision for every patient without one (records from before migration 0006, an
     import, a demo build): it vouches for the fields as they are now, no earlier. Returns how many."""
     rows = run(f"{_SELECT} WHERE NOT EXISTS (SELECT 1 FROM patient_revision r WHERE r.patient_id = patient.id) "
@@ -70,9 +70,10 @@ def baseline_revisions(run: Run, *, at: str, actor: str = "ptassist") -> int:
     revisions = [(int(row[0]), canonical_json(dict(zip(DEMOGRAPHIC_FIELDS, row[1:], strict=True)))) for row in rows]
     digests = [revision_digest(patient_id, 1, fields_json) for patient_id, fields_json in revisions]
     events = append_events(run, [(at, actor, "baseline", "patient", patient_id, digest)
-                                 for (patient_id, _), digest in zip(revisions, digests, strict=True)])
-    for (patient_id, fields_json), digest, event_id in zip(revisions, digests, events, strict=True):
-        run("INSERT INTO patient_revision (patient_id, revision, fields_json, sha256, created_at, audit_event_id) "
-            "VALUES (:p, 1, :f, :s, :at, :e)",
-            {"p": patient_id, "f": fields_json, "s": digest, "at": at, "e": event_id})
+                                 for (patient_id, _), digest in zip(revisions, digests, strict=True)], many)
+    (many or one_by_one(run))(
+        "INSERT INTO patient_revision (patient_id, revision, fields_json, sha256, created_at, audit_event_id) "
+        "VALUES (:p, 1, :f, :s, :at, :e)",
+        [{"p": patient_id, "f": fields_json, "s": digest, "at": at, "e": event_id}
+         for (patient_id, fields_json), digest, event_id in zip(revisions, digests, events, strict=True)])
     return len(rows)
