@@ -45,14 +45,16 @@ def _ask(prompt: str, variable: str) -> str:
 
 
 def _recovery_key(folder: Path) -> RecoveryKey:
+    from ptassist.services import identity
+
     typed = _ask("Recovery key: ", RECOVERY_VARIABLE)
     try:
         recovery = RecoveryKey.parse(typed)
-        keyfile.recover_database_key(keyfile.load(folder / keyfile.KEYFILE_NAME), typed)  # this clinic's?
+        keyfile.recover_database_key(identity.load_keys(folder), typed)  # this clinic's?
     except SecurityError as exc:
         raise RecordsCommandError(str(exc), EXIT_USAGE) from None
-    except OSError as exc:
-        raise RecordsCommandError(f"cannot read the clinic's key file: {exc.strerror or exc}", EXIT_FAILURE) from None
+    except identity.IdentityError as exc:
+        raise RecordsCommandError(f"cannot read the clinic's keys: {exc}", EXIT_FAILURE) from None
     return recovery
 
 

@@ -12,7 +12,7 @@ from ptassist.security import keyfile
 from ptassist.security.encoding import b64
 from ptassist.security.errors import PasswordPolicyError
 from ptassist.security.signing import fingerprint
-from ptassist.services.identity import IdentityError, WeakPassword, keyfile_path
+from ptassist.services.identity import IdentityError, WeakPassword, load_keys, save_keys
 from ptassist.services.key_enrolment import endorser
 from ptassist.services.records import Records
 
@@ -25,9 +25,10 @@ def reset_password(records: Records, name: str, new_password: str) -> None:
     stored = records.accounts.get(name)
     if stored is None:
         raise IdentityError(f"There is no account named {name.strip()!r}.")
-    path = keyfile_path(records.database.folder)
+    folder = records.database.folder
+    base = load_keys(folder)
     try:
-        clinic = keyfile.reset_password(keyfile.load(path), signed_in.database_key, stored.name, new_password,
+        clinic = keyfile.reset_password(base, signed_in.database_key, stored.name, new_password,
                                         params=signed_in.params)
     except PasswordPolicyError as exc:
         raise WeakPassword(str(exc)) from None
@@ -36,7 +37,7 @@ def reset_password(records: Records, name: str, new_password: str) -> None:
     entry = clinic.account(stored.name)
     public = entry.keys.public_key if entry is not None else None
     vouching = endorser(records, signed_in) if public is not None else None  # refuses before anything is saved
-    keyfile.save(path, clinic)
+    save_keys(folder, clinic, base)
     records.audit.log(signed_in.account.name, "account", "account", stored.id)
     if public is not None and vouching is not None:
         records.accounts.add_key_record(stored.id, b64(public), fingerprint(public), signed_in.database_key,

@@ -3,7 +3,8 @@
 No Qt and, at import, no database library: :func:`clinic_state` and :func:`log_in` read only
 ``ptassist.keys`` (and, for the account's roles, the database file through the standard
 library), so the start-up screen and the fast print path can log in before SQLAlchemy loads.
-Set-up and recovery open the records through the store.
+Records on a server keep the keys there (:mod:`ptassist.services.key_store`), read and written
+through the store's ``server_keys``. Set-up and recovery open the records through the store.
 
 Nothing here logs, and no message names a password, a key or record contents.
 """
@@ -26,7 +27,7 @@ from ptassist.security.keyring import UnlockedAccount
 from ptassist.security.passwords import DEFAULT_POLICY
 from ptassist.security.recovery import RecoveryKey
 from ptassist.security.signing import SigningKey, fingerprint
-from ptassist.services import pending_audit
+from ptassist.services import key_store, pending_audit
 
 if TYPE_CHECKING:
     from ptassist.store.database import Database
@@ -114,31 +115,32 @@ def keyfile_path(folder: Path) -> Path:
 
 
 def clinic_state(folder: Path) -> ClinicState:
-    """"first_start" when the folder has no accounts yet (no ``ptassist.keys``), else "login"."""
-    return "login" if keyfile_path(folder).exists() else "first_start"
-
-
-def _load(folder: Path) -> keyfile.ClinicKeys:
+    """"first_start" when the records have no accounts yet (no ``ptassist.keys``, nor keys on the
+    server), else "login"; :class:`IdentityError` (one line) when their server cannot be asked."""
     try:
-        return keyfile.load(keyfile_path(folder))
-    except FileNotFoundError:
-        raise IdentityError("These records have no accounts yet: run 'ptassist setup' first.") from None
-    except (OSError, StoredSecretError) as exc:
-        raise IdentityError(f"The key file {keyfile.KEYFILE_NAME} cannot be read ({_reason(exc)}).") from None
+        return "login" if key_store.exists(folder) else "first_start"
+    except key_store.KeyStoreError as exc:
+        raise IdentityError(str(exc)) from None
 
 
-def _reason(exc: Exception) -> str:
-    return getattr(exc, "strerror", None) or str(exc)
-
-
-def _save(folder: Path, clinic: keyfile.ClinicKeys, *, required: bool = True) -> None:
-    """Write the key file. A login (``required=False``) goes ahead when it cannot be written (a
-    read-only folder, a full disk): only its lockout counters and a remade hash are not kept."""
+def load_keys(folder: Path) -> keyfile.ClinicKeys:
+    """The clinic's keys (the data folder's file, or the server's); :class:`IdentityError` if unreadable."""
     try:
-        keyfile.save(keyfile_path(folder), clinic)
-    except OSError as exc:
+        return key_store.load(folder)
+    except key_store.KeyStoreError as exc:
+        raise IdentityError(str(exc)) from None
+
+
+def save_keys(folder: Path, changed: keyfile.ClinicKeys, base: keyfile.ClinicKeys | None, *,
+              required: bool = True, on_server: bool = True) -> None:
+    """Store ``changed`` (made from ``base``, as read). A login (``required=False``) goes ahead when
+    it cannot be written (a read-only folder, a full disk, another workstation's change at the same
+    instant): only its lockout counters and a remade hash are not kept."""
+    try:
+        key_store.save(folder, changed, base, on_server=on_server)
+    except key_store.KeyStoreError as exc:
         if required:
-            raise IdentityError(f"The key file {keyfile.KEYFILE_NAME} cannot be written ({_reason(exc)}).") from None
+            raise IdentityError(str(exc)) from None
 
 
 def _account_from_records(folder: Path, name: str, signs: bool, key: bytes | None = None) -> Account:
@@ -159,19 +161,24 @@ def _account_from_records(folder: Path, name: str, signs: bool, key: bytes | Non
     return Account(stored_name, frozenset(r for r in roles.split(",") if r), credentials, registration, contact)
 
 
-def _authenticate(folder: Path, name: str, password: str, params: Argon2Parameters) -> UnlockedAccount:
-    clinic = _load(folder)
+def _authenticate(folder: Path, name: str, password: str,
+                  params: Argon2Parameters) -> tuple[UnlockedAccount, keyfile.ClinicKeys]:
+    clinic = load_keys(folder)
     try:
         result = keyfile.authenticate(clinic, name, password, datetime.now(UTC), params=params)
     except (StoredSecretError, UnwrapError) as exc:
         raise IdentityError(f"The key file does not open this account ({_reason(exc)}).") from None
-    _save(folder, result.clinic, required=False)
+    save_keys(folder, result.clinic, clinic, required=False)
     if result.unlocked is None:
         known = clinic.account(name) is not None
         pending_audit.append(folder, name.strip() if known else "unknown", "login_failed")
         message = result.message or keyfile.WRONG_LOGIN
         raise (WrongPassword if message == keyfile.WRONG_LOGIN else LockedOut)(message)
-    return result.unlocked
+    return result.unlocked, result.clinic
+
+
+def _reason(exc: Exception) -> str:
+    return getattr(exc, "strerror", None) or str(exc)
 
 
 def log_in(folder: Path, name: str, password: str, *, params: Argon2Parameters = PRODUCTION) -> SignedIn:
@@ -179,10 +186,10 @@ def log_in(folder: Path, name: str, password: str, *, params: Argon2Parameters =
 
     The login and any failed login go to the audit trail when the records are next opened.
     """
-    unlocked = _authenticate(folder, name, password, params)
-    entry = _load(folder).account(name)
+    unlocked, clinic = _authenticate(folder, name, password, params)
+    entry = clinic.account(name)
     assert entry is not None
-    encrypted = _load(folder).encrypted
+    encrypted = clinic.encrypted
     account = _account_from_records(folder, entry.name, unlocked.signing_key is not None,
                                     unlocked.database_key if encrypted else None)
     pending_audit.append(folder, account.name, "login")
@@ -206,7 +213,7 @@ def confirm_password(signed_in: SignedIn, folder: Path, password: str) -> None:
 
     Raises :class:`WrongPassword` or :class:`LockedOut`; failures count towards the lockout.
     """
-    unlocked = _authenticate(folder, signed_in.account.name, password, signed_in.params)
+    unlocked, _ = _authenticate(folder, signed_in.account.name, password, signed_in.params)
     signed_in._signing_key = unlocked.signing_key
 
 
@@ -230,7 +237,7 @@ def set_up(folder: Path, *, name: str, password: str, credentials: str, registra
     make_private_folder(folder)
     from ptassist.services.records import Records
 
-    _save(folder, clinic)
+    save_keys(folder, clinic, None, on_server=False)  # a server gets them once the records exist
     pending_audit.append(folder, account.name, "login")
     try:
         records = Records.open(folder, signed_in=signed_in, daily_backup=False, enrol=True,
@@ -259,7 +266,7 @@ def recover(folder: Path, recovery_key: str, name: str, new_password: str, *,
     A clinician gets a new signing key pair (the old private key cannot be opened without the old
     password); the new public key becomes a chain record when the records are next opened.
     """
-    clinic = _load(folder)
+    clinic = base = load_keys(folder)
     try:
         database_key = keyfile.recover_database_key(clinic, recovery_key)
     except RecoveryKeyError as exc:
@@ -281,7 +288,7 @@ def recover(folder: Path, recovery_key: str, name: str, new_password: str, *,
         vouch = endorse(recovery_signing_key(RecoveryKey.parse(recovery_key)), RECOVERY, account.name,
                         b64(entry.keys.public_key), roles_text(account.roles))
         clinic = clinic.with_account(replace(entry, endorsement=vouch))
-    _save(folder, clinic)
+    save_keys(folder, clinic, base)
     pending_audit.append(folder, entry.name, "account")
     return log_in(folder, entry.name, new_password, params=params)
 
@@ -289,6 +296,6 @@ def recover(folder: Path, recovery_key: str, name: str, new_password: str, *,
 def trust_fingerprints(folder: Path, recovery_key: str) -> tuple[str, str]:
     """For the recovery sheet: the fingerprints of the clinic's root key (the first account's) and of
     the recovery endorsement key, which ``verify`` checks every signing key back to."""
-    first = _load(folder).accounts[0]
+    first = load_keys(folder).accounts[0]
     root = fingerprint(first.keys.public_key) if first.keys.public_key else ""
     return root, fingerprint(recovery_signing_key(RecoveryKey.parse(recovery_key)).public_key())

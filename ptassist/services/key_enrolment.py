@@ -17,12 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ptassist.security import keyfile
 from ptassist.security.encoding import b64
 from ptassist.security.endorsement import ROOT, Endorsement, endorse, key_endorser, roles_text
-from ptassist.security.errors import StoredSecretError
 from ptassist.security.signing import SigningKey, fingerprint
-from ptassist.services.identity import NotAllowed, SignedIn, keyfile_path
+from ptassist.services.identity import IdentityError, NotAllowed, SignedIn, load_keys
 from ptassist.store import key_trust
 from ptassist.store.accounts import AccountRecord
 from ptassist.store.models import AccountRow
@@ -34,8 +32,8 @@ if TYPE_CHECKING:
 def _stashed(records: Records, name: str, public_key: str) -> Endorsement | None:
     """An endorsement waiting in the key file for this account's new key (a recovery reset)."""
     try:
-        entry = keyfile.load(keyfile_path(records.database.folder)).account(name)
-    except (OSError, StoredSecretError):  # the login read it a moment ago; without it nothing vouches
+        entry = load_keys(records.database.folder).account(name)
+    except IdentityError:  # the login read the keys a moment ago; without them nothing vouches
         return None
     if entry is None or entry.endorsement is None or entry.keys.public_key is None:
         return None

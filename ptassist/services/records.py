@@ -101,7 +101,7 @@ class Records:
     def _start_session(self, enrol: bool, recovery_public_key: str = "") -> None:
         """The logged-in account as the records hold it, its key in the chain (endorsed: see
         :mod:`ptassist.services.key_enrolment`), the pending audit."""
-        from ptassist.services import identity, key_enrolment
+        from ptassist.services import identity, key_enrolment, key_store
 
         signed_in = self._actor
         assert signed_in is not None
@@ -121,6 +121,11 @@ class Records:
             if notice:
                 self.database.warnings.append(notice)
         folder = self.database.folder
+        if stored is not None and not self.database.is_sqlite:
+            try:  # the keys a set-up or an older version left in the data folder (of an account these records list)
+                key_store.publish(folder)
+            except key_store.KeyStoreError as exc:
+                raise identity.IdentityError(str(exc)) from None
         for event in pending_audit.read(folder):
             self.audit.log(str(event["actor"]), str(event["action"]), "account", None)
         pending_audit.clear(folder)
@@ -366,7 +371,7 @@ class Records:
         """Another account (administrators only); its password is checked against the policy."""
         from ptassist.security import keyfile
         from ptassist.security.errors import PasswordPolicyError
-        from ptassist.services.identity import IdentityError, keyfile_path
+        from ptassist.services.identity import IdentityError, load_keys, save_keys
 
         self.require_administrator("add users")
         signed_in = self._actor
@@ -377,7 +382,7 @@ class Records:
             raise ValidationError("roles", f"roles are {', '.join(ROLES)}" + (
                 f"; {', '.join(sorted(unknown))} is not one" if unknown else ": give at least one"))
         folder = self.database.folder
-        clinic = keyfile.load(keyfile_path(folder))
+        clinic = base = load_keys(folder)
         # Administrators get a key too: it is what vouches for the keys of the people they enrol.
         signs = bool(wanted & {"clinician", "administrator"})
         try:
@@ -397,7 +402,7 @@ class Records:
             public = unlocked.signing_key.public_key()
             self.accounts.add_key_record(stored.id, b64(public), fingerprint(public), signed_in.database_key,
                                          signed_in.account.name, vouching.vouch(stored.name, public, wanted))
-        keyfile.save(keyfile_path(folder), clinic)
+        save_keys(folder, clinic, base)
         return Account(stored.name, stored.roles, stored.credentials, stored.registration, stored.contact)
 
 

@@ -129,6 +129,19 @@ def make_engine(url: str, key: bytes | None = None) -> Engine:
     return _make_server_engine(url)
 
 
+def server_engine(url: str) -> Engine:
+    """:func:`make_engine` for a server URL, or a :class:`StoreError` saying in one line why it cannot
+    be made (the driver or libpq missing, a URL that is not one)."""
+    try:
+        return make_engine(url)
+    except ImportError as exc:  # the driver, or the client library it loads (libpq)
+        from ptassist.store.server_check import missing_driver
+
+        raise StoreError(f"cannot open the records on {safe_location(url)}: {missing_driver(exc)}") from None
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise StoreError(f"the database URL cannot be used: {_url_problem(exc)}") from None
+
+
 def server_url(url: str) -> URL:
     """A server URL with ptassist's driver: ``postgresql://`` means psycopg 3, not psycopg2."""
     parsed = make_url(url)
@@ -309,14 +322,7 @@ def open_database(
     folder = folder or paths.data_dir()
     url = url or paths.database_url(folder)
     if not url.startswith("sqlite:///"):
-        try:
-            engine = make_engine(url)
-        except ImportError as exc:  # the driver, or the client library it loads (libpq)
-            from ptassist.store.server_check import missing_driver
-
-            raise StoreError(f"cannot open the records on {safe_location(url)}: {missing_driver(exc)}") from None
-        except (ArgumentError, NoSuchModuleError, ValueError) as exc:
-            raise StoreError(f"the database URL cannot be used: {_url_problem(exc)}") from None
+        engine = server_engine(url)
         return _open_engine(Database(engine=engine, url=url, folder=folder, path=None), migrate=migrate)
     path = Path(url.removeprefix("sqlite:///"))
     try:

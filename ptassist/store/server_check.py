@@ -38,11 +38,8 @@ def check_connection(url: str) -> None:
     from ptassist.store.database import make_engine, safe_location
     from ptassist.store.dialects import for_name
 
-    parsed = make_url(checked_server_url(url))
-    if "connect_timeout" not in parsed.query:  # a server that does not answer is said within seconds
-        parsed = parsed.update_query_dict({"connect_timeout": str(CONNECT_TIMEOUT_S)})
     try:
-        engine = make_engine(parsed.render_as_string(hide_password=False))
+        engine = make_engine(with_connect_timeout(checked_server_url(url)))
     except (NoSuchModuleError, ImportError) as exc:
         raise StoreError(missing_driver(exc)) from None
     try:
@@ -53,6 +50,14 @@ def check_connection(url: str) -> None:
         raise (known or StoreError(one_line(exc))) from None
     finally:
         engine.dispose()
+
+
+def with_connect_timeout(url: str) -> str:
+    """``url`` with a connection timeout, so that a server that does not answer is said within seconds."""
+    parsed = make_url(url)
+    if "connect_timeout" not in parsed.query:
+        parsed = parsed.update_query_dict({"connect_timeout": str(CONNECT_TIMEOUT_S)})
+    return parsed.render_as_string(hide_password=False)
 
 
 def one_line(exc: DBAPIError) -> str:

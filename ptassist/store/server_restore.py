@@ -9,8 +9,9 @@
 3. Records the current database holds and the backup lacks (visits, patients, addenda, printed
    sheets) refuse the restore unless the caller says to set them aside (:class:`NewerRecordsError`).
 4. The current records are backed up first (into the backup folder; ``pg_dump`` or an export).
-5. One transaction replaces every table's rows with the staged ones and drops the staging schema:
-   either all of it is live or none of it. The row locks on signed records are lifted for that one
+5. One transaction replaces every table's rows with the staged ones (but the clinic's keys: who
+   may log in stays as it is, :data:`KEPT_IF_HELD`) and drops the staging schema: either all of it
+   is live or none of it. The row locks on signed records are lifted for that one
    transaction only (``ALTER TABLE … DISABLE TRIGGER USER``, which only the tables' owner role may
    do); the id sequences never go back, so an id (and chart number) already handed out is not
    handed out again. Other workstations' writes wait for it (up to the lock timeout).
@@ -47,6 +48,10 @@ RESTORE_LOCK = 727115  # beside the writers' 727114 (ptassist.store.dialects.pos
 ARCHIVE_MAGIC = b"PGDMP"
 SERVER_BACKUP_GLOB = "ptassist-server-*"
 NOT_COPIED = {"alembic_version", "draft_lease"}  # the schema's own revision; leases are live state
+# The clinic's keys (who may log in, with which password) stay as they are: a restore brings back
+# records, not passwords changed since. The backup's are taken only where the server holds none
+# (disaster recovery on a new server).
+KEPT_IF_HELD = {"clinic_keys"}
 _NAME = r'"?([A-Za-z_][A-Za-z0-9_]*)"?'
 _COPY_HEADER = re.compile(rf"^COPY (?:{_NAME}\.)?{_NAME} \((.*)\) FROM stdin;$")
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -329,9 +334,11 @@ def _go_live(database: Database) -> None:
                       for table, seq in sequences.items() if seq}
         for table in tables:
             connection.exec_driver_sql(f"ALTER TABLE public.{table} DISABLE TRIGGER USER")
-        connection.exec_driver_sql(f"TRUNCATE {', '.join('public.' + t for t in tables)}")
+        kept = {t for t in KEPT_IF_HELD & set(tables)
+                if connection.exec_driver_sql(f"SELECT EXISTS (SELECT 1 FROM public.{t})").scalar_one()}
+        connection.exec_driver_sql(f"TRUNCATE {', '.join('public.' + t for t in tables if t not in kept)}")
         for table in tables:
-            if table in NOT_COPIED or table not in staged:
+            if table in NOT_COPIED or table in kept or table not in staged:
                 continue
             names = ", ".join(sorted(live[table] & staged[table]))
             connection.exec_driver_sql(f"INSERT INTO public.{table} ({names}) OVERRIDING SYSTEM VALUE "

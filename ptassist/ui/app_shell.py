@@ -84,8 +84,18 @@ def open_directory(folder: Path, signed_in: SignedIn) -> PatientDirectory | None
 def clinic_state(folder: Path) -> str:
     """identity.clinic_state ("first_start" or "login": is there a key file?), read without
     importing the identity service, whose cryptography takes about 25 ms to load: the first
-    window needs only the answer (a test holds the two to the same answer)."""
-    return "login" if paths.keys_path(folder).exists() else "first_start"
+    window needs only the answer (a test holds the two to the same answer). Records on a server
+    without a copy of its keys here (a new workstation) ask the identity service, which asks the server."""
+    if paths.keys_path(folder).exists():
+        return "login"
+    if paths.database_url(folder).startswith("sqlite"):
+        return "first_start"
+    from ptassist.services import identity
+
+    try:
+        return identity.clinic_state(folder)
+    except identity.IdentityError:  # the server cannot be asked now: the login screen says why when used
+        return "login"
 
 
 class AppShell(QObject):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ptassist import paths
 from ptassist.security.argon2_params import PRODUCTION, Argon2Parameters
 from ptassist.ui.account_fields import (
     AccountDetailsFields,
@@ -28,6 +29,10 @@ ENCRYPT_EXPLANATION = (
     "the recovery key) opens. Leave this on unless the whole disk is already encrypted by the "
     "computer (BitLocker, FileVault, LUKS): only then is <tt>ptassist setup --unencrypted</tt> "
     "a reasonable choice.")
+SERVER_EXPLANATION = (
+    "The records are kept on the clinic's PostgreSQL server: TLS protects them on the way and the "
+    "server's disk encryption where they are (docs/postgresql.md). The accounts made here log in "
+    "on every workstation pointed at the same server.")
 
 
 class FirstStartScreen(QWidget):
@@ -47,10 +52,12 @@ class FirstStartScreen(QWidget):
         self.passwords = NewPasswordFields("first")
         align_label_columns(self.details, self.passwords)
         self.details.name.textChanged.connect(lambda text: setattr(self.passwords, "user_name", text))
+        on_server = not paths.database_url(folder).startswith("sqlite")
         self.encrypt = QCheckBox("Encrypt the records (recommended)")
         self.encrypt.setObjectName("encrypt_records")
-        self.encrypt.setChecked(True)
-        explanation = QLabel(ENCRYPT_EXPLANATION)
+        self.encrypt.setChecked(not on_server)  # SQLCipher is for the file; a server encrypts its disk
+        self.encrypt.setVisible(not on_server)
+        explanation = QLabel(SERVER_EXPLANATION if on_server else ENCRYPT_EXPLANATION)
         explanation.setObjectName("encrypt_explanation")
         explanation.setWordWrap(True)
         explanation.setTextFormat(Qt.TextFormat.RichText)

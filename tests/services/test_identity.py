@@ -12,6 +12,7 @@ import pytest
 from ptassist.security import keyfile
 from ptassist.security.argon2_params import TEST_ONLY
 from ptassist.security.lockout import Attempts
+from ptassist.services import key_store
 from ptassist.services.identity import (
     IdentityError,
     LockedOut,
@@ -21,11 +22,13 @@ from ptassist.services.identity import (
     clinic_state,
     confirm_password,
     keyfile_path,
+    load_keys,
     log_in,
     recover,
     set_up,
 )
 from ptassist.services.records import Records
+from ptassist.store import server_keys
 from tests.backends import elsewhere
 from tests.helpers import TEST_PASSWORD, add_clinician, clinic, open_clinic
 from tests.store.conftest import INTAKE
@@ -74,6 +77,14 @@ def test_a_key_file_account_the_records_do_not_list_does_not_open_them(signed_in
         open_clinic(tmp_path / "data", "Mallory Stone")
 
 
+def _replace_keys(folder, clinic_keys):
+    """Write the clinic's keys over whatever is held (a test's way to move a lockout into the past)."""
+    url = key_store.server_url(folder)
+    if url is not None:
+        server_keys.write(url, lambda _held: clinic_keys.to_json())
+    keyfile.save(keyfile_path(folder), clinic_keys)
+
+
 def test_failed_attempts_bring_a_delay_and_are_audited_at_the_next_open(signed_in, tmp_path):
     folder = tmp_path / "data"
     for _ in range(4):  # three free attempts, then a wait after the fourth failure
@@ -84,12 +95,11 @@ def test_failed_attempts_bring_a_delay_and_are_audited_at_the_next_open(signed_i
     with pytest.raises(LockedOut):
         confirm_password(signed_in, folder, TEST_PASSWORD)  # re-authentication counts the same
     # Once the delay is over, the right password logs in and the failures were kept for the audit trail.
-    path = keyfile_path(folder)
-    clinic = keyfile.load(path)
+    clinic = load_keys(folder)
     entry = clinic.account("Alex Carter")
     past = datetime.now(UTC) - timedelta(hours=1)
-    keyfile.save(path, clinic.with_account(type(entry)(entry.name, entry.password_hash, entry.keys,
-                                                       Attempts(entry.attempts.failures, past))))
+    _replace_keys(folder, clinic.with_account(type(entry)(entry.name, entry.password_hash, entry.keys,
+                                                          Attempts(entry.attempts.failures, past))))
     again = log_in(folder, "Alex Carter", TEST_PASSWORD, params=TEST_ONLY)
     records = Records.open(folder, signed_in=again)
     try:
@@ -168,7 +178,8 @@ def test_the_recovery_key_resets_a_lost_password_and_the_clinician_signs_again(t
         records.close()
 
 
-def test_login_needs_no_database_library(signed_in, tmp_path):
+def test_login_needs_no_database_library_for_a_file(signed_in, tmp_path, backend):
+    """The file's login reads only ptassist.keys and the file; a server's asks the server for its keys."""
     probe = (
         "import sys\n"
         "from pathlib import Path\n"
@@ -179,7 +190,8 @@ def test_login_needs_no_database_library(signed_in, tmp_path):
         "print(clinic_state(folder), sorted(signed.account.roles), 'sqlalchemy' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
-    assert done.stdout.split() == ["login", "['administrator',", "'clinician']", "False"]
+    on_server = str(backend == "postgresql")
+    assert done.stdout.split() == ["login", "['administrator',", "'clinician']", on_server]
 
 
 def test_a_second_clinician_signs_as_themselves(records, patient):
@@ -203,4 +215,5 @@ def test_the_smoke_test_logs_in_from_the_environment_only_when_it_is_set(signed_
     monkeypatch.delenv("PTASSIST_PASSWORD")
     assert log_in_from_environment(folder, params=TEST_ONLY) is None  # stops at the login screen
     monkeypatch.setenv("PTASSIST_PASSWORD", TEST_PASSWORD)
-    assert log_in_from_environment(tmp_path / "empty", params=TEST_ONLY) is None  # first-start screen
+    with elsewhere():  # records of their own (on a server, a new database): nobody set them up
+        assert log_in_from_environment(tmp_path / "empty", params=TEST_ONLY) is None  # first-start screen

@@ -219,3 +219,32 @@ def test_a_second_restore_at_the_same_moment_is_told_so_and_changes_nothing(reco
     assert _counts(records.database) == before
     backups.restore_from(records.database, backup, replace_newer=True)  # once it is done, this one goes ahead
     assert verify_chain(records.database).ok
+
+
+def test_a_restore_keeps_who_may_log_in_and_a_new_server_takes_the_backups_keys(records, tmp_path):
+    """The clinic's keys are not records: a restore leaves the passwords and accounts as they are now.
+    A new server holding no keys (disaster recovery) takes the backup's, so the clinic can log in."""
+    from ptassist.security.argon2_params import TEST_ONLY
+    from ptassist.services.account_admin import reset_password
+    from ptassist.services.identity import load_keys, log_in
+    from ptassist.store import server_keys
+
+    folder = records.database.folder
+    backup = backups.backup_to(records.database, tmp_path / "records.backup")
+    at_backup = server_keys.read(records.database.url)
+    records.add_user("Jo Park", frozenset({"clinician"}), TEST_PASSWORD)
+    reset_password(records, "Alex Carter", "a password chosen after the backup")
+    backups.restore_from(records.database, backup, replace_newer=True)
+    assert load_keys(folder).account("Jo Park") is not None
+    assert log_in(folder, "Alex Carter", "a password chosen after the backup", params=TEST_ONLY)
+
+    url = backends.new_database()
+    new_server = Database(engine=make_engine(url), url=url, folder=tmp_path / "new", path=None)
+    try:
+        assert server_keys.read(url) is None
+        backups.restore_from(new_server, backup)
+        assert server_keys.read(url) == at_backup
+    finally:
+        new_server.close()
+        server_keys.dispose()
+        backends.drop_database(url)

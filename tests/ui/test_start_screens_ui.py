@@ -166,3 +166,38 @@ def test_forgot_password_resets_it_with_the_recovery_key(qtbot, folder):
         qtbot.mouseClick(screen.reset, Qt.MouseButton.LeftButton)
     assert signal.args[0].account.name == "Alex Carter"
     assert log_in(folder, "Alex Carter", "a brand new passphrase", params=TEST_ONLY)
+
+
+def test_on_a_server_the_first_start_offers_no_file_encryption_and_a_new_workstation_logs_in(qtbot, tmp_path,
+                                                                                              pg_server, monkeypatch):
+    """Records on a PostgreSQL server: set up in room 1 (the server's disk is what encrypts them), then
+    the front desk, whose data folder is empty, opens on the login screen and logs in: its keys come
+    from the server, nothing was copied to it."""
+    from ptassist.ui import app_shell
+    from tests import backends
+
+    url = backends.new_database()
+    monkeypatch.setenv("PTASSIST_DATABASE_URL", url)
+    try:
+        room_1, front_desk = tmp_path / "room-1", tmp_path / "front-desk"
+        window = start_window(qtbot, room_1, first_start=app_shell.clinic_state(room_1) == "first_start")
+        screen = window.first_start
+        assert window.stack.currentWidget() is screen
+        assert not screen.encrypt.isChecked() and not screen.encrypt.isVisibleTo(screen)
+        assert "PostgreSQL server" in screen.findChild(QLabel, "encrypt_explanation").text()
+        fill_first_start(qtbot, screen)
+        qtbot.mouseClick(screen.create_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.recovery_key, timeout=20000)
+        assert app_shell.clinic_state(front_desk) == "login" and not front_desk.exists()
+        desk = start_window(qtbot, front_desk, first_start=False)
+        form = desk.login.form
+        qtbot.keyClicks(form.name, "Alex Carter")
+        qtbot.keyClicks(form.password, "a long clinic passphrase")
+        with qtbot.waitSignal(desk.signed_in, timeout=10000) as signal:
+            qtbot.keyClick(form.password, Qt.Key.Key_Return)
+        assert signal.args[0].account.is_administrator and signal.args[0].encrypted is False
+    finally:
+        from ptassist.store import server_keys
+
+        server_keys.dispose()
+        backends.drop_database(url)
