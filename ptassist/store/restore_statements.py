@@ -17,7 +17,9 @@ signature). The live table is the longer history (it holds every restore of this
 backup's can add statements only when it comes from another server, such as a rebuilt one, whose
 earlier restores are then still on record. A statement whose restored heads the records no longer
 hold (they were restored to before it since) is checked for its signature only: its signing key
-may be in none of the records now.
+may be in none of the records now. An export (``ptassist export``, and a server backup written
+where ``pg_dump`` is missing) leaves the statements out: they are about this server's restores,
+and the live ones stay across a restore from an export as from an archive.
 
 Without a signing key (a read-only tool, an administrator without one), or with a key the restored
 records do not vouch for as an administrator's, no statement is written and the caller is told so:
