@@ -337,8 +337,10 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"the damaged database was kept as {keep}\n")
     # The records as they are: refused, the restore changes nothing (the login is audited after it).
     records = Records(open_database(folder, key=key))  # keyed; the login is audited after the restore
+    restorer = backups.Restorer(signed_in.account.name, signed_in.signing_key)  # signs a server's restore statement
     try:
-        safety = backups.restore_from(records.database, candidate, replace_newer=args.replace_newer)
+        restored = backups.restore_from(records.database, candidate, replace_newer=args.replace_newer,
+                                        restorer=restorer)
     except backups.NewerRecordsError as exc:
         raise RecordsCommandError(f"{exc}; to restore anyway: ptassist restore {candidate} --replace-newer",
                                   EXIT_FAILURE) from None
@@ -350,7 +352,9 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
         head = backups.restored_head(after.database)
     finally:
         after.close()
-    out.write(f"restored from {candidate}; the database as it was is kept in {safety}\n")
+    out.write(f"restored from {candidate}; the database as it was is kept in {restored.safety}\n")
+    if restored.statement:
+        out.write(f"{restored.statement}\n")
     if head is not None:
         out.write(f"this workstation now expects the records to end at {head.seq} signed entries, as in the "
                   "backup (an older copy opened later is reported)\n")

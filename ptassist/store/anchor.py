@@ -8,15 +8,23 @@ every open and in ``verify``, the records must reach at least as far as the newe
 hold exactly that link at that position: "the records end at 12 signed entries but this
 workstation last saw 14". Restoring a backup on purpose moves the workstation's head to it.
 
+On a server the other workstations learn of a restore from its signed statement
+(:mod:`ptassist.store.restore_statements`): records that fall short of what this workstation saw
+are accepted when statements it has not seen yet lead from those heads to links the records hold
+(:func:`explained_by_restores`); the head then remembers every statement it has seen
+(``restores``), so no statement explains a shortfall twice, nor one made before what it saw.
+
 Standard library only (``Run`` as in :mod:`ptassist.store.audit_chain`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from ptassist import paths
@@ -32,6 +40,8 @@ _HEAD_SQL = ("SELECT e.database_id, c.seq, c.hash, e.audit_seq, e.audit_hash "
 # Every table whose rows are links of the signed-record chain. ``signing_key`` (the clinicians'
 # public keys, issue 12 point 3) may not exist yet in a database: a missing table holds no link.
 CHAIN_TABLES = ("visit", "addendum", "signing_key")
+# Every restore statement's signature (no table before the restore statements' migration), as the head remembers them.
+_RESTORES_SQL = "SELECT signature FROM restore_statement ORDER BY id"
 
 
 # The clinic's root signing key and the recovery endorsement key it names (issue 12): the first
@@ -53,9 +63,48 @@ class Head:
     audit_hash: str
     root: str = ""
     recovery: str = ""
+    restores: tuple[str, ...] = ()  # the restore statements the records hold (:func:`statement_digest`)
 
     def covers(self, other: Head) -> bool:
         return self.seq >= other.seq and self.audit_seq >= other.audit_seq
+
+    def reaches(self, other: Head) -> bool:
+        """Do these heads cover ``other``, holding the same links where they are at the same place?"""
+        return (self.covers(other) and (self.seq != other.seq or self.hash == other.hash)
+                and (self.audit_seq != other.audit_seq or self.audit_hash == other.audit_hash))
+
+
+def statement_digest(signature: str) -> str:
+    """How a head remembers a restore statement: by its signature (unique to its content)."""
+    return hashlib.sha256(signature.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class RestoreRecord:
+    """A restore statement as the anchor follows it: the heads just before and just after the
+    swap, what names it ("the restore statement of … by …"), the notice to show when it explains a
+    shortfall, and why it does not hold ("" if it does; the signature and the signer's key are
+    checked by :mod:`ptassist.store.restore_statements`)."""
+
+    digest: str
+    before: Head
+    after: Head
+    label: str
+    notice: str
+    problem: str = ""
+
+
+Statements = Callable[[], Sequence[RestoreRecord]]
+"""The records' restore statements, oldest first; called only when the records fall short."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The records' heads against those last seen: what falls short, and the restores that explain a shortfall."""
+
+    head: Head | None
+    problems: list[str] = field(default_factory=list)
+    restores: list[str] = field(default_factory=list)
 
 
 def read_head(run: Run) -> Head | None:
@@ -72,7 +121,11 @@ def read_head(run: Run) -> Head | None:
     except Exception:  # before migration 0008: no endorsements yet
         roots = []
     root, recovery = (str(roots[0][0]), str(roots[0][1] or "")) if roots else ("", "")
-    return Head(str(identity), int(seq), str(digest), int(audit_seq), str(audit_digest), root, recovery)
+    try:
+        restores = tuple(statement_digest(str(row[0])) for row in run(_RESTORES_SQL, {}))
+    except Exception:  # an older schema: no restore statements yet
+        restores = ()
+    return Head(str(identity), int(seq), str(digest), int(audit_seq), str(audit_digest), root, recovery, restores)
 
 
 def anchor_file(database_id: str) -> Path:
@@ -85,9 +138,16 @@ def _parse(text: str, database_id: str) -> Head | None:
         if saved.get("format") != FORMAT or saved.get("database_id") != database_id:
             return None
         return Head(database_id, int(saved["seq"]), str(saved["hash"]), int(saved["audit_seq"]),
-                    str(saved["audit_hash"]), str(saved.get("root", "")), str(saved.get("recovery", "")))
+                    str(saved["audit_hash"]), str(saved.get("root", "")), str(saved.get("recovery", "")),
+                    _digests(saved.get("restores", [])))
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
+
+
+def _digests(saved: object) -> tuple[str, ...]:
+    if not isinstance(saved, list):
+        raise TypeError("restores is a list")
+    return tuple(str(digest) for digest in saved)
 
 
 def _load(path: Path, database_id: str) -> Head | None:
@@ -173,12 +233,18 @@ def _audit_link_at(run: Run, event_id: int) -> str | None:
     return str(rows[0][0]) if rows else None
 
 
+def holds(run: Run, heads: Head) -> bool:
+    """Do the records hold the signed-record link and the audit event ``heads`` name?"""
+    return ((not heads.seq or _link_at(run, heads.seq) == heads.hash)
+            and (not heads.audit_seq or _audit_link_at(run, heads.audit_seq) == heads.audit_hash))
+
+
 def _entries(count: int) -> str:
     return f"{count} signed {'entry' if count == 1 else 'entries'}"
 
 
-def differences(run: Run, head: Head, seen: Head, where: str = "this workstation") -> list[str]:
-    """Why the records at ``head`` are not a continuation of ``seen`` (empty if they are)."""
+def chain_differences(run: Run, head: Head, seen: Head, where: str = "this workstation") -> list[str]:
+    """Why the chains at ``head`` do not continue from ``seen`` (empty if they do)."""
     problems: list[str] = []
     if head.seq < seen.seq:
         problems.append(f"the records end at {_entries(head.seq)} but {where} last saw {seen.seq}: "
@@ -193,12 +259,68 @@ def differences(run: Run, head: Head, seen: Head, where: str = "this workstation
     elif seen.audit_seq and _audit_link_at(run, seen.audit_seq) != seen.audit_hash:
         problems.append(f"audit event {seen.audit_seq} is not the one {where} last saw: the audit trail was "
                         "rewritten from there on")
+    return problems
+
+
+def key_differences(head: Head, seen: Head, where: str = "this workstation") -> list[str]:
+    """The clinic's root and recovery keys in ``head`` that are not those ``seen`` (a restore never explains them)."""
+    problems: list[str] = []
     for what, found, known in (("root signing key", head.root, seen.root),
                                ("recovery endorsement key", head.recovery, seen.recovery)):
         if known and found != known:
             problems.append(f"the clinic's {what} in the records ({_fingerprint(found)}) is not the one {where} "
                             f"last saw ({_fingerprint(known)}): signing keys were replaced outside ptassist")
     return problems
+
+
+def differences(run: Run, head: Head, seen: Head, where: str = "this workstation") -> list[str]:
+    """Why the records at ``head`` are not a continuation of ``seen`` (empty if they are)."""
+    return chain_differences(run, head, seen, where) + key_differences(head, seen, where)
+
+
+def _restored_to(current: Head, statement: RestoreRecord) -> Head:
+    after = statement.after
+    return replace(current, seq=after.seq, hash=after.hash, audit_seq=after.audit_seq, audit_hash=after.audit_hash)
+
+
+def explained_by_restores(run: Run, head: Head, seen: Head, statements: Sequence[RestoreRecord],
+                          where: str = "this workstation") -> tuple[list[str], list[str]]:
+    """Whether restores on purpose explain why the chains at ``head`` do not continue from ``seen``:
+    (the restores' notices, []) when they do, else ([], why each statement ``seen`` did not know
+    yet does not explain it).
+
+    The statements are followed oldest first from ``seen``: each must hold, and its heads before the
+    swap must reach the heads reached so far; the records must then continue from the last one's
+    heads after the swap (they hold those links). A statement ``seen`` already knew explains nothing."""
+    reached, used, failures = seen, [], []
+    for statement in statements:
+        if statement.digest in seen.restores:
+            continue
+        if statement.problem:
+            failures.append(f"{statement.label} does not hold: {statement.problem}")
+        elif not statement.before.reaches(reached):
+            failures.append(f"{statement.label} does not hold: {where} saw signed entries or audit events that "
+                            "the records did not hold when it says they were restored")
+        else:
+            reached = _restored_to(reached, statement)
+            used.append(statement)
+    if used and not chain_differences(run, head, reached, where):
+        return [statement.notice for statement in used], []
+    if used:
+        failures.append(f"{used[-1].label} does not hold: the records do not continue from the entries it "
+                        "says were restored")
+    return [], failures
+
+
+def _compare(run: Run, head: Head, seen: Head, where: str, statements: Statements | None) -> Comparison:
+    shortfall = chain_differences(run, head, seen, where)
+    keys = key_differences(head, seen, where)
+    if not shortfall or statements is None:
+        return Comparison(head, shortfall + keys)
+    notices, failures = explained_by_restores(run, head, seen, statements(), where)
+    if notices:
+        return Comparison(head, keys, notices)
+    return Comparison(head, shortfall + keys + failures)
 
 
 def _fingerprint(public_key: str) -> str:
@@ -222,24 +344,24 @@ def pinning_notice(head: Head, seen: Head | None) -> str | None:
             f"they hold ({_fingerprint(head.root)}): compare it with the fingerprint on the clinic's recovery sheet")
 
 
-def check(run: Run, backups: Path | None) -> tuple[Head | None, list[str]]:
+def check(run: Run, backups: Path | None, statements: Statements | None = None) -> Comparison:
     """The database's heads and every way they fall short of what this workstation recorded (or,
-    without that, the newest backup in ``backups``)."""
+    without that, the newest backup in ``backups``), unless ``statements`` of restores on purpose
+    explain it."""
     head = read_head(run)
     if head is None:
-        return None, []
-    problems: list[str] = []
+        return Comparison(None)
     seen = load(head.database_id)
     if seen is not None:
-        problems += differences(run, head, seen)
-    elif backups is not None:
+        return _compare(run, head, seen, "this workstation", statements)
+    if backups is not None:
         # No state on this workstation (a new one, or its state folder was lost): the newest
         # backup's heads stand in. Otherwise the workstation's own are authoritative (a restore on
         # purpose moves them back, and a newer backup set aside by that restore is not a loss).
         backed_up = newest_backup_head(backups, head.database_id)
         if backed_up is not None:
-            problems += differences(run, head, backed_up, "the newest backup")
-    return head, problems
+            return _compare(run, head, backed_up, "the newest backup", statements)
+    return Comparison(head)
 
 
 def restored(head: Head) -> Head:
@@ -264,22 +386,26 @@ def advance(run: Run) -> Head | None:
     return head
 
 
-def on_open(run: Run, backups: Path | None, *, writable: bool) -> list[str]:
+def on_open(run: Run, backups: Path | None, *, writable: bool, statements: Statements | None = None) -> list[str]:
     """The warnings for records being opened; records that continue what was seen (or were written
-    further by another workstation) move this workstation's anchor up to them."""
-    head, problems = check(run, backups)
+    further by another workstation, or restored on purpose by one that signed a restore statement)
+    move this workstation's anchor up to them."""
+    found = check(run, backups, statements)
+    head = found.head
     if head is None:
         return []
-    if problems:
+    if found.problems:
         log.info("the records fall short of the chain heads this workstation last saw")
         return [f"{problem}; run 'ptassist verify' and restore the newest backup if this is unexpected"
-                for problem in problems]
+                for problem in found.problems]
     seen = load(head.database_id)
-    notices: list[str] = []
+    notices = list(found.restores)
+    if notices:
+        log.info("a restore on purpose explains why the records fall short of the heads this workstation saw")
     if writable and (seen is None or head != seen):
         notice = pinning_notice(head, seen)
         if notice:
             log.info("a root signing key was anchored on first sight")
             notices.append(notice)
-        save(head)
+        save(restored(head) if found.restores else head)
     return notices

@@ -21,6 +21,7 @@ from ptassist.store import anchor, snapshots
 from ptassist.store.database import Database, head_revision, known_revisions, make_engine, upgrade
 from ptassist.store.errors import CorruptDatabaseError, StoreError
 from ptassist.store.newer_records import NewerRecords, NewerRecordsError, newer_in_schemas
+from ptassist.store.restore_statements import Restored, Restorer
 from ptassist.store.snapshots import (
     BACKUP_GLOB,
     KEEP_DEFAULT,
@@ -44,6 +45,8 @@ __all__ = [
     "BackupPolicy",
     "NewerRecords",
     "NewerRecordsError",
+    "Restored",
+    "Restorer",
     "backup_file_filter",
     "backup_policy",
     "backup_to",
@@ -247,20 +250,22 @@ def newer_records(live: Path, backup: Path, key: bytes | None = None) -> NewerRe
         connection.close()
 
 
-def restore_from(database: Database, candidate: Path, *, replace_newer: bool = False) -> Path:
+def restore_from(database: Database, candidate: Path, *, replace_newer: bool = False,
+                 restorer: Restorer | None = None) -> Restored:
     """Replace the database with a checked backup; the current database is kept as a backup first.
 
     Raises :class:`NewerRecordsError` (nothing changed) when the current records hold visits,
     patients, addenda or sheets the backup does not, unless ``replace_newer``. Returns the path of
-    the copy of the database as it was before the restore.
+    the copy of the database as it was before the restore and, on a server, whether ``restorer``
+    (the logged-in administrator) signed the restore statement the other workstations accept it by.
     """
     database.refuse_if_read_only()
     if database.path is None:  # a pg_dump archive or an export, checked in a staging schema first
         from ptassist.store.server_restore import restore_server
 
-        safety = restore_server(database, candidate, replace_newer=replace_newer)
+        restored = restore_server(database, candidate, replace_newer=replace_newer, restorer=restorer)
         restored_head(database, reset_anchor=True)
-        return safety
+        return restored
     target = _require_sqlite(database)
     candidate = candidate.expanduser().resolve()
     key = database.key
@@ -288,7 +293,7 @@ def restore_from(database: Database, candidate: Path, *, replace_newer: bool = F
         _remove(staged)
     log.info("database restored from a backup")
     restored_head(database, reset_anchor=True)
-    return safety
+    return Restored(safety)
 
 
 def restored_head(database: Database, *, reset_anchor: bool = False) -> anchor.Head | None:

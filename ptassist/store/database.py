@@ -426,13 +426,16 @@ def _open_engine(database: Database, *, migrate: bool, backup: bool = False, dai
 
 
 def _compare_with_anchor(database: Database) -> None:
-    """Records that end before the chain heads this workstation last saw (a rollback) open with a warning."""
+    """Records that end before the chain heads this workstation last saw (a rollback) open with a
+    warning; a restore on purpose that another workstation signed for opens with a notice instead."""
     from ptassist.store import anchor
+    from ptassist.store.restore_statements import restore_records
     from ptassist.store.sql_run import connection_runner
 
     with database.engine.connect() as connection:
         backups = snapshots.backup_policy(database.folder).folder
-        database.warnings += anchor.on_open(connection_runner(connection), backups, writable=not database.read_only)
+        database.warnings += anchor.on_open(connection_runner(connection), backups, writable=not database.read_only,
+                                            statements=restore_records(connection))
         connection.rollback()
 
 

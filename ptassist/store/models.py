@@ -269,3 +269,27 @@ class DraftLeaseRow(SQLModel, table=True):
     pid: int = Field(sa_column=Column(Integer, nullable=False))
     acquired_at: str = Field(sa_column=Column(Text, nullable=False))
     heartbeat_at: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class RestoreStatementRow(SQLModel, table=True):
+    """A restoring administrator's signed word that a server's records were replaced by a backup on
+    purpose (see ptassist.store.restore_statements); never updated or removed, kept across restores."""
+
+    __tablename__ = "restore_statement"
+
+    id: int | None = Field(default=None, primary_key=True)
+    made_at: str = Field(sa_column=Column(Text, nullable=False))
+    database_id: str = Field(sa_column=Column(Text, nullable=False))
+    actor: str = Field(sa_column=Column(Text, nullable=False))
+    key_id: int = Field(sa_column=Column(Integer, nullable=False))
+    public_key: str = Field(sa_column=Column(Text, nullable=False))
+    before_seq: int = Field(sa_column=Column(Integer, nullable=False))
+    before_hash: str = Field(sa_column=Column(Text, nullable=False))
+    before_audit_seq: int = Field(sa_column=Column(Integer, nullable=False))
+    before_audit_hash: str = Field(sa_column=Column(Text, nullable=False))
+    after_seq: int = Field(sa_column=Column(Integer, nullable=False))
+    after_hash: str = Field(sa_column=Column(Text, nullable=False))
+    after_audit_seq: int = Field(sa_column=Column(Integer, nullable=False))
+    after_audit_hash: str = Field(sa_column=Column(Text, nullable=False))
+    backup_name: str = Field(sa_column=Column(Text, nullable=False))
+    signature: str = Field(sa_column=Column(Text, nullable=False))

@@ -15,6 +15,9 @@
    transaction only (``ALTER TABLE … DISABLE TRIGGER USER``, which only the tables' owner role may
    do); the id sequences never go back, so an id (and chart number) already handed out is not
    handed out again. Other workstations' writes wait for it (up to the lock timeout).
+6. In the same transaction, the restoring administrator signs a restore statement (the heads just
+   before and after the swap), so the other workstations accept the shorter records on purpose;
+   the statements of earlier restores are never swapped out (:mod:`ptassist.store.restore_statements`).
 
 Nothing in the backup file is run as SQL: ptassist creates the staging tables itself and loads
 only the archive's COPY data into them, under column names its own schema has.
@@ -36,11 +39,13 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from ptassist.store import snapshots
+from ptassist.store import anchor, restore_statements, snapshots
 from ptassist.store.database import Database, head_revision, known_revisions, make_engine, upgrade
 from ptassist.store.errors import StoreError
 from ptassist.store.newer_records import NewerRecordsError, newer_in_schemas
+from ptassist.store.restore_statements import Restored, Restorer
 from ptassist.store.server_backup import REQUIRED_DATA, STAGING, backup_server, find_tool, tool_environment
+from ptassist.store.sql_run import connection_runner
 
 log = logging.getLogger(__name__)
 
@@ -315,18 +320,34 @@ def _check_chain(staged: Database, backup: Backup) -> None:
 
 
 # ----------------------------------------------------------------------------------- going live
-def _go_live(database: Database) -> None:
-    """Every table's rows replaced by the staged ones, in one transaction (see the module's text)."""
+def _keep_statements(connection: Connection, live: dict[str, set[str]], staged: dict[str, set[str]]) -> None:
+    """The live restore statements stay; the backup's that the live table lacks are added (see
+    :mod:`ptassist.store.restore_statements` for why both)."""
+    table = restore_statements.TABLE
+    if table not in live or table not in staged:
+        return
+    names = ", ".join(restore_statements.COLUMNS)
+    connection.exec_driver_sql(f"INSERT INTO public.{table} ({names}) SELECT {names} FROM {STAGING}.{table} s "
+                               f"WHERE NOT EXISTS (SELECT 1 FROM public.{table} p WHERE p.signature = s.signature) "
+                               "ORDER BY s.id")
+
+
+def _go_live(database: Database, restorer: Restorer | None, backup: Backup) -> tuple[bool, str]:
+    """Every table's rows replaced by the staged ones, in one transaction (see the module's text),
+    and the restore's signed statement written in it; returns what became of the statement."""
     from sqlmodel import SQLModel
 
     with database.engine.begin() as connection:
         dialect = database.dialect
         if dialect.begin_write_sql:
             connection.exec_driver_sql(dialect.begin_write_sql)  # the other writers wait for this one
+        run = connection_runner(connection)
+        before = anchor.read_head(run)
         live = _table_columns(connection, "public")
         staged = _table_columns(connection, STAGING)
-        tables = [t.name for t in SQLModel.metadata.sorted_tables if t.name in live]
-        tables += sorted(set(live) - set(tables) - {"alembic_version"})
+        kept = {"alembic_version", restore_statements.TABLE}
+        tables = [t.name for t in SQLModel.metadata.sorted_tables if t.name in live and t.name not in kept]
+        tables += sorted(set(live) - set(tables) - kept)
         serial = text("SELECT pg_get_serial_sequence(:t, 'id')")
         sequences = {table: connection.execute(serial, {"t": f"public.{table}"}).scalar_one()
                      for table in tables if "id" in live[table]}
@@ -334,11 +355,11 @@ def _go_live(database: Database) -> None:
                       for table, seq in sequences.items() if seq}
         for table in tables:
             connection.exec_driver_sql(f"ALTER TABLE public.{table} DISABLE TRIGGER USER")
-        kept = {t for t in KEPT_IF_HELD & set(tables)
+        held = {t for t in KEPT_IF_HELD & set(tables)
                 if connection.exec_driver_sql(f"SELECT EXISTS (SELECT 1 FROM public.{t})").scalar_one()}
-        connection.exec_driver_sql(f"TRUNCATE {', '.join('public.' + t for t in tables if t not in kept)}")
+        connection.exec_driver_sql(f"TRUNCATE {', '.join('public.' + t for t in tables if t not in held)}")
         for table in tables:
-            if table in NOT_COPIED or table in kept or table not in staged:
+            if table in NOT_COPIED or table in held or table not in staged:
                 continue
             names = ", ".join(sorted(live[table] & staged[table]))
             connection.exec_driver_sql(f"INSERT INTO public.{table} ({names}) OVERRIDING SYSTEM VALUE "
@@ -349,7 +370,13 @@ def _go_live(database: Database) -> None:
             if seq:
                 connection.exec_driver_sql(f"SELECT setval('{seq}', greatest({int(handed_out[table])}, "
                                            f"(SELECT coalesce(max(id), 0) FROM public.{table})))")
+        _keep_statements(connection, live, staged)
+        after = anchor.read_head(run)
+        statement = False, ""
+        if before is not None and after is not None:
+            statement = restore_statements.write_statement(connection, restorer, before, after, backup.path.name)
         connection.exec_driver_sql(f"DROP SCHEMA {STAGING} CASCADE")
+    return statement
 
 
 def _refusal(database: Database, exc: DBAPIError) -> str:
@@ -360,10 +387,12 @@ def _refusal(database: Database, exc: DBAPIError) -> str:
     return str(problem) if problem else _primary(exc)
 
 
-def restore_server(database: Database, candidate: Path, *, replace_newer: bool = False) -> Path:
+def restore_server(database: Database, candidate: Path, *, replace_newer: bool = False,
+                   restorer: Restorer | None = None) -> Restored:
     """Replace the server's records with a checked backup; the current records are backed up
-    first. Returns that backup's path. Raises :class:`ptassist.store.backup.NewerRecordsError`
-    (nothing changed) when the current records hold what the backup lacks, unless ``replace_newer``."""
+    first, and ``restorer`` signs the restore's statement. Raises
+    :class:`ptassist.store.backup.NewerRecordsError` (nothing changed) when the current records
+    hold what the backup lacks, unless ``replace_newer``."""
     database.refuse_if_read_only()
     backup = check_candidate(candidate)
     with _one_restore_at_a_time(database), _staging(database) as staged:
@@ -380,9 +409,9 @@ def restore_server(database: Database, candidate: Path, *, replace_newer: bool =
             raise StoreError(f"cannot restore: {_refusal(database, exc)}; nothing was changed") from None
         safety = rotate_server_backup(database, reason="pre-restore", keep=10_000)
         try:
-            _go_live(database)
+            signed, statement = _go_live(database, restorer, backup)
         except DBAPIError as exc:
             raise StoreError(f"not restored, the records are unchanged ({_refusal(database, exc)}); the backup "
                              f"taken first is {safety}") from None
-    log.info("server database restored from a backup")
-    return safety
+    log.info("server database restored from a backup (%s)", "restore statement signed" if signed else "unsigned")
+    return Restored(safety, signed, statement)

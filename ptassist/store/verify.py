@@ -3,8 +3,10 @@
 This module is the list of checks ``verify`` runs; each check lives in a module of its own:
 the signed-record chain (here), the audit chain (:mod:`verify_audit`), stored sheets
 (:mod:`verify_sheets`), visit status (:mod:`verify_status`), what history shows
-(:mod:`verify_history`), demographics (:mod:`verify_demographics`), and, for the live records,
-the heads this workstation and the newest backup last saw (:mod:`ptassist.store.anchor`).
+(:mod:`verify_history`), demographics (:mod:`verify_demographics`), restore statements
+(:mod:`ptassist.store.restore_statements`), and, for the live records, the heads this workstation
+and the newest backup last saw (:mod:`ptassist.store.anchor`), unless restore statements explain
+why the records fall short of them.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ptassist.store.audit_chain import Run
 from ptassist.store.database import Database
 from ptassist.store.key_trust import KeyTrust, key_trust
 from ptassist.store.models import AddendumRow, ChainHeadRow, KeyEndorsementRow, SigningKeyRow, VisitRow
+from ptassist.store.restore_statements import restore_records, statement_problems
 from ptassist.store.signature_check import KeyCheck, SignedRecord, signature_problems, signed_records
 from ptassist.store.snapshots import backup_policy
 from ptassist.store.sql_run import connection_runner
@@ -188,9 +191,10 @@ def verify_chain(database: Database, key_check: KeyCheck | None = None) -> Verif
         count, link_problems = _link_problems(links, head)
         # Reported in the order of the visits' ids, as chain_problems does with rows in id order.
         signed = [*sorted(visits.signed, key=lambda r: r.id or 0), *signed_records((), addenda)]
+        trust = key_trust(keys, endorsements)
         problems = [*_status_problems(sorted(visits.states, key=lambda state: state[0] or 0)), *link_problems,
-                    *(Problem(*found) for found in signature_problems(signed, keys, key_check,
-                                                                      key_trust(keys, endorsements)))]
+                    *(Problem(*found) for found in signature_problems(signed, keys, key_check, trust)),
+                    *statement_problems(session, keys, trust)]
         run = connection_runner(session.connection())
         for check in FILE_CHECKS:
             problems += check(run)
@@ -204,6 +208,8 @@ def verify_records(database: Database, key_check: KeyCheck | None = None) -> Ver
     heads this workstation and the newest backup last saw (truncation, rewritten end, rollback)."""
     report = verify_chain(database, key_check)
     with database.session() as session:
-        _, differences = anchor.check(connection_runner(session.connection()), backup_policy(database.folder).folder)
-    problems = tuple(Problem("records", None, text) for text in differences)
+        connection = session.connection()
+        found = anchor.check(connection_runner(connection), backup_policy(database.folder).folder,
+                             restore_records(connection))
+    problems = tuple(Problem("records", None, text) for text in found.problems)
     return VerifyReport(records=report.records, problems=report.problems + problems)

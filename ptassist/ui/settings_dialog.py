@@ -247,10 +247,11 @@ class SettingsDialog(QDialog):
             self.backup_label.setText("Not restored: the open visit could not be saved first.")
             return
 
-        def done(kept: object) -> None:
-            name = kept.name if isinstance(kept, Path) else kept
+        def done(restored: object) -> None:
+            assert isinstance(restored, backups.Restored)
+            statement = f" {restored.statement[:1].upper()}{restored.statement[1:]}." if restored.statement else ""
             self.backup_label.setText(f"Restored from {candidate.name}. The records as they were are kept as "
-                                      f"{name} in the backup folder.")
+                                      f"{restored.safety.name} in the backup folder.{statement}")
             self.records_replaced.emit()
 
         def failed(exc: BaseException, _details: str) -> None:
@@ -263,8 +264,14 @@ class SettingsDialog(QDialog):
             QMessageBox.warning(self, "Not restored", str(exc))
 
         run_with_progress(self, "Checking the backup and restoring…",
-                          lambda: backups.restore_from(self.records.database, candidate, replace_newer=replace_newer),
+                          lambda: backups.restore_from(self.records.database, candidate, replace_newer=replace_newer,
+                                                       restorer=self._restorer()),
                           done, failed, name="settings_progress")
+
+    def _restorer(self) -> backups.Restorer | None:
+        """The logged-in administrator, who signs a server's restore statement (None: nobody is)."""
+        signed_in = self.records.actor
+        return backups.Restorer(signed_in.account.name, signed_in.signing_key) if signed_in is not None else None
 
     def _confirm_set_aside(self, refusal: backups.NewerRecordsError) -> bool:
         box = QMessageBox(QMessageBox.Icon.Warning, "Newer records would be set aside",

@@ -256,6 +256,7 @@ def test_records_from_before_endorsements_are_reported_then_endorsed_once_by_an_
     _forget_anchors(folder, tmp_path / "state")  # a 0007-era workstation anchored heads only
     raw = sqlite3.connect(folder / "ptassist.db")  # what a 0007-era file holds: key records with HMAC tags only
     raw.execute("DROP TABLE draft_lease")  # 0009's
+    raw.execute("DROP TABLE restore_statement")  # restore statements' migration
     raw.execute("DROP TABLE key_endorsement")
     raw.execute("UPDATE alembic_version SET version_num = '0007'")
     raw.commit()

@@ -30,7 +30,7 @@ def test_backup_and_restore_round_trip(records, patient, tmp_path):
     with pytest.raises(backups.NewerRecordsError, match="1 patient newer than the backup"):
         backups.restore_from(records.database, target)
     assert records.patients.count() == 2  # refused: nothing replaced
-    safety = backups.restore_from(records.database, target, replace_newer=True)
+    safety = backups.restore_from(records.database, target, replace_newer=True).safety
     assert records.patients.count() == 1
     assert verify_chain(records.database).ok
     # The database as it was before the restore is kept.

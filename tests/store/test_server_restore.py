@@ -83,7 +83,7 @@ def test_a_server_restores_its_backup_with_the_checks_the_file_restore_makes(rec
         backups.restore_from(records.database, backup)
     assert _counts(records.database) == before and _no_staging_left(records.database)
 
-    safety = backups.restore_from(records.database, backup, replace_newer=True)
+    safety = backups.restore_from(records.database, backup, replace_newer=True).safety
     assert safety.is_file() and safety.parent == backups.backup_policy(records.database.folder).folder
     if kind == "pg_dump":  # the backup of the current records, taken while the staging was there, holds none of it
         from ptassist.store.server_backup import find_tool
@@ -185,6 +185,8 @@ def test_the_restore_command_restores_a_server(records, tmp_path):
                           check=False, timeout=120, env=env)
     assert done.returncode == 0, done.stderr
     assert "restored from" in done.stdout and "ptassist-server-" in done.stdout
+    # signed by the administrator who logged in, so the other workstations accept it (test_restore_statement.py)
+    assert "a restore statement signed by Alex Carter tells the other workstations" in done.stdout
     after = _counts(records.database)
     assert after["patient"] == expected["patient"] and after["visit"] == expected["visit"]
     assert verify_chain(records.database).ok

@@ -61,3 +61,4 @@ def test_back_up_now_and_restore_work_on_a_server(qtbot, window, records, tmp_pa
     assert [p.family_name for p in window.patients.model.patients] == ["Müller"]
     assert "pre-restore" in backups.newest_backup_of(records.database).name
     assert "Restored from" in dialog.backup_label.text() and "-pre-restore.dump in the backup folder" in dialog.backup_label.text()
+    assert "A restore statement signed by Alex Carter tells the other workstations" in dialog.backup_label.text()
