@@ -113,6 +113,8 @@ def save(folder: Path, changed: keyfile.ClinicKeys, base: keyfile.ClinicKeys | N
          on_server: bool = True) -> None:
     """Store ``changed``, made from ``base`` (None: a new clinic), laid over what is held now.
     ``on_server=False``: the data folder only (a set-up, published once the records exist)."""
+    if base is not None and changed == base:  # a good login with nothing to count: nothing to write
+        return
     url = server_url(folder) if on_server else None
     try:
         if url is not None and _write_server(url, changed, base, folder):
