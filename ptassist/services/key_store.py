@@ -19,6 +19,8 @@ it (:mod:`ptassist.security.keyfile_merge`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ptassist import paths
@@ -64,14 +66,22 @@ def _parsed(held: str) -> keyfile.ClinicKeys:
         raise KeyStoreError(f"The clinic's keys on the server cannot be read ({exc}).") from None
 
 
-def _on_server(url: str) -> str | None:
-    from ptassist.store import server_keys
+@contextmanager
+def _server_says() -> Iterator[None]:
+    """The server's one-line problems (unreachable, refused, no libpq) as :class:`KeyStoreError`."""
     from ptassist.store.errors import StoreError
 
     try:
-        return server_keys.read(url)
+        yield
     except StoreError as exc:
         raise KeyStoreError(str(exc)) from None
+
+
+def _on_server(url: str) -> str | None:
+    from ptassist.store import server_keys
+
+    with _server_says():
+        return server_keys.read(url)
 
 
 def _keep_copy(folder: Path, clinic: keyfile.ClinicKeys) -> None:
@@ -132,7 +142,6 @@ def save(folder: Path, changed: keyfile.ClinicKeys, base: keyfile.ClinicKeys | N
 
 def _write_server(url: str, changed: keyfile.ClinicKeys, base: keyfile.ClinicKeys | None, folder: Path) -> bool:
     from ptassist.store import server_keys
-    from ptassist.store.errors import StoreError
 
     written: list[keyfile.ClinicKeys] = []
 
@@ -141,11 +150,9 @@ def _write_server(url: str, changed: keyfile.ClinicKeys, base: keyfile.ClinicKey
         written.append(merged(_parsed(held), base, changed))
         return written[-1].to_json()
 
-    try:
+    with _server_says():
         if not server_keys.write(url, change):
             return False
-    except StoreError as exc:
-        raise KeyStoreError(str(exc)) from None
     _keep_copy(folder, written[-1])
     return True
 
@@ -161,12 +168,9 @@ def publish(folder: Path) -> bool:
     if held is not None and missing_accounts(_parsed(held), local) == _parsed(held):
         return False
     from ptassist.store import server_keys
-    from ptassist.store.errors import StoreError
 
     def change(now: str | None) -> str:
         return (missing_accounts(_parsed(now), local) if now is not None else local).to_json()
 
-    try:
+    with _server_says():
         return server_keys.write(url, change, create=True)
-    except StoreError as exc:
-        raise KeyStoreError(str(exc)) from None
